@@ -1,0 +1,87 @@
+import { z } from 'zod'
+
+// Every variable of design.md §5. Each service parses the same schema once at start;
+// defaults make a bare `bun run start` work, and anything malformed stops the process
+// with one line naming the variable.
+const port = (d: number) => z.coerce.number().int().min(0).max(65535).default(d)
+const onOff = z.enum(['on', 'off'])
+const url = z.url()
+
+// Kick's published webhook key (kick-api.md §3.5).
+export const KICK_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAq/+l1WnlRrGSolDMA+A8
+6rAhMbQGmQ2SapVcGM3zq8ANXjnhDWocMqfWcTd95btDydITa10kDvHzw9WQOqp2
+MZI7ZyrfzJuz5nhTPCiJwTwnEtWft7nV14BYRDHvlfqPUaZ+1KR4OCaO/wWIk/rQ
+L/TjY0M70gse8rlBkbo2a8rKhu69RQTRsoaf4DVhDPEeSeI5jVrRDGAMGL3cGuyY
+6CLKGdjVEM78g3JfYOvDU/RvfqD7L89TZ3iN94jrmWdGz34JNlEI5hqK8dd7C5EF
+BEbZ5jgB8s8ReQV8H+MkuffjdAj3ajDDX3DOJMIut1lBrUVD1AaSrGCKHooWoL2e
+twIDAQAB
+-----END PUBLIC KEY-----`
+
+export const ConfigSchema = z.object({
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/kickmon'),
+  NATS_URL: z.string().regex(/^(nats|tls|ws|wss):\/\/\S+$/, 'must look like nats://host:port').default('nats://127.0.0.1:4222'),
+  KICK_CLIENT_ID: z.string().min(1).optional(),
+  KICK_CLIENT_SECRET: z.string().min(1).optional(),
+  KICK_API_URL: url.default('https://api.kick.com'),
+  KICK_AUTH_URL: url.default('https://id.kick.com'),
+  KICK_WEB_URL: url.default('https://kick.com'),
+  KICK_WEBHOOK_PUBLIC_KEY: z
+    .string()
+    .transform((s) => s.replace(/\\n/g, '\n'))
+    .refine((s) => s.includes('BEGIN PUBLIC KEY'), 'must be a PEM public key')
+    .default(KICK_PUBLIC_KEY),
+  POLL_INTERVAL_S: z.coerce.number().min(1).max(3600).default(10),
+  BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(100),
+  OFFLINE_GRACE_S: z.coerce.number().min(0).max(3600).default(30),
+  KICK_WEBHOOKS: onOff.default('on'),
+  BROWSER_FALLBACK: onOff.default('off'),
+  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  GATEWAY_PORT: port(8080),
+  POLLER_PORT: port(8081),
+  AUTH_PORT: port(8082),
+  KICK_SIM_PORT: port(8090),
+  KICK_SIM_CLIENT_ID: z.string().min(1).default('kickmon-demo'),
+  KICK_SIM_CLIENT_SECRET: z.string().min(1).default('kickmon-demo-secret'),
+  KICK_SIM_WEBHOOK_URL: url.optional(),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').default('dev-only-session-secret-change-me-0000'),
+  CONFIG_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
+    .default('0000000000000000000000000000000000000000000000000000000000000000'),
+  ADMIN_USERNAME: z.string().min(1).max(64).default('admin'),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').max(128).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+})
+
+export type Config = z.infer<typeof ConfigSchema>
+
+export class ConfigError extends Error {}
+
+/** Parse env; throws ConfigError whose message is one line per bad variable. */
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset" so a blank line in .env does not fail validation.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const result = ConfigSchema.safeParse(cleaned)
+  if (result.success) return result.data
+  const lines = result.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`)
+  throw new ConfigError(lines.join('\n'))
+}
+
+/** For main.ts: parse or print the problem and exit 1. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return parseConfig(env)
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      for (const line of e.message.split('\n')) console.error(`config error: ${line}`)
+      process.exit(1)
+    }
+    throw e
+  }
+}
+
+/** The demo default secrets are fine on loopback, never anywhere else. */
+export function usesDemoSecrets(c: Config): boolean {
+  return c.SESSION_SECRET.startsWith('dev-only') || /^0+$/.test(c.CONFIG_ENCRYPTION_KEY)
+}

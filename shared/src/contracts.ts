@@ -1,0 +1,45 @@
+import { z } from 'zod'
+
+// design.md §4 (contract): parsed on both ends of every NATS message.
+export const Source = z.enum(['api', 'webhook', 'browser'])
+export type Source = z.infer<typeof Source>
+
+export const Category = z.object({ id: z.number().int(), name: z.string() })
+
+export const StreamerStatus = z.object({
+  slug: z.string(),
+  kick_user_id: z.number().int().nullable(),
+  username: z.string(),
+  live: z.boolean(),
+  viewers: z.number().int().nonnegative(),
+  title: z.string().nullable(),
+  category: Category.nullable(),
+  started_at: z.iso.datetime({ offset: true }).nullable(),
+  profile_picture_url: z.string().nullable(),
+  source: Source.nullable(),
+  checked_at: z.iso.datetime({ offset: true }).nullable(),
+  changed_at: z.iso.datetime({ offset: true }).nullable(),
+  stale: z.boolean(),
+})
+export type StreamerStatus = z.infer<typeof StreamerStatus>
+
+export const EventType = z.enum(['online', 'offline', 'title', 'category'])
+export type EventType = z.infer<typeof EventType>
+
+export const StatusEvent = z.object({
+  id: z.string().min(1),
+  type: EventType,
+  slug: z.string(),
+  at: z.iso.datetime({ offset: true }),
+  status: StreamerStatus,
+  previous: StreamerStatus.nullable(),
+})
+export type StatusEvent = z.infer<typeof StatusEvent>
+
+/** A status for a streamer we know by name only, before any reading. */
+export function unknownStatus(slug: string): StreamerStatus {
+  return {
+    slug, kick_user_id: null, username: slug, live: false, viewers: 0, title: null, category: null,
+    started_at: null, profile_picture_url: null, source: null, checked_at: null, changed_at: null, stale: true,
+  }
+}

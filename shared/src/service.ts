@@ -1,0 +1,111 @@
+import { Svcm, type Service } from '@nats-io/services'
+import type { NatsConnection } from '@nats-io/transport-node'
+import type { Config } from './config.ts'
+import { createDb, waitForDb, type Sql } from './db.ts'
+import { Health, dbProbe, natsProbe } from './health.ts'
+import { createLogger, type Logger } from './logger.ts'
+import { createMetrics, natsRequestsCounter, type Registry } from './metrics.ts'
+import { expectedVersion } from './migrate.ts'
+import { connectNats } from './nats.ts'
+import { addEndpoints, type Endpoint } from './rpc.ts'
+
+export const VERSION = '0.1.0'
+
+export type ServiceContext = {
+  config: Config
+  log: Logger
+  nc: NatsConnection
+  sql: Sql | null
+  registry: Registry
+  service: Service
+  health: Health
+  addEndpoints: (defs: Endpoint<any, any>[]) => void
+  /** Stop hooks run in registration order, before NATS drains and the database closes. */
+  onStop: (fn: () => Promise<void> | void) => void
+}
+
+export type ServiceOptions = {
+  name: 'poller' | 'auth' | 'gateway'
+  description: string
+  port: number
+  config: Config
+  useDb: boolean
+  /** The gateway serves health on its own app; others get a small server on `port`. */
+  ownHttp?: boolean
+  start: (ctx: ServiceContext) => Promise<void>
+}
+
+/**
+ * Wires a service: logger, NATS (waits, reconnects forever), PostgreSQL (waits),
+ * `$SRV` registration, /healthz /readyz /metrics, and graceful shutdown in the order
+ * stack-notes §3 gives. main.ts files call this and nothing else.
+ */
+export async function runService(opts: ServiceOptions): Promise<ServiceContext> {
+  const { config, name } = opts
+  const log = createLogger(name, config.LOG_LEVEL)
+  const registry = createMetrics(name)
+  const stopHooks: (() => Promise<void> | void)[] = []
+  const health = new Health(name, VERSION, [], registry)
+
+  // Health answers from the first moment (not ready yet) so supervisors see us waiting.
+  const server = opts.ownHttp
+    ? null
+    : Bun.serve({
+        port: opts.port,
+        hostname: '0.0.0.0',
+        fetch: async (req) => (await health.handle(new URL(req.url).pathname)) ?? new Response('not found', { status: 404 }),
+      })
+  if (server) log.info({ port: server.port }, 'health endpoints listening')
+
+  let sql: Sql | null = null
+  if (opts.useDb) {
+    sql = createDb(config.DATABASE_URL, name)
+    await waitForDb(sql, (err, attempt) =>
+      log.warn({ attempt, err: String((err as Error).message ?? err).replace(/\w+:\/\/\S+/g, '<url>') }, 'waiting for PostgreSQL'),
+    )
+    health.addProbe(dbProbe(sql, await expectedVersion()))
+  }
+  const nc = await connectNats(config.NATS_URL, name, log)
+  health.addProbe(natsProbe(nc))
+
+  const service = await new Svcm(nc).add({ name, version: VERSION, description: opts.description })
+  const counter = natsRequestsCounter(registry)
+
+  const ctx: ServiceContext = {
+    config, log, nc, sql, registry, service, health,
+    addEndpoints: (defs) => addEndpoints(service, defs, log, counter),
+    onStop: (fn) => void stopHooks.push(fn),
+  }
+
+  let stopping: Promise<void> | null = null
+  const stop = (signal: string) =>
+    (stopping ??= (async () => {
+      log.info({ signal }, 'shutting down')
+      health.stopping = true
+      const hardExit = setTimeout(() => {
+        log.error('shutdown took too long; exiting')
+        process.exit(1)
+      }, 12_000)
+      for (const fn of stopHooks) {
+        try {
+          await fn()
+        } catch (err) {
+          log.error({ err }, 'stop hook failed')
+        }
+      }
+      await service.stop().catch(() => {})
+      await nc.drain().catch(() => {})
+      await sql?.end({ timeout: 5 }).catch(() => {})
+      server?.stop(true)
+      clearTimeout(hardExit)
+      log.info('stopped')
+      log.flush()
+      setTimeout(() => process.exit(0), 50)
+    })())
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+  process.on('SIGINT', () => void stop('SIGINT'))
+
+  await opts.start(ctx)
+  log.info({ version: VERSION }, `${name} started`)
+  return ctx
+}

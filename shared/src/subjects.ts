@@ -1,0 +1,32 @@
+// NATS names (design.md §4, contract). Nothing else in the code spells them.
+export const STATUS_BUCKET = 'kick-status'
+export const EVENTS_STREAM = 'KICK_EVENTS'
+export const WEBHOOKS_STREAM = 'KICK_WEBHOOKS'
+
+export const subjects = {
+  status: (slug: string) => `kick.status.${slug}`,
+  statusAll: 'kick.status.>',
+  event: (slug: string, type: string) => `kick.events.${slug}.${type}`,
+  eventsAll: 'kick.events.>',
+  webhook: (eventName: string) => `kick.webhooks.${eventName}`,
+  webhooksAll: 'kick.webhooks.>',
+  /** Auth publishes here when sessions end so gateways close their sockets. */
+  sessionRevoked: 'kickmon.auth.sessions.revoked',
+  /** Auth publishes here when a user's visible streamers or role change. */
+  accessChanged: 'kickmon.auth.access.changed',
+} as const
+
+/** Request/reply endpoints: `<service>.<noun>.<verb>` (docs/nats.md lists them). */
+export const endpoints = {
+  auth: {
+    login: 'auth.session.login',
+    verify: 'auth.session.verify',
+    logout: 'auth.session.logout',
+  },
+  poller: {
+    list: 'poller.streamers.list',
+    get: 'poller.streamers.get',
+    add: 'poller.streamers.add',
+    remove: 'poller.streamers.remove',
+  },
+} as const
