@@ -1,0 +1,90 @@
+import { existsSync, readdirSync, mkdirSync, chownSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Subprocess } from 'bun'
+import { freePort, waitForPort } from './ports.ts'
+
+/** Debian's PostgreSQL binaries (highest installed major), or null when not installed. */
+export function postgresBinDir(): string | null {
+  const root = '/usr/lib/postgresql'
+  if (!existsSync(root)) return null
+  const majors = readdirSync(root).filter((d) => existsSync(join(root, d, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a))
+  return majors[0] ? join(root, majors[0], 'bin') : null
+}
+
+// PostgreSQL refuses to run as root; as root we run it as the `postgres` system user.
+const asRoot = process.getuid?.() === 0
+function cmd(bin: string, args: string[]) {
+  return asRoot ? ['runuser', '-u', 'postgres', '--', bin, ...args] : [bin, ...args]
+}
+
+export type LocalPostgres = {
+  port: number
+  dataDir: string
+  adminUrl: string
+  url: (db: string) => string
+  kill: (signal?: NodeJS.Signals) => void
+  start: () => Promise<void>
+  stop: () => Promise<void>
+  destroy: () => Promise<void>
+}
+
+/**
+ * A private PostgreSQL cluster on a random loopback port: tests and the demo never touch
+ * a server someone else uses. `fast` trades durability for speed (tests only).
+ */
+export async function startLocalPostgres(opts: { dataDir?: string; port?: number; fast?: boolean } = {}): Promise<LocalPostgres> {
+  const bin = postgresBinDir()
+  if (!bin) throw new Error('PostgreSQL is not installed (apt-get install postgresql)')
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'kickmon-pg-')))
+  const temporary = !opts.dataDir
+  mkdirSync(dataDir, { recursive: true })
+  if (asRoot) {
+    const pw = await Bun.$`id -u postgres`.text()
+    const gr = await Bun.$`id -g postgres`.text()
+    chownSync(dataDir, Number(pw), Number(gr))
+  }
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    const init = Bun.spawnSync(cmd(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']), { stderr: 'pipe', stdout: 'pipe' })
+    if (init.exitCode !== 0) throw new Error(`initdb failed: ${init.stderr.toString()}`)
+  }
+  const port = opts.port ?? (await freePort())
+  const settings = ['-c', 'listen_addresses=127.0.0.1', '-p', String(port), '-k', dataDir, '-c', 'max_connections=200']
+  if (opts.fast) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off')
+  let proc: Subprocess | null = null
+
+  const start = async () => {
+    proc = Bun.spawn(cmd(join(bin, 'postgres'), ['-D', dataDir, ...settings]), { stdout: 'ignore', stderr: 'pipe' })
+    await waitForPort(port)
+    // The port opens a moment before the server accepts logins.
+    for (let i = 0; i < 100; i++) {
+      const r = Bun.spawnSync([join(bin, 'pg_isready'), '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'])
+      if (r.exitCode === 0) return
+      await Bun.sleep(50)
+    }
+    throw new Error('PostgreSQL did not become ready')
+  }
+  const stop = async () => {
+    if (!proc) return
+    const p = proc
+    proc = null
+    p.kill('SIGINT') // "fast" shutdown
+    await p.exited
+  }
+  await start()
+  process.once('exit', () => proc?.kill('SIGKILL'))
+  return {
+    port,
+    dataDir,
+    adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: (db) => `postgres://postgres@127.0.0.1:${port}/${db}`,
+    kill: (signal = 'SIGKILL') => proc?.kill(signal),
+    start,
+    stop,
+    destroy: async () => {
+      await stop()
+      if (temporary) await rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
