@@ -1,0 +1,131 @@
+import { z } from 'zod'
+
+// Tolerant readers for Kick's payloads: every field optional or nullable, unknown fields
+// ignored, and both spellings of drifting names accepted (kick-api.md §2, §8).
+const num = z.coerce.number().int().catch(0)
+const str = z.string().nullish().catch(null)
+const time = z.string().nullish().catch(null)
+const CategoryIn = z.object({ id: num, name: z.string().catch('') }).nullish().catch(null)
+
+export type Category = { id: number; name: string }
+
+export type ChannelInfo = {
+  userId: number
+  slug: string
+  title: string | null
+  category: Category | null
+  bannerUrl: string | null
+  bio: string | null
+  live: boolean
+  viewers: number
+  startedAt: string | null
+}
+
+export type LiveStream = {
+  userId: number
+  slug: string | null
+  username: string | null
+  profilePicture: string | null
+  title: string | null
+  category: Category | null
+  viewers: number
+  startedAt: string | null
+}
+
+const ChannelItem = z.object({
+  broadcaster_user_id: z.coerce.number().int(),
+  slug: z.string(),
+  stream_title: str,
+  channel_description: str,
+  banner_picture: str,
+  category: CategoryIn,
+  stream: z
+    .object({ is_live: z.boolean().catch(false), viewer_count: num, start_time: time, started_at: time })
+    .partial()
+    .nullish()
+    .catch(null),
+})
+
+const LiveItem = z.object({
+  broadcaster_user_id: z.coerce.number().int().optional(),
+  broadcaster_user: z.object({ id: z.coerce.number().int(), username: str, profile_picture: str }).partial().nullish().catch(null),
+  channel: z.object({ slug: str }).nullish().catch(null),
+  slug: str,
+  title: str,
+  stream_title: str,
+  category: CategoryIn,
+  viewer_count: num.optional(),
+  started_at: time,
+  start_time: time,
+  profile_picture: str,
+})
+
+/** Kick's "unset" category is `{id:0,name:""}`. */
+function category(c: { id: number; name: string } | null | undefined): Category | null {
+  return c && (c.id || c.name) ? { id: c.id, name: c.name } : null
+}
+
+/** Kick sends RFC3339; the website sends "YYYY-MM-DD HH:MM:SS" in UTC. Normalise to ISO. */
+export function normaliseTime(s: string | null | undefined): string | null {
+  if (!s) return null
+  const t = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(s) ? Date.parse(s.replace(' ', 'T') + 'Z') : Date.parse(s)
+  return Number.isNaN(t) ? null : new Date(t).toISOString()
+}
+
+function items(body: unknown): unknown[] {
+  const data = (body as { data?: unknown })?.data
+  return Array.isArray(data) ? data : []
+}
+
+export function parseChannels(body: unknown): ChannelInfo[] {
+  const out: ChannelInfo[] = []
+  for (const raw of items(body)) {
+    const r = ChannelItem.safeParse(raw)
+    if (!r.success) continue
+    const c = r.data
+    out.push({
+      userId: c.broadcaster_user_id,
+      slug: c.slug.toLowerCase(),
+      title: c.stream_title || null,
+      category: category(c.category),
+      bannerUrl: c.banner_picture || null,
+      bio: c.channel_description || null,
+      live: c.stream?.is_live === true,
+      viewers: c.stream?.viewer_count ?? 0,
+      startedAt: normaliseTime(c.stream?.start_time ?? c.stream?.started_at),
+    })
+  }
+  return out
+}
+
+export function parseLivestreams(body: unknown): LiveStream[] {
+  const out: LiveStream[] = []
+  for (const raw of items(body)) {
+    const r = LiveItem.safeParse(raw)
+    if (!r.success) continue
+    const l = r.data
+    const userId = l.broadcaster_user?.id ?? l.broadcaster_user_id
+    if (userId === undefined) continue
+    out.push({
+      userId,
+      slug: (l.channel?.slug ?? l.slug)?.toLowerCase() ?? null,
+      username: l.broadcaster_user?.username ?? null,
+      profilePicture: l.broadcaster_user?.profile_picture ?? l.profile_picture ?? null,
+      title: l.title ?? l.stream_title ?? null,
+      category: category(l.category),
+      viewers: l.viewer_count ?? 0,
+      startedAt: normaliseTime(l.started_at ?? l.start_time),
+    })
+  }
+  return out
+}
+
+export type KickUser = { userId: number; name: string | null; profilePicture: string | null }
+const UserItem = z.object({ user_id: z.coerce.number().int(), name: str, profile_picture: str })
+
+export function parseUsers(body: unknown): KickUser[] {
+  return items(body).flatMap((raw) => {
+    const r = UserItem.safeParse(raw)
+    return r.success ? [{ userId: r.data.user_id, name: r.data.name ?? null, profilePicture: r.data.profile_picture ?? null }] : []
+  })
+}

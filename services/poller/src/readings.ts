@@ -1,0 +1,23 @@
+import type { Source } from '@kickmon/shared/contracts'
+import type { Category } from './kick/parse.ts'
+
+/** What one source said about one streamer at one moment; the state machine merges these. */
+export type Reading =
+  | {
+      kind: 'live'
+      source: Source
+      at: number
+      viewers: number
+      title: string | null
+      category: Category | null
+      startedAt: string | null
+      username?: string | null
+      profilePicture?: string | null
+      /** Webhooks carry no viewer count: keep the last known. */
+      viewersKnown?: boolean
+    }
+  /** Not live according to a poll (absent from livestreams, or is_live:false). */
+  | { kind: 'offline'; source: Source; at: number }
+  /** A webhook said the stream ended: no grace window needed. */
+  | { kind: 'ended'; source: Source; at: number; startedAt: string | null }
+  | { kind: 'metadata'; source: Source; at: number; title?: string | null; category?: Category | null; username?: string | null; profilePicture?: string | null }
