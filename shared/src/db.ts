@@ -1,6 +1,8 @@
 import postgres from 'postgres'
 
 export type Sql = postgres.Sql
+/** A transaction's handle (inside `sql.begin`). */
+export type Tx = postgres.TransactionSql
 
 export function createDb(url: string, applicationName: string, max = 10): Sql {
   return postgres(url, {

@@ -10,6 +10,8 @@ export const subjects = {
   eventsAll: 'kick.events.>',
   webhook: (eventName: string) => `kick.webhooks.${eventName}`,
   webhooksAll: 'kick.webhooks.>',
+  /** The poller publishes `{slug}` here when a streamer stops being monitored. */
+  streamerRemoved: 'kickmon.poller.streamers.removed',
   /** Auth publishes here when sessions end so gateways close their sockets. */
   sessionRevoked: 'kickmon.auth.sessions.revoked',
   /** Auth publishes here when a user's visible streamers or role change. */

@@ -1,0 +1,119 @@
+import { StreamerStatus, unknownStatus } from '@kickmon/shared/contracts'
+import type { Logger } from '@kickmon/shared/logger'
+import type { Reading } from './readings.ts'
+import { applyReading, initialState, tick, type MachineConfig, type StreamerState } from './state-machine.ts'
+import type { StatusCommitter } from './status-committer.ts'
+import type { SnapshotWriter } from './snapshot-writer.ts'
+import type { StreamerRow } from './streamer-registry.ts'
+
+export function statusFromRow(r: StreamerRow): StreamerStatus {
+  const iso = (d: Date | null) => (d ? d.toISOString() : null)
+  return {
+    ...unknownStatus(r.slug),
+    kick_user_id: r.kick_user_id === null ? null : Number(r.kick_user_id),
+    username: r.username, live: r.live, viewers: r.viewers, title: r.title,
+    category: r.category_id !== null || r.category_name ? { id: r.category_id ?? 0, name: r.category_name ?? '' } : null,
+    started_at: iso(r.started_at), profile_picture_url: r.profile_picture_url,
+    source: (r.source as StreamerStatus['source']) ?? null, checked_at: iso(r.checked_at), changed_at: iso(r.changed_at), stale: true,
+  }
+}
+
+/**
+ * Every monitored streamer's live state. Readings from any source go through `apply`,
+ * which runs the state machine and hands the result to the committer and the snapshot writer.
+ */
+export class Monitor {
+  private states = new Map<string, StreamerState>()
+  private slugByUser = new Map<number, string>()
+  onRemoved: (slug: string) => void = () => {}
+
+  constructor(
+    private readonly cfg: MachineConfig,
+    private readonly committer: StatusCommitter,
+    private readonly snapshots: SnapshotWriter,
+    private readonly log: Logger,
+  ) {}
+
+  /** Match the in-memory set to the registry; `committed` is the KV's last committed status. */
+  sync(rows: StreamerRow[], committed: Map<string, StreamerStatus> = new Map()) {
+    const seen = new Set<string>()
+    for (const row of rows) {
+      seen.add(row.slug)
+      const userId = row.kick_user_id === null ? null : Number(row.kick_user_id)
+      const current = this.states.get(row.slug)
+      if (!current) {
+        const base = committed.get(row.slug) ?? statusFromRow(row)
+        const state = initialState({ ...base, kick_user_id: userId ?? base.kick_user_id })
+        this.states.set(row.slug, state)
+        this.committer.publishStatus(state.status)
+      } else if (userId !== null && current.status.kick_user_id !== userId) {
+        current.status = { ...current.status, kick_user_id: userId }
+      }
+      if (userId !== null) this.slugByUser.set(userId, row.slug)
+    }
+    for (const slug of [...this.states.keys()]) {
+      if (seen.has(slug)) continue
+      const uid = this.states.get(slug)!.status.kick_user_id
+      if (uid !== null) this.slugByUser.delete(uid)
+      this.states.delete(slug)
+      this.onRemoved(slug)
+    }
+  }
+
+  apply(slug: string, reading: Reading) {
+    const prev = this.states.get(slug)
+    if (!prev) return
+    const step = applyReading(prev, reading, this.cfg)
+    this.states.set(slug, step.state)
+    this.commit(step.state, step.events, step.changed)
+    if (reading.kind === 'live' && reading.viewersKnown !== false && step.state.status.live && step.state.status.started_at)
+      this.snapshots.sample(slug, reading.at, reading.viewers, reading.source, step.state.status.started_at)
+  }
+
+  applyByUserId(userId: number, reading: Reading) {
+    const slug = this.slugByUser.get(userId)
+    if (slug) this.apply(slug, reading)
+  }
+
+  tickAll(now = Date.now()) {
+    for (const [slug, prev] of this.states) {
+      const step = tick(prev, now, this.cfg)
+      if (!step.changed && !step.events.length) continue
+      this.states.set(slug, step.state)
+      this.commit(step.state, step.events, step.changed)
+    }
+  }
+
+  private commit(state: StreamerState, events: Parameters<StatusCommitter['submit']>[1], changed: boolean) {
+    this.committer.submit(state.status, events, changed)
+    if (changed || events.length) this.snapshots.status(state.status)
+    for (const e of events) this.log.info({ slug: e.slug, type: e.type, source: e.status.source }, `${e.slug} ${e.type}`)
+  }
+
+  setUserId(slug: string, userId: number) {
+    const s = this.states.get(slug)
+    if (!s) return
+    s.status = { ...s.status, kick_user_id: userId }
+    this.slugByUser.set(userId, slug)
+  }
+
+  get(slug: string): StreamerStatus | null {
+    return this.states.get(slug)?.status ?? null
+  }
+
+  statuses(): StreamerStatus[] {
+    return [...this.states.values()].map((s) => s.status)
+  }
+
+  resolvedUserIds(): number[] {
+    return [...this.slugByUser.keys()]
+  }
+
+  unresolved(): string[] {
+    return [...this.states.values()].filter((s) => s.status.kick_user_id === null).map((s) => s.status.slug)
+  }
+
+  get size() {
+    return this.states.size
+  }
+}

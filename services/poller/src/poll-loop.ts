@@ -1,0 +1,123 @@
+import type { Logger } from '@kickmon/shared/logger'
+import { LIMITS, type KickClient } from './kick/client.ts'
+import { readingFromChannel, readingFromLivestream } from './channel-readings.ts'
+import type { Monitor } from './monitor.ts'
+import { scheduleBatches } from './schedule-batches.ts'
+import type { StreamerRegistry } from './streamer-registry.ts'
+
+export type PollLoopConfig = { intervalMs: number; batchSize: number }
+
+/**
+ * Every interval: pick up added/removed streamers, resolve new slugs (≤ 25 a call), then
+ * poll live state in batches (≤ 100 ids a call) spread evenly over the interval.
+ */
+export class PollLoop {
+  private running = false
+  private timers = new Set<Timer>()
+  private cycleTimer: Timer | null = null
+  private tickTimer: Timer | null = null
+  private missed = new Map<string, number>() // slug → cycles to wait before trying again
+  cycles = 0
+  lastCycleMs = 0
+
+  constructor(
+    private readonly kick: KickClient,
+    private readonly monitor: Monitor,
+    private readonly registry: StreamerRegistry,
+    private readonly cfg: PollLoopConfig,
+    private readonly log: Logger,
+  ) {}
+
+  start() {
+    this.running = true
+    void this.cycle()
+    this.tickTimer = setInterval(() => this.monitor.tickAll(), 1000)
+  }
+
+  stop() {
+    this.running = false
+    if (this.cycleTimer) clearTimeout(this.cycleTimer)
+    if (this.tickTimer) clearInterval(this.tickTimer)
+    for (const t of this.timers) clearTimeout(t)
+    this.timers.clear()
+  }
+
+  /** Run a cycle now (after an add, so a new streamer shows up without waiting). */
+  async refresh() {
+    await this.syncRegistry()
+    await this.resolve()
+  }
+
+  private async cycle() {
+    if (!this.running) return
+    const t0 = performance.now()
+    this.cycleTimer = setTimeout(() => void this.cycle(), this.cfg.intervalMs)
+    await this.refresh()
+    const plan = scheduleBatches(this.monitor.resolvedUserIds(), Math.min(this.cfg.batchSize, LIMITS.livestreams), this.cfg.intervalMs)
+    await Promise.all(
+      plan.map(
+        ({ offsetMs, batch }) =>
+          new Promise<void>((resolve) => {
+            const t = setTimeout(() => {
+              this.timers.delete(t)
+              this.pollBatch(batch).finally(resolve)
+            }, offsetMs)
+            this.timers.add(t)
+          }),
+      ),
+    )
+    this.cycles++
+    this.lastCycleMs = performance.now() - t0
+  }
+
+  private async syncRegistry() {
+    try {
+      this.monitor.sync(await this.registry.all())
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not read the streamer list; polling the last known one')
+    }
+  }
+
+  private async pollBatch(ids: number[]) {
+    if (!this.running) return
+    try {
+      const live = await this.kick.livestreams(ids)
+      const at = Date.now()
+      const liveIds = new Set<number>()
+      for (const l of live) {
+        liveIds.add(l.userId)
+        this.monitor.applyByUserId(l.userId, readingFromLivestream(l, at))
+      }
+      for (const id of ids) if (!liveIds.has(id)) this.monitor.applyByUserId(id, { kind: 'offline', source: 'api', at })
+    } catch (err) {
+      // No reading: these streamers turn stale on their own if this keeps failing.
+      this.log.warn({ err: (err as Error).message, batch: ids.length }, 'live-state poll failed')
+    }
+  }
+
+  /** Slugs without a Kick user id yet, 25 per call; a slug Kick does not know is retried slowly. */
+  private async resolve() {
+    const pending = this.monitor.unresolved().filter((slug) => {
+      const wait = this.missed.get(slug) ?? 0
+      if (wait > 0) this.missed.set(slug, wait - 1)
+      return wait <= 0
+    })
+    for (let i = 0; i < pending.length && this.running; i += LIMITS.channels) {
+      const batch = pending.slice(i, i + LIMITS.channels)
+      try {
+        const found = await this.kick.channelsBySlug(batch)
+        const at = Date.now()
+        for (const c of found) {
+          if (!batch.includes(c.slug)) continue
+          await this.registry.setResolved(c.slug, c)
+          this.monitor.setUserId(c.slug, c.userId)
+          this.monitor.apply(c.slug, readingFromChannel(c, at))
+          this.missed.delete(c.slug)
+        }
+        for (const slug of batch) if (!found.some((c) => c.slug === slug)) this.missed.set(slug, 6)
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message, batch: batch.length }, 'resolving slugs failed')
+      }
+    }
+  }
+}

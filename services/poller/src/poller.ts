@@ -1,0 +1,75 @@
+import { StreamerStatus } from '@kickmon/shared/contracts'
+import type { ServiceContext } from '@kickmon/shared/service'
+import { subjects } from '@kickmon/shared/subjects'
+import { streamerEndpoints } from './endpoints.ts'
+import { EventRecorder } from './event-recorder.ts'
+import { KickClient } from './kick/client.ts'
+import { TokenStore } from './kick/token-store.ts'
+import { MetadataRefresher } from './metadata-refresher.ts'
+import { Monitor } from './monitor.ts'
+import { ensureNatsResources } from './nats-resources.ts'
+import { PollLoop } from './poll-loop.ts'
+import { RequestBudget } from './request-budget.ts'
+import { SnapshotWriter } from './snapshot-writer.ts'
+import { StatusCommitter } from './status-committer.ts'
+import { StreamerRegistry } from './streamer-registry.ts'
+
+export type PollerOptions = { requestsPerSecond?: number; metadataIntervalMs?: number }
+
+/** Wires the poller's parts together; main.ts and in-process tests both call this. */
+export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {}) {
+  const { config, log, nc } = ctx
+  const sql = ctx.sql!
+  const intervalMs = config.POLL_INTERVAL_S * 1000
+  const clientId = config.KICK_CLIENT_ID ?? config.KICK_SIM_CLIENT_ID
+  const clientSecret = config.KICK_CLIENT_SECRET ?? config.KICK_SIM_CLIENT_SECRET
+
+  await sql`select ensure_viewer_sample_partitions(current_date - 1, 3)`
+  const partitions = setInterval(() => void sql`select ensure_viewer_sample_partitions(current_date, 3)`.catch(() => {}), 3600_000)
+
+  const { js, kv } = await ensureNatsResources(nc)
+  const budget = new RequestBudget(opts.requestsPerSecond ?? 15)
+  const kick = new KickClient(config.KICK_API_URL, new TokenStore(config.KICK_AUTH_URL, clientId, clientSecret), budget)
+  const committer = new StatusCommitter(nc, js, kv, log)
+  const snapshots = new SnapshotWriter(sql, log)
+  const monitor = new Monitor({ graceMs: config.OFFLINE_GRACE_S * 1000, staleMs: 3 * intervalMs }, committer, snapshots, log)
+  monitor.onRemoved = (slug) => {
+    nc.publish(subjects.streamerRemoved, JSON.stringify({ slug }))
+    void kv.delete(slug).catch(() => {})
+  }
+  const registry = new StreamerRegistry(sql, kick)
+  const recorder = new EventRecorder(nc, js, sql, log)
+
+  // Resume from the committed state so a restart neither repeats nor misses events.
+  const committed = new Map<string, StreamerStatus>()
+  for await (const key of await kv.keys()) {
+    const e = await kv.get(key)
+    const parsed = e?.value.length ? StreamerStatus.safeParse(e.json()) : null
+    if (parsed?.success) committed.set(key, parsed.data)
+  }
+  monitor.sync(await registry.all(), committed)
+
+  const loop = new PollLoop(kick, monitor, registry, { intervalMs, batchSize: config.BATCH_SIZE }, log)
+  const metadata = new MetadataRefresher(kick, monitor, registry, opts.metadataIntervalMs ?? 600_000, log)
+  committer.start()
+  snapshots.start()
+  await recorder.start()
+  loop.start()
+  metadata.start()
+
+  // Core publishes are lost while disconnected: resend every status after a reconnect.
+  void (async () => {
+    for await (const s of nc.status()) if (s.type === 'reconnect') committer.republish(monitor.statuses())
+  })()
+
+  ctx.addEndpoints(streamerEndpoints({ monitor, registry, refresh: () => loop.refresh() }))
+  ctx.onStop(async () => {
+    loop.stop()
+    metadata.stop()
+    clearInterval(partitions)
+    await recorder.stop()
+    await committer.stop()
+    await snapshots.stop()
+  })
+  return { monitor, registry, loop, kick, budget, committer, snapshots, recorder }
+}

@@ -1,0 +1,125 @@
+import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { Sql, Tx } from '@kickmon/shared/db'
+import type { Logger } from '@kickmon/shared/logger'
+
+type Sample = { slug: string; at: number; viewers: number; source: string; startedAt: string }
+
+const MAX_BUFFERED = 500_000
+
+/**
+ * Batches what changes on every poll (viewer samples, session aggregates, the current
+ * status row) into a few statements a second. While PostgreSQL is away the batch is kept
+ * and retried; after MAX_BUFFERED samples the oldest are dropped and counted.
+ */
+export class SnapshotWriter {
+  private samples: Sample[] = []
+  private statuses = new Map<string, StreamerStatus>()
+  private timer: Timer | null = null
+  private flushing: Promise<void> | null = null
+  dropped = 0
+  written = 0
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly log: Logger,
+    private readonly everyMs = 1000,
+  ) {}
+
+  start() {
+    this.timer = setInterval(() => void this.flush(), this.everyMs)
+  }
+
+  async stop() {
+    if (this.timer) clearInterval(this.timer)
+    await this.flush()
+  }
+
+  sample(slug: string, at: number, viewers: number, source: string, startedAt: string) {
+    this.samples.push({ slug, at, viewers, source, startedAt })
+    if (this.samples.length > MAX_BUFFERED) this.dropped += this.samples.splice(0, this.samples.length - MAX_BUFFERED).length
+  }
+
+  status(s: StreamerStatus) {
+    this.statuses.set(s.slug, s)
+  }
+
+  flush(): Promise<void> {
+    this.flushing ??= this.write().finally(() => (this.flushing = null))
+    return this.flushing
+  }
+
+  private async write() {
+    if (!this.samples.length && !this.statuses.size) return
+    const samples = this.samples
+    const statuses = [...this.statuses.values()]
+    this.samples = []
+    this.statuses = new Map()
+    try {
+      await this.sql.begin(async (tx) => {
+        if (statuses.length) await writeStatuses(tx, statuses)
+        if (samples.length) await writeSamples(tx, samples)
+      })
+      this.written += samples.length
+    } catch (err) {
+      // Put them back in front of anything newer and try again next tick.
+      this.samples = samples.concat(this.samples)
+      for (const s of statuses) if (!this.statuses.has(s.slug)) this.statuses.set(s.slug, s)
+      this.log.warn({ err: (err as Error).message, samples: samples.length }, 'snapshot write failed; will retry')
+    }
+  }
+}
+
+async function writeStatuses(tx: Tx, rows: StreamerStatus[]) {
+  const v = rows.map((s) => [
+    s.slug, s.kick_user_id, s.username, s.live, s.viewers, s.title, s.category?.id ?? null, s.category?.name ?? null,
+    s.started_at, s.profile_picture_url, s.source, s.checked_at, s.changed_at,
+  ])
+  await tx`update streamers set kick_user_id = v.kick_user_id::bigint, username = v.username, live = v.live::boolean,
+      viewers = v.viewers::int, title = v.title, category_id = v.category_id::int, category_name = v.category_name,
+      started_at = v.started_at::timestamptz, profile_picture_url = v.pic, source = v.source,
+      checked_at = v.checked_at::timestamptz, changed_at = v.changed_at::timestamptz, updated_at = now()
+    from (values ${tx(v as never)}) as v(slug, kick_user_id, username, live, viewers, title, category_id, category_name, started_at, pic, source, checked_at, changed_at)
+    where streamers.slug = v.slug`
+}
+
+async function writeSamples(tx: Tx, samples: Sample[]) {
+  const rows = samples.map((s) => [s.slug, new Date(s.at).toISOString(), s.viewers, s.source])
+  await tx`insert into viewer_samples (streamer_id, at, viewers, source)
+    select st.id, v.at::timestamptz, v.viewers::int, v.source
+    from (values ${tx(rows as never)}) as v(slug, at, viewers, source) join streamers st on st.slug = v.slug
+    on conflict do nothing`
+
+  // Session aggregates: fold this batch per stream in memory, then merge with the row.
+  type Agg = { slug: string; startedAt: string; firstAt: number; firstViewers: number; lastAt: number; lastViewers: number; peak: number; peakAt: number; seconds: number }
+  const aggs = new Map<string, Agg>()
+  for (const s of [...samples].sort((a, b) => a.at - b.at)) {
+    const key = `${s.slug}|${s.startedAt}`
+    const a = aggs.get(key)
+    if (!a) {
+      aggs.set(key, { slug: s.slug, startedAt: s.startedAt, firstAt: s.at, firstViewers: s.viewers, lastAt: s.at, lastViewers: s.viewers, peak: s.viewers, peakAt: s.at, seconds: 0 })
+      continue
+    }
+    a.seconds += (a.lastViewers * (s.at - a.lastAt)) / 1000
+    a.lastAt = s.at
+    a.lastViewers = s.viewers
+    if (s.viewers > a.peak) (a.peak = s.viewers), (a.peakAt = s.at)
+  }
+  const iso = (ms: number) => new Date(ms).toISOString()
+  const v = [...aggs.values()].map((a) => [a.slug, a.startedAt, iso(a.firstAt), a.seconds, iso(a.lastAt), a.lastViewers, a.peak, iso(a.peakAt)])
+  const vals = () => tx`(values ${tx(v as never)}) as v(slug, started_at, first_at, seconds, last_at, last_viewers, peak, peak_at)`
+  await tx`insert into stream_sessions (streamer_id, started_at)
+    select st.id, v.started_at::timestamptz from ${vals()} join streamers st on st.slug = v.slug
+    on conflict (streamer_id, started_at) do nothing`
+  // viewer_seconds integrates viewers over time: the batch's own part plus the stretch from
+  // the row's last sample to the batch's first.
+  await tx`update stream_sessions ss set
+      viewer_seconds = ss.viewer_seconds + v.seconds::float8 + case
+        when ss.last_sample_at is not null and v.first_at::timestamptz > ss.last_sample_at
+        then ss.last_viewers * extract(epoch from v.first_at::timestamptz - ss.last_sample_at) else 0 end,
+      last_sample_at = greatest(ss.last_sample_at, v.last_at::timestamptz),
+      last_viewers = case when ss.last_sample_at is null or v.last_at::timestamptz >= ss.last_sample_at then v.last_viewers::int else ss.last_viewers end,
+      peak_viewers = greatest(ss.peak_viewers, v.peak::int),
+      peak_at = case when v.peak::int > ss.peak_viewers then v.peak_at::timestamptz else ss.peak_at end
+    from ${vals()} join streamers st on st.slug = v.slug
+    where ss.streamer_id = st.id and ss.started_at = v.started_at::timestamptz`
+}
