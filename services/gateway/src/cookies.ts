@@ -1,0 +1,35 @@
+// Over HTTPS the session cookie is `__Host-` + Secure; on plain-HTTP localhost (the demo)
+// browsers refuse Secure cookies, so it falls back to a plain name. Both are HttpOnly + SameSite.
+export const COOKIE_SECURE = '__Host-kickmon_session'
+export const COOKIE_PLAIN = 'kickmon_session'
+
+export function isHttps(req: Request): boolean {
+  return new URL(req.url).protocol === 'https:' || req.headers.get('x-forwarded-proto') === 'https'
+}
+
+export function sessionToken(req: Request): string | undefined {
+  const header = req.headers.get('cookie')
+  if (!header) return undefined
+  let plain: string | undefined
+  for (const part of header.split(/;\s*/)) {
+    const eq = part.indexOf('=')
+    if (eq < 0) continue
+    const name = part.slice(0, eq)
+    if (name === COOKIE_SECURE) return decodeURIComponent(part.slice(eq + 1))
+    if (name === COOKIE_PLAIN) plain = decodeURIComponent(part.slice(eq + 1))
+  }
+  return plain
+}
+
+export function sessionCookie(req: Request, token: string, maxAgeS: number): string {
+  const secure = isHttps(req)
+  const name = secure ? COOKIE_SECURE : COOKIE_PLAIN
+  return `${name}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(maxAgeS)}${secure ? '; Secure' : ''}`
+}
+
+export function clearSessionCookies(): string[] {
+  return [
+    `${COOKIE_SECURE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure`,
+    `${COOKIE_PLAIN}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`,
+  ]
+}
