@@ -1,0 +1,102 @@
+import type { Subprocess } from 'bun'
+import { join } from 'node:path'
+
+export const ROOT = join(import.meta.dir, '..', '..')
+export type ServiceName = 'auth' | 'poller' | 'gateway' | 'kick-sim'
+export const ENTRY: Record<ServiceName, string> = {
+  auth: 'services/auth/src/main.ts',
+  poller: 'services/poller/src/main.ts',
+  gateway: 'services/gateway/src/main.ts',
+  'kick-sim': 'services/kick-sim/src/main.ts',
+}
+
+export type LineSink = (service: ServiceName, line: string) => void
+
+/**
+ * A service run as its own process (as in production), restarted with back-off when it
+ * dies unexpectedly. `kill` is for fault tests: the supervisor brings it back.
+ */
+export class SupervisedProcess {
+  private proc: Subprocess | null = null
+  private stopping = false
+  private restarts = 0
+  exits: { code: number | null; signal: string | null; at: number }[] = []
+
+  constructor(
+    readonly name: ServiceName,
+    private readonly env: Record<string, string | undefined>,
+    private readonly sink: LineSink,
+    private readonly restart = true,
+  ) {}
+
+  get pid() {
+    return this.proc?.pid ?? null
+  }
+
+  start() {
+    this.stopping = false
+    const proc = Bun.spawn(['bun', join(ROOT, ENTRY[this.name])], {
+      cwd: ROOT, env: this.env as Record<string, string>, stdout: 'pipe', stderr: 'pipe', stdin: 'ignore',
+    })
+    this.proc = proc
+    void this.pipe(proc.stdout)
+    void this.pipe(proc.stderr)
+    void proc.exited.then((code) => {
+      this.exits.push({ code, signal: proc.signalCode ? String(proc.signalCode) : null, at: Date.now() })
+      if (this.proc === proc) this.proc = null
+      if (this.stopping || !this.restart) return
+      const wait = Math.min(5000, 250 * 2 ** Math.min(this.restarts++, 4))
+      this.sink(this.name, JSON.stringify({ level: 'warn', msg: `exited (${proc.signalCode ?? code}); restarting in ${wait} ms` }))
+      setTimeout(() => !this.stopping && !this.proc && this.start(), wait)
+    })
+  }
+
+  private async pipe(stream: ReadableStream<Uint8Array>) {
+    const decoder = new TextDecoder()
+    let buf = ''
+    const reader = stream.getReader()
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) break
+      buf += decoder.decode(value, { stream: true })
+      let nl: number
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl)
+        buf = buf.slice(nl + 1)
+        if (line.trim()) this.sink(this.name, line)
+      }
+    }
+    if (buf.trim()) this.sink(this.name, buf)
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL') {
+    this.proc?.kill(signal)
+  }
+
+  async stop(timeoutMs = 15_000) {
+    this.stopping = true
+    const p = this.proc
+    if (!p) return
+    p.kill('SIGTERM')
+    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs)
+    await p.exited
+    clearTimeout(t)
+  }
+}
+
+/** Resolves when `url` answers 200 (or rejects after the timeout). */
+export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last = ''
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(2000) })
+      if (r.ok) return
+      last = `HTTP ${r.status}`
+    } catch (e) {
+      last = (e as Error).message
+    }
+    await Bun.sleep(100)
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms (${last})`)
+}

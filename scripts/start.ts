@@ -1,0 +1,134 @@
+// `bun run start`: the whole system in the foreground (design.md §8).
+// PostgreSQL and NATS: DATABASE_URL / NATS_URL when given (they must be reachable), else
+// private ones kept under .data/. Kick: the real one with credentials, any Kick-compatible
+// server via KICK_API_URL/KICK_AUTH_URL, else kick-sim with a demo world. Ctrl-C stops all.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import postgres from 'postgres'
+import { connect } from '@nats-io/transport-node'
+import { ConfigError, parseConfig } from '../shared/src/config.ts'
+import { startLocalNats, type LocalNats } from './infra/nats.ts'
+import { startLocalPostgres, type LocalPostgres } from './infra/postgres.ts'
+import { ROOT } from './infra/processes.ts'
+import { prepareDatabase, startStack, type Stack } from './infra/stack.ts'
+import { prettyLine } from './pretty-log.ts'
+
+const DATA = join(ROOT, '.data')
+mkdirSync(DATA, { recursive: true })
+const env = process.env
+const say = (msg: string) => console.log(`\x1b[33mkickmon\x1b[0m ${msg}`)
+
+try {
+  parseConfig(env) // fail fast with one line per bad variable
+} catch (e) {
+  if (e instanceof ConfigError) {
+    for (const l of e.message.split('\n')) console.error(`config error: ${l}`)
+    process.exit(1)
+  }
+  throw e
+}
+
+/** Secrets and the first admin's password, generated once and kept in .data/ (mode 600). */
+function persisted(name: string, make: () => string): string {
+  const file = join(DATA, name)
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  const v = make()
+  writeFileSync(file, v + '\n', { mode: 0o600 })
+  return v
+}
+env.SESSION_SECRET ||= persisted('session-secret', () => randomBytes(32).toString('hex'))
+env.CONFIG_ENCRYPTION_KEY ||= persisted('config-key', () => randomBytes(32).toString('hex'))
+const adminUser = (env.ADMIN_USERNAME ||= 'admin')
+const adminPassword = (env.ADMIN_PASSWORD ||= persisted('admin-password', () => randomBytes(9).toString('base64url')))
+
+let pg: LocalPostgres | null = null
+let nats: LocalNats | null = null
+let stack: Stack | null = null
+let stopping = false
+
+async function shutdown(code = 0) {
+  if (stopping) return
+  stopping = true
+  say('stopping…')
+  await stack?.stop().catch(() => {})
+  await nats?.stop().catch(() => {})
+  await pg?.stop().catch(() => {})
+  say('stopped')
+  process.exit(code)
+}
+process.on('SIGINT', () => void shutdown(0))
+process.on('SIGTERM', () => void shutdown(0))
+
+async function reachablePostgres(url: string) {
+  const sql = postgres(url.replace(/\/[^/]*$/, '/postgres'), { max: 1, connect_timeout: 5, onnotice: () => {} })
+  try {
+    await sql`select 1`
+  } finally {
+    await sql.end()
+  }
+}
+
+try {
+  if (env.DATABASE_URL) {
+    say('using DATABASE_URL')
+    await reachablePostgres(env.DATABASE_URL).catch((e) => {
+      throw new Error(`DATABASE_URL is not reachable: ${(e as Error).message}`)
+    })
+  } else {
+    pg = await startLocalPostgres({ dataDir: join(DATA, 'postgres') })
+    env.DATABASE_URL = pg.url('kickmon')
+    say(`PostgreSQL (private, .data/postgres) on 127.0.0.1:${pg.port}`)
+  }
+  const applied = await prepareDatabase(env.DATABASE_URL)
+  say(applied.length ? `migrations applied: ${applied.map((m) => m.file).join(', ')}` : 'database schema is up to date')
+
+  if (env.NATS_URL) {
+    say('using NATS_URL')
+    const nc = await connect({ servers: env.NATS_URL.replace(/^nats:\/\//, ''), timeout: 5000 }).catch((e) => {
+      throw new Error(`NATS_URL is not reachable: ${(e as Error).message}`)
+    })
+    await nc.close()
+  } else {
+    nats = await startLocalNats({ storeDir: join(DATA, 'nats') })
+    env.NATS_URL = nats.url
+    say(`nats-server (private, .data/nats) on ${nats.url}`)
+  }
+
+  const useSim = !env.KICK_CLIENT_ID && !env.KICK_API_URL
+  say(useSim ? 'no Kick credentials or KICK_API_URL: starting kick-sim with a demo world' : `Kick API: ${env.KICK_API_URL ?? 'https://api.kick.com'}`)
+  stack = await startStack({
+    databaseUrl: env.DATABASE_URL,
+    natsUrl: env.NATS_URL,
+    sim: useSim ? { channels: Number(env.KICK_SIM_CHANNELS ?? 12), activity: true } : false,
+    env,
+    sink: (service, line) => console.log(prettyLine(service, line, env.LOG_FORMAT === 'json')),
+    ports: {
+      gateway: Number(env.GATEWAY_PORT ?? 8080), poller: Number(env.POLLER_PORT ?? 8081),
+      auth: Number(env.AUTH_PORT ?? 8082), sim: Number(env.KICK_SIM_PORT ?? 8090),
+    },
+  })
+  if (useSim) await seedDemo(stack)
+  say('')
+  say(`dashboard:  ${stack.gatewayUrl.replace('127.0.0.1', 'localhost')}/`)
+  say(`log in as:  ${adminUser} / ${env.ADMIN_PASSWORD === adminPassword && existsSync(join(DATA, 'admin-password')) ? adminPassword : '(your ADMIN_PASSWORD)'}`)
+  if (stack.simUrl) say(`kick-sim:   ${stack.simUrl}/_sim/channels (control API: docs/kick-sim.md)`)
+  say('Ctrl-C stops everything.')
+} catch (e) {
+  console.error(`kickmon: ${(e as Error).message}`)
+  await shutdown(1)
+}
+
+/** The demo monitors every kick-sim channel, added through the poller like a user would. */
+async function seedDemo(s: Stack) {
+  const channels = (await (await fetch(`${s.simUrl}/_sim/channels`)).json()) as { slug: string }[] | { data: { slug: string }[] }
+  const slugs = (Array.isArray(channels) ? channels : channels.data).map((c) => c.slug)
+  const nc = await connect({ servers: env.NATS_URL!.replace(/^nats:\/\//, '') })
+  let added = 0
+  for (const slug of slugs) {
+    const r = await nc.request('poller.streamers.add', JSON.stringify({ slug }), { timeout: 15_000 }).catch(() => null)
+    if (r && !r.headers?.get('Nats-Service-Error-Code')) added++
+  }
+  await nc.drain()
+  say(`demo: monitoring ${added} kick-sim channels`)
+}
