@@ -1,0 +1,69 @@
+import type { NatsConnection } from '@nats-io/transport-node'
+import { usesDemoSecrets } from '@kickmon/shared/config'
+import type { Sql } from '@kickmon/shared/db'
+import type { Logger } from '@kickmon/shared/logger'
+import { Counter, type Registry } from '@kickmon/shared/metrics'
+import type { Endpoint } from '@kickmon/shared/rpc'
+import { bootstrapAdmin } from './bootstrap.ts'
+import type { AuthConfig } from './config.ts'
+import type { AuthDeps } from './deps.ts'
+import { authEndpoints } from './endpoints.ts'
+import { commonPasswords, Passwords } from './passwords.ts'
+import { pruneSessions } from './sessions.ts'
+import { pruneFailures } from './throttle.ts'
+
+/** The parts of shared's ServiceContext auth uses; tests build one around a test db and nats. */
+export type AuthStartContext = {
+  config: AuthConfig
+  log: Logger
+  nc: NatsConnection
+  sql: Sql | null
+  addEndpoints: (defs: Endpoint<any, any>[]) => void
+  onStop: (fn: () => Promise<void> | void) => void
+  registry?: Registry
+}
+
+const HOUSEKEEPING_MS = 10 * 60_000
+
+/** Start the auth service on a wired context: bootstrap admin, endpoints, housekeeping. */
+export async function startAuth(ctx: AuthStartContext): Promise<AuthDeps> {
+  const { config, log, nc } = ctx
+  if (!ctx.sql) throw new Error('auth needs PostgreSQL (useDb: true)')
+  const deps: AuthDeps = { config, sql: ctx.sql, nc, log, passwords: new Passwords() }
+
+  await waitForSchema(deps)
+  await commonPasswords()
+  await deps.passwords.dummyHash()
+  await bootstrapAdmin(deps)
+  if (usesDemoSecrets(config))
+    log.warn('SESSION_SECRET or CONFIG_ENCRYPTION_KEY is a demo default: fine on loopback, never anywhere else')
+
+  const logins = ctx.registry
+    ? new Counter({ name: 'auth_logins_total', help: 'Login attempts by outcome', labelNames: ['outcome'] as const, registers: [ctx.registry] })
+    : null
+  ctx.addEndpoints(authEndpoints(deps, { onLogin: (outcome) => logins?.inc({ outcome }) }))
+
+  const housekeeping = async () => {
+    try {
+      const failures = await pruneFailures(deps.sql)
+      const sessions = await pruneSessions(deps.sql)
+      if (failures || sessions) log.debug({ failures, sessions }, 'pruned old login failures and sessions')
+    } catch (err) {
+      log.warn({ err }, 'housekeeping failed')
+    }
+  }
+  void housekeeping()
+  const timer = setInterval(housekeeping, HOUSEKEEPING_MS)
+  ctx.onStop(() => clearInterval(timer))
+  return deps
+}
+
+/** auth's tables come from migrations 0001 and 0002; wait for them rather than crash. */
+async function waitForSchema(deps: AuthDeps) {
+  for (let attempt = 1; ; attempt++) {
+    const [r] = await deps.sql<{ ok: boolean }[]>`select to_regclass('users') is not null and to_regclass('login_failures') is not null as ok`
+    if (r?.ok) return
+    if (attempt === 1 || attempt % 10 === 0) deps.log.warn('auth tables are missing: waiting for migrations (`kickmon db migrate`)')
+    await Bun.sleep(1000)
+  }
+}
