@@ -1,7 +1,7 @@
 // Runs the whole suite with `bun test` and ends with the plain line CI reads:
 // "N passed, N failed". Exit status is non-zero on any failure or when no test ran.
 const args = process.argv.slice(2)
-const proc = Bun.spawn(['bun', 'test', ...args], { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore', env: process.env })
+const proc = Bun.spawn(['bun', 'test', '--timeout', '120000', ...args], { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore', env: process.env })
 
 let tail = ''
 async function pump(stream: ReadableStream<Uint8Array>, out: NodeJS.WriteStream) {

@@ -37,12 +37,12 @@ export type ServiceOptions = {
 
 /**
  * Wires a service: logger, NATS (waits, reconnects forever), PostgreSQL (waits),
- * `$SRV` registration, /healthz /readyz /metrics, and graceful shutdown in the order
- * stack-notes §3 gives. main.ts files call this and nothing else.
+ * `$SRV` registration, /healthz /readyz /metrics, and an ordered `stop()` (stack-notes §3).
+ * Tests call this directly; main.ts files go through `runService`, which adds signals.
  */
-export async function runService(opts: ServiceOptions): Promise<ServiceContext> {
+export async function createService(opts: ServiceOptions & { logger?: Logger }): Promise<{ ctx: ServiceContext; stop: () => Promise<void> }> {
   const { config, name } = opts
-  const log = createLogger(name, config.LOG_LEVEL)
+  const log = opts.logger ?? createLogger(name, config.LOG_LEVEL)
   const registry = createMetrics(name)
   const stopHooks: (() => Promise<void> | void)[] = []
   const health = new Health(name, VERSION, [], registry)
@@ -78,14 +78,9 @@ export async function runService(opts: ServiceOptions): Promise<ServiceContext> 
   }
 
   let stopping: Promise<void> | null = null
-  const stop = (signal: string) =>
+  const stop = () =>
     (stopping ??= (async () => {
-      log.info({ signal }, 'shutting down')
       health.stopping = true
-      const hardExit = setTimeout(() => {
-        log.error('shutdown took too long; exiting')
-        process.exit(1)
-      }, 12_000)
       for (const fn of stopHooks) {
         try {
           await fn()
@@ -97,15 +92,33 @@ export async function runService(opts: ServiceOptions): Promise<ServiceContext> 
       await nc.drain().catch(() => {})
       await sql?.end({ timeout: 5 }).catch(() => {})
       server?.stop(true)
-      clearTimeout(hardExit)
-      log.info('stopped')
-      log.flush()
-      setTimeout(() => process.exit(0), 50)
     })())
-  process.on('SIGTERM', () => void stop('SIGTERM'))
-  process.on('SIGINT', () => void stop('SIGINT'))
 
   await opts.start(ctx)
   log.info({ version: VERSION }, `${name} started`)
+  return { ctx, stop }
+}
+
+/** createService plus SIGTERM/SIGINT handling and a hard-exit guard: what main.ts calls. */
+export async function runService(opts: ServiceOptions): Promise<ServiceContext> {
+  const { ctx, stop } = await createService(opts)
+  let once = false
+  const onSignal = (signal: string) => {
+    if (once) return
+    once = true
+    ctx.log.info({ signal }, 'shutting down')
+    const hardExit = setTimeout(() => {
+      ctx.log.error('shutdown took too long; exiting')
+      process.exit(1)
+    }, 12_000)
+    void stop().then(() => {
+      clearTimeout(hardExit)
+      ctx.log.info('stopped')
+      ctx.log.flush()
+      setTimeout(() => process.exit(0), 50)
+    })
+  }
+  process.on('SIGTERM', () => onSignal('SIGTERM'))
+  process.on('SIGINT', () => onSignal('SIGINT'))
   return ctx
 }
