@@ -1,33 +1,32 @@
-import { z } from 'zod'
 import type { NatsConnection } from '@nats-io/transport-node'
+import { AuthApi, type AuthEndpointName, type AuthInput, type AuthOutput, type SessionUser } from '@kickmon/shared/auth-contract'
 import { request } from '@kickmon/shared/rpc'
-import { endpoints } from '@kickmon/shared/subjects'
 
-export const Role = z.enum(['admin', 'user', 'viewer'])
-export const SessionUser = z.object({ id: z.number(), username: z.string(), role: Role, display_name: z.string().nullish() })
-export type SessionUser = z.infer<typeof SessionUser>
-export const LoginResult = z.object({ user: SessionUser, token: z.string(), csrf_token: z.string(), session_id: z.string(), expires_at: z.string() })
-export const VerifyResult = z.object({ session_id: z.string(), user: SessionUser, csrf_token: z.string() })
-export type VerifiedSession = z.infer<typeof VerifyResult> & { token: string }
-export const Visible = z.object({ all: z.boolean(), slugs: z.array(z.string()) })
+export type { SessionUser }
+export type VerifiedSession = AuthOutput<'verify'> & { token: string }
 
-/** The gateway's calls to the auth service. */
+/** The gateway's calls to the auth service, typed by the shared contract. */
 export class AuthClient {
   constructor(private readonly nc: NatsConnection) {}
 
-  login(input: { username: string; password: string; ip?: string; user_agent?: string }, requestId?: string) {
-    return request(this.nc, endpoints.auth.login, input, LoginResult, { requestId })
+  call<K extends AuthEndpointName>(name: K, input: AuthInput<K>, requestId?: string): Promise<AuthOutput<K>> {
+    const def = AuthApi[name]
+    return request(this.nc, def.subject, input, def.output, { requestId }) as Promise<AuthOutput<K>>
+  }
+
+  login(input: AuthInput<'login'>, requestId?: string) {
+    return this.call('login', input, requestId)
   }
 
   async verify(token: string, requestId?: string): Promise<VerifiedSession> {
-    return { ...(await request(this.nc, endpoints.auth.verify, { token }, VerifyResult, { requestId })), token }
+    return { ...(await this.call('verify', { token }, requestId)), token }
   }
 
   logout(token: string, requestId?: string) {
-    return request(this.nc, endpoints.auth.logout, { actor: { session: token } }, z.unknown(), { requestId })
+    return this.call('logout', { actor: { session: token } }, requestId)
   }
 
   visible(token: string, requestId?: string) {
-    return request(this.nc, 'auth.access.visible', { actor: { session: token } }, Visible, { requestId })
+    return this.call('accessVisible', { actor: { session: token } }, requestId)
   }
 }

@@ -36,7 +36,7 @@ export const streamerApi = (d: GatewayDeps) =>
       const { slug } = parseInput(z.object({ slug: Slug }), body)
       const r = await natsRequest(d.nc, endpoints.poller.add, { slug }, AddResult, { timeout: 15_000 })
       if (caller.session.user.role === 'user')
-        await natsRequest(d.nc, 'auth.assignments.add', { actor: { session: caller.session.token }, user_id: caller.session.user.id, slug }, z.unknown())
+        await d.auth.call('assignmentsAdd', { actor: { session: caller.session.token }, user_id: caller.session.user.id, slug })
       d.statuses.set(r.status)
       return json(201, r.status)
     })

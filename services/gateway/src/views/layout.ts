@@ -3,7 +3,7 @@ import type { SessionUser } from '../auth-client.ts'
 
 export type PageOptions = { title: string; user?: SessionUser | null; csrf?: string; body: Html; active?: string }
 
-const nav = (user: SessionUser, active?: string) => {
+const nav = (user: SessionUser, csrf: string, active?: string) => {
   const link = (href: string, label: string) =>
     html`<a href="${href}"${active === href ? html` aria-current="page"` : ''}>${label}</a>`
   return html`<nav class="topnav" aria-label="Main">
@@ -12,6 +12,7 @@ const nav = (user: SessionUser, active?: string) => {
     ${user.role === 'admin' ? [link('/admin/streamers', 'streamers'), link('/admin/users', 'users'), link('/system', 'system')] : ''}
     ${link('/account', 'account')}
     <form method="post" action="/logout" class="logout">
+      <input type="hidden" name="csrf_token" value="${csrf}">
       <span class="who">${user.username} <small>[${user.role}]</small></span>
       <button type="submit">logout</button>
     </form>
@@ -35,7 +36,7 @@ ${o.csrf ? html`<meta name="csrf-token" content="${o.csrf}">` : ''}
 <script src="/assets/app.js" defer></script>
 </head>
 <body${headers ? html` hx-headers:inherited="${headers}"` : ''}>
-${o.user ? nav(o.user, o.active) : ''}
+${o.user ? nav(o.user, o.csrf ?? '', o.active) : ''}
 <main id="main">${o.body}</main>
 </body>
 </html>`.toString()
