@@ -68,7 +68,7 @@ const actorCtx = { ip: ClientIp.optional(), user_agent: UserAgent.optional() }
 export const Actor = z.union(
   [
     z.strictObject({ session: text(1, 4096, 'session'), ...actorCtx }),
-    z.strictObject({ api_key: text(1, 256, 'api_key'), ...actorCtx }),
+    z.strictObject({ api_key: text(1, 4096, 'api_key'), ...actorCtx }),
     z.strictObject({ system: z.string().regex(/^[a-z0-9_-]{1,32}$/), ...actorCtx }),
   ],
   { error: 'must be one of {session: <token>}, {api_key: <key>} or {system: <name>}' },
@@ -232,7 +232,7 @@ export const AuthApi = {
   apikeysRevoke: api('auth.apikeys.revoke', withActor({ key_id: UserId }), Ok),
   apikeysVerify: api(
     'auth.apikeys.verify',
-    z.object({ api_key: text(1, 256, 'api_key') }),
+    z.object({ api_key: text(1, 4096, 'api_key') }),
     z.object({ key_id: z.number().int(), scope: ApiKeyScope, user: SessionUser }),
   ),
 

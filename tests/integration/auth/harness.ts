@@ -116,25 +116,28 @@ export async function rawCall(nc: NatsConnection, subject: string, data: Uint8Ar
   return { status: 0, code: undefined, message: undefined, body: msg.json<unknown>() }
 }
 
-/** Collects messages on a subject; `next(ms)` waits for the next one. */
+/** Collects messages on a subject; `next(ms)` yields them in order, waiting up to `ms` for one. */
 export function collect<T>(nc: NatsConnection, subject: string) {
   const got: { at: number; data: T }[] = []
-  const waiters: ((v: T) => void)[] = []
+  let read = 0
+  let waiter: (() => void) | null = null
   const sub = nc.subscribe(subject, {
     callback: (_err, m) => {
-      const data = m.json<T>()
-      got.push({ at: performance.now(), data })
-      waiters.shift()?.(data)
+      got.push({ at: performance.now(), data: m.json<T>() })
+      waiter?.()
     },
   })
   return {
     got,
-    /** Resolves with the next message, or rejects after `ms`. */
-    next: (ms = 1000) =>
-      new Promise<T>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no message on ${subject} within ${ms} ms`)), ms)
-        waiters.push((v) => (clearTimeout(t), resolve(v)))
-      }),
+    next: async (ms = 1000): Promise<T> => {
+      if (read >= got.length) {
+        await new Promise<void>((resolve, reject) => {
+          const t = setTimeout(() => ((waiter = null), reject(new Error(`no message on ${subject} within ${ms} ms`))), ms)
+          waiter = () => ((waiter = null), clearTimeout(t), resolve())
+        })
+      }
+      return got[read++]!.data
+    },
     flush: () => nc.flush(),
     stop: () => sub.unsubscribe(),
   }
