@@ -1,0 +1,89 @@
+import { z } from 'zod'
+import { StatusEvent, StreamerStatus } from './contracts.ts'
+import { Slug } from './validation.ts'
+
+// The poller's NATS request/reply contract: subjects and zod schemas for every endpoint.
+// The gateway and the CLI import these; services/poller validates requests with them.
+// docs/nats.md lists each endpoint.
+
+const iso = z.iso.datetime({ offset: true })
+const api = <S extends string, I extends z.ZodType, O extends z.ZodType>(subject: S, input: I, output: O) => ({ subject, input, output })
+const bySlug = z.object({ slug: Slug })
+
+export const StreamerProfile = z.object({
+  status: StreamerStatus,
+  banner_url: z.string().nullable(),
+  bio: z.string().nullable(),
+  followers_count: z.number().int().nullable(),
+  monitored_since: iso,
+})
+export type StreamerProfile = z.infer<typeof StreamerProfile>
+
+export const ViewerPoint = z.object({ at: iso, avg: z.number(), min: z.number().int(), max: z.number().int() })
+export const ViewerHistory = z.object({ slug: z.string(), from: iso, to: iso, step_s: z.number().int().positive(), points: z.array(ViewerPoint) })
+export type ViewerHistory = z.infer<typeof ViewerHistory>
+
+export const StreamSession = z.object({
+  started_at: iso,
+  ended_at: iso.nullable(),
+  duration_s: z.number().int().nonnegative(),
+  peak_viewers: z.number().int().nonnegative(),
+  peak_at: iso.nullable(),
+  /** Time-weighted average over the stream. */
+  avg_viewers: z.number().nonnegative(),
+  hours_watched: z.number().nonnegative(),
+  title: z.string().nullable(),
+  category: z.string().nullable(),
+})
+export type StreamSession = z.infer<typeof StreamSession>
+
+export const UpstreamHealth = z.object({
+  requests: z.array(z.object({ endpoint: z.string(), outcome: z.string(), count: z.number().int() })),
+  rate_limited_total: z.number().int(),
+  breakers: z.array(z.object({ endpoint: z.string(), state: z.enum(['closed', 'open', 'half-open']), retry_in_s: z.number() })),
+  budget: z.object({ requests_per_s: z.number(), waiting: z.number().int(), paused_for_s: z.number() }),
+  poll: z.object({ interval_s: z.number(), cycles: z.number().int(), last_cycle_ms: z.number(), streamers: z.number().int(), resolved: z.number().int() }),
+  sources: z.object({ api: z.number().int(), webhook: z.number().int(), browser: z.number().int() }),
+  webhooks: z.object({
+    enabled: z.boolean(),
+    received: z.number().int(),
+    duplicates: z.number().int(),
+    lag_ms_p50: z.number().nullable(),
+    lag_ms_p99: z.number().nullable(),
+    subscriptions_alive: z.number().int(),
+    subscriptions_wanted: z.number().int(),
+  }),
+  browser: z.object({ enabled: z.boolean(), running: z.boolean(), pages: z.number().int(), backoff_s: z.number() }),
+})
+export type UpstreamHealth = z.infer<typeof UpstreamHealth>
+
+export const PollerApi = {
+  list: api('poller.streamers.list', z.object({ slugs: z.array(Slug).max(20_000).optional() }), z.array(StreamerStatus)),
+  get: api('poller.streamers.get', bySlug, StreamerStatus),
+  profile: api('poller.streamers.profile', bySlug, StreamerProfile),
+  /** Validates the slug with Kick; adding one already monitored answers `created: false`. */
+  add: api('poller.streamers.add', bySlug, z.object({ created: z.boolean(), status: StreamerStatus })),
+  remove: api('poller.streamers.remove', bySlug, z.object({ removed: z.string() })),
+  /** Newest first; page with `before` (the last event's `at`). */
+  events: api(
+    'poller.events.list',
+    z.object({ slug: Slug, limit: z.number().int().min(1).max(500).default(50), before: iso.optional(), type: z.enum(['online', 'offline', 'title', 'category']).optional() }),
+    z.array(StatusEvent),
+  ),
+  /** Viewer samples in [from, to), downsampled to buckets of `step_s` (chosen when omitted: ≤ 500 points). */
+  viewers: api(
+    'poller.viewers.history',
+    z.object({ slug: Slug, from: iso, to: iso, step_s: z.number().int().min(1).max(86_400).optional() }),
+    ViewerHistory,
+  ),
+  sessions: api(
+    'poller.sessions.list',
+    z.object({ slug: Slug, limit: z.number().int().min(1).max(500).default(50), before: iso.optional() }),
+    z.array(StreamSession),
+  ),
+  health: api('poller.health.report', z.object({}), UpstreamHealth),
+} as const
+
+export type PollerEndpointName = keyof typeof PollerApi
+export type PollerInput<K extends PollerEndpointName> = z.input<(typeof PollerApi)[K]['input']>
+export type PollerOutput<K extends PollerEndpointName> = z.infer<(typeof PollerApi)[K]['output']>
