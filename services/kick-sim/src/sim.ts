@@ -140,6 +140,7 @@ export function createKickSim(opts: KickSimOptions = {}): KickSim {
       return { port: p, hostname, url: listenUrl }
     },
     async stop() {
+      if (stopping.signal.aborted && !server) return
       stopActivity()
       stopping.abort()
       await webhooks.stop()
