@@ -66,7 +66,7 @@ export async function startAuthHarness(env: Record<string, string> = {}): Promis
   const nc = await connect({ servers: nats.url, name: 'test' })
   const fixtureHash = await Bun.password.hash(FIXTURE_PASSWORD, ARGON2)
 
-  const call: AuthHarness['call'] = (name, body, opts) => request(nc, AuthApi[name].subject, body, AuthApi[name].output, opts)
+  const call: AuthHarness['call'] = (name, body, opts) => request(nc, AuthApi[name].subject, body, AuthApi[name].output as z.ZodType, opts) as never
   const fail: AuthHarness['fail'] = async (name, body) => {
     try {
       await request(nc, AuthApi[name].subject, body, AuthApi[name].output as z.ZodType)

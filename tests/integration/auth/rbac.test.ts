@@ -17,7 +17,7 @@ type Row = { name: AuthEndpointName; object: 'self' | 'other' | 'none' | 'reveal
 function exp(ok: string, rest: Outcome = 'FORBIDDEN', overrides: Partial<Record<keyof typeof SHORT, Outcome>> = {}): Record<Who, Outcome> {
   const okSet = new Set(ok.split(' ').filter(Boolean).map((s) => SHORT[s]))
   const out = Object.fromEntries(WHO.map((w) => [w, okSet.has(w) ? 'ok' : w === 'anonymous' ? 'UNAUTHENTICATED' : rest])) as Record<Who, Outcome>
-  for (const [k, v] of Object.entries(overrides)) out[SHORT[k]!] = v
+  for (const [k, v] of Object.entries(overrides)) out[SHORT[k]!] = v!
   return out
 }
 
@@ -124,7 +124,7 @@ async function outcome(name: AuthEndpointName, body: Record<string, unknown>): P
 
 test('the table covers every endpoint of the contract, and the service registers exactly those', async () => {
   const contract = Object.keys(AuthApi).sort()
-  expect([...new Set(ROWS.map((r) => r.name))].sort()).toEqual(contract)
+  expect([...new Set(ROWS.map((r) => r.name as string))].sort()).toEqual(contract)
   const info = (await h.nc.request('$SRV.INFO.auth', '', { timeout: 2000 })).json<{ name: string; endpoints: { subject: string }[] }>()
   expect(info.name).toBe('auth')
   expect(info.endpoints.map((e) => e.subject).sort()).toEqual(Object.values(AuthApi).map((a) => a.subject).sort())

@@ -32,7 +32,7 @@ describe('login throttling', () => {
     // The delay passes; a success from that address clears its failures.
     await h.db.sql`update login_failures set at = at - interval '3 seconds' where account = ${u.username.toLowerCase()}`
     expect((await h.call('login', { username: u.username, password: u.password, ip: '203.0.113.5' })).user.id).toBe(u.id)
-    const [{ n }] = await h.db.sql`select count(*)::int as n from login_failures where account = ${u.username.toLowerCase()} and ip = '203.0.113.5'`
+    const { n } = (await h.db.sql<{ n: number }[]>`select count(*)::int as n from login_failures where account = ${u.username.toLowerCase()} and ip = '203.0.113.5'`)[0]!
     expect(n).toBe(0)
   })
 
@@ -123,7 +123,7 @@ describe('login throttling', () => {
     expect(rows[0]!.ip).toBe('203.0.113.99')
     expect(rows[0]!.details).toEqual({ reason: 'wrong_password' })
     expect(JSON.stringify(rows)).not.toContain('secret-guess-123')
-    const [{ n }] = await h.db.sql`select count(*)::int as n from login_failures where account = ${u.username.toLowerCase()}`
+    const { n } = (await h.db.sql<{ n: number }[]>`select count(*)::int as n from login_failures where account = ${u.username.toLowerCase()}`)[0]!
     expect(n).toBe(1)
   })
 })
