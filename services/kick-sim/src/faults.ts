@@ -47,6 +47,8 @@ export const FaultsSchema = z.strictObject({
   challenge: rateOrFlag.optional(),
   /** Kick WAF "security policy" 403 on kick.com/api/... (true = always; a number = share). */
   waf: rateOrFlag.optional(),
+  /** id.kick.com's other failure (#156): POST /oauth/token answers 400 with an empty body. */
+  tokenEmpty400: rateOrFlag.optional(),
   webhook: WebhookFaultsSchema.optional(),
 })
 

@@ -78,12 +78,14 @@ export function createPipeline(d: PipelineDeps) {
         return reset()
       }
       const lat = faults.latency()
+      if (lat > 5000) ctx.server?.timeout(ctx.req, 0) // keep Bun's idle timeout out of long latencies
       if (lat > 0) await sleep(lat, ctx.req.signal)
       if (faults.hit(f.errorRate)) {
         counters.faults.errors++
         return serverError(faults.errorStatus())
       }
     }
+    if (kind === 'oauth' && path === '/oauth/token' && faults.hit(f.tokenEmpty400)) return new Response(null, { status: 400 })
     if (kind === 'website') {
       if (faults.hit(f.challenge) && !d.challenge.cleared(ctx.req)) {
         counters.faults.challenges++

@@ -45,6 +45,13 @@ describe('POST /oauth/token (client_credentials)', () => {
     expect(await res.json()).toEqual({ error: 'Invalid request' })
   })
 
+  test('tokenEmpty400 fault: 400 with an empty body (#156)', async () => {
+    sim = newSim({ faults: { tokenEmpty400: true } })
+    const res = await sim.fetch(tokenReq(form({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: CLIENT_SECRET })))
+    expect(res.status).toBe(400)
+    expect(await res.text()).toBe('')
+  })
+
   test('configured credentials are the ones accepted', async () => {
     sim = newSim({ clientId: 'my-app', clientSecret: 's3cret' })
     const ok = await sim.fetch(tokenReq(form({ grant_type: 'client_credentials', client_id: 'my-app', client_secret: 's3cret' })))
