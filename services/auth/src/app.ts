@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node'
 import { usesDemoSecrets } from '@kickmon/shared/config'
 import type { Sql } from '@kickmon/shared/db'
+import type { Health } from '@kickmon/shared/health'
 import type { Logger } from '@kickmon/shared/logger'
 import { Counter, type Registry } from '@kickmon/shared/metrics'
 import type { Endpoint } from '@kickmon/shared/rpc'
@@ -21,6 +22,7 @@ export type AuthStartContext = {
   addEndpoints: (defs: Endpoint<any, any>[]) => void
   onStop: (fn: () => Promise<void> | void) => void
   registry?: Registry
+  health?: Health
 }
 
 const HOUSEKEEPING_MS = 10 * 60_000
@@ -30,6 +32,14 @@ export async function startAuth(ctx: AuthStartContext): Promise<AuthDeps> {
   const { config, log, nc } = ctx
   if (!ctx.sql) throw new Error('auth needs PostgreSQL (useDb: true)')
   const deps: AuthDeps = { config, sql: ctx.sql, nc, log, passwords: new Passwords() }
+  // Not ready until the endpoints are registered (the runner's probes only see PostgreSQL and NATS).
+  let started = false
+  ctx.health?.addProbe({
+    name: 'auth-endpoints', critical: true, timeoutMs: 100,
+    run: async () => {
+      if (!started) throw new Error('starting: waiting for migrations or the first admin')
+    },
+  })
 
   await waitForSchema(deps)
   await commonPasswords()
@@ -55,6 +65,7 @@ export async function startAuth(ctx: AuthStartContext): Promise<AuthDeps> {
   void housekeeping()
   const timer = setInterval(housekeeping, HOUSEKEEPING_MS)
   ctx.onStop(() => clearInterval(timer))
+  started = true
   return deps
 }
 

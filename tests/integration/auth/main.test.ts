@@ -1,0 +1,61 @@
+// main.ts as operators run it: a subprocess with env, health on AUTH_PORT, $SRV on NATS, clean SIGTERM.
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { connect, type NatsConnection } from '@nats-io/transport-node'
+import { join } from 'node:path'
+import { freePort } from '../../../scripts/infra/ports.ts'
+import { createTestDb, testNats, type LocalNats, type TestDb } from '../../harness/infra.ts'
+
+let db: TestDb
+let nats: LocalNats
+let nc: NatsConnection
+beforeAll(async () => {
+  ;[db, nats] = await Promise.all([createTestDb(), testNats()])
+  nc = await connect({ servers: nats.url })
+})
+afterAll(async () => {
+  await nc.drain()
+  await db.drop()
+  await nats.destroy()
+})
+
+test('main.ts starts, creates the first admin, answers /readyz and $SRV.PING, and stops on SIGTERM', async () => {
+  const port = await freePort()
+  const proc = Bun.spawn(['bun', join(import.meta.dir, '../../../services/auth/src/main.ts')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: db.url, NATS_URL: nats.url, AUTH_PORT: String(port), LOG_LEVEL: 'info',
+      ADMIN_USERNAME: 'operator', ADMIN_PASSWORD: 'operator-pass-1', SESSION_IDLE_S: '600', SESSION_MAX_S: '3600',
+    },
+    stdout: 'pipe', stderr: 'pipe',
+  })
+  try {
+    let ready = false
+    for (let i = 0; i < 100 && !ready; i++) {
+      ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)
+      if (!ready) await Bun.sleep(100)
+    }
+    expect(ready).toBe(true)
+    const ping = (await nc.request('$SRV.PING.auth', '', { timeout: 2000 })).json<{ name: string }>()
+    expect(ping.name).toBe('auth')
+    const login = (await nc.request('auth.session.login', JSON.stringify({ username: 'operator', password: 'operator-pass-1' }), { timeout: 5000 })).json<{ expires_at: string }>()
+    const life = Date.parse(login.expires_at) - Date.now()
+    expect(life).toBeGreaterThan(3500_000) // SESSION_MAX_S was read
+    expect(life).toBeLessThanOrEqual(3600_000)
+    expect(await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text())).toContain('auth_logins_total{outcome="ok"')
+  } finally {
+    proc.kill('SIGTERM')
+  }
+  expect(await proc.exited).toBe(0)
+  const out = await new Response(proc.stdout).text()
+  expect(out).toContain('created the first admin from ADMIN_USERNAME / ADMIN_PASSWORD')
+  expect(out).not.toContain('operator-pass-1')
+})
+
+test('a bad auth variable stops main.ts with one clear line', async () => {
+  const proc = Bun.spawn(['bun', join(import.meta.dir, '../../../services/auth/src/main.ts')], {
+    env: { ...process.env, SESSION_IDLE_S: 'soon', DATABASE_URL: db.url, NATS_URL: nats.url },
+    stdout: 'pipe', stderr: 'pipe',
+  })
+  expect(await proc.exited).toBe(1)
+  expect(await new Response(proc.stderr).text()).toMatch(/^config error: SESSION_IDLE_S: /m)
+})
