@@ -50,6 +50,8 @@ export function natsProbe(nc: NatsConnection): Probe {
 /** /healthz, /readyz and /metrics; returns undefined for any other path. */
 export class Health {
   stopping = false
+  /** False until the service finished starting (endpoints registered, consumers running). */
+  started = false
   constructor(
     readonly service: string,
     readonly version: string,
@@ -63,8 +65,8 @@ export class Health {
 
   async readiness() {
     const results = await Promise.all(this.probes.map(runProbe))
-    const ready = !this.stopping && results.every((r) => r.ok || !r.critical)
-    const status = this.stopping ? 'stopping' : ready ? (results.every((r) => r.ok) ? 'ok' : 'degraded') : 'unavailable'
+    const ready = this.started && !this.stopping && results.every((r) => r.ok || !r.critical)
+    const status = this.stopping ? 'stopping' : !this.started ? 'starting' : ready ? (results.every((r) => r.ok) ? 'ok' : 'degraded') : 'unavailable'
     return { service: this.service, version: this.version, ready, status, checks: results }
   }
 

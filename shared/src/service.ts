@@ -95,6 +95,7 @@ export async function createService(opts: ServiceOptions & { logger?: Logger }):
     })())
 
   await opts.start(ctx)
+  health.started = true
   log.info({ version: VERSION }, `${name} started`)
   return { ctx, stop }
 }
