@@ -55,7 +55,11 @@ export function channelRoutes(router: Router, world: World, faults: Faults, coun
 function unique(list: (Channel | undefined)[]): Channel[] {
   const seen = new Set<Channel>()
   const out: Channel[] = []
-  for (const c of list) if (c && !seen.has(c)) seen.add(c), out.push(c)
+  for (const c of list) {
+    if (!c || seen.has(c)) continue
+    seen.add(c)
+    out.push(c)
+  }
   return out
 }
 

@@ -35,7 +35,8 @@ const sim = createKickSim({
   keySeed: env.KICK_SIM_KEY_SEED,
   publicUrl: env.KICK_SIM_PUBLIC_URL,
   scenario,
-  onWebhookError: (err, url) => log.debug({ err: String(err), url }, 'webhook delivery failed'),
+  onError: (err, { kind, url }) =>
+    kind === 'webhook' ? log.debug({ err: String(err), url }, 'webhook delivery failed') : log.error({ err: String(err) }, 'request failed'),
 })
 const { port, url } = sim.listen(env.KICK_SIM_PORT, env.KICK_SIM_HOST)
 log.info({ port, url, channels: sim.world.size, live: sim.world.live().length, activity: env.KICK_SIM_ACTIVITY, webhook_url: env.KICK_SIM_WEBHOOK_URL ?? null }, 'kick-sim listening')

@@ -107,7 +107,10 @@ function modPow(b: bigint, exp: bigint, m: bigint): bigint {
 function millerRabin(n: bigint, rounds: number, base: () => bigint): boolean {
   let d = n - 1n
   let s = 0
-  while ((d & 1n) === 0n) d >>= 1n, s++
+  while ((d & 1n) === 0n) {
+    d >>= 1n
+    s++
+  }
   outer: for (let i = 0; i < rounds; i++) {
     let x = modPow(base(), d, n)
     if (x === 1n || x === n - 1n) continue

@@ -51,8 +51,8 @@ export type KickSimOptions = {
   faults?: FaultSettings
   scenario?: Scenario
   clock?: () => number
-  /** Webhook delivery errors (network) are reported here. */
-  onWebhookError?: (err: unknown, url: string) => void
+  /** Failed webhook deliveries (network errors) and unexpected request errors are reported here. */
+  onError?: (err: unknown, where: { kind: 'webhook' | 'request'; url: string }) => void
 }
 
 export type KickSim = {
@@ -97,7 +97,7 @@ export function createKickSim(opts: KickSimOptions = {}): KickSim {
     unsubscribeAfterS: opts.unsubscribeAfterS ?? 86_400,
     clock,
     baseUrl: () => opts.publicUrl ?? listenUrl ?? 'http://127.0.0.1:8090',
-    onError: opts.onWebhookError,
+    onError: (err, url) => opts.onError?.(err, { kind: 'webhook', url }),
   })
 
   const router = new Router()
@@ -130,8 +130,9 @@ export function createKickSim(opts: KickSimOptions = {}): KickSim {
         hostname,
         development: false,
         fetch: (req, srv) => handle(req, srv),
+        // A handler bug answers like Kick's 500 instead of Bun's error page.
         error: (err) => {
-          opts.onWebhookError?.(err, 'request')
+          opts.onError?.(err, { kind: 'request', url: '' })
           return kick.serverError()
         },
       })
