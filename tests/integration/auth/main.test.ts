@@ -18,23 +18,34 @@ afterAll(async () => {
   await nats.destroy()
 })
 
+const MAIN = join(import.meta.dir, '../../../services/auth/src/main.ts')
+
+/** Spawn main.ts on a fresh port; another program may grab the port first on a shared box, so retry. */
+async function startMain(env: Record<string, string>) {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort()
+    const proc = Bun.spawn(['bun', MAIN], { env: { ...process.env, ...env, AUTH_PORT: String(port) }, stdout: 'pipe', stderr: 'pipe' })
+    for (let i = 0; i < 100 && proc.exitCode === null; i++) {
+      const body = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.json() as Promise<{ service?: string; ready?: boolean }>, () => null)
+      // Ours only once its own endpoints answer: the PING check guards against another process on the port.
+      if (body?.service === 'auth' && body.ready && proc.exitCode === null) {
+        const login = await nc.request('auth.session.login', '{}', { timeout: 1000 }).then(() => true, () => false)
+        if (login) return { proc, port }
+      }
+      await Bun.sleep(100)
+    }
+    proc.kill('SIGKILL')
+    await proc.exited
+    if (attempt === 3) throw new Error(`main.ts did not become ready: ${await new Response(proc.stderr).text()}`)
+  }
+}
+
 test('main.ts starts, creates the first admin, answers /readyz and $SRV.PING, and stops on SIGTERM', async () => {
-  const port = await freePort()
-  const proc = Bun.spawn(['bun', join(import.meta.dir, '../../../services/auth/src/main.ts')], {
-    env: {
-      ...process.env,
-      DATABASE_URL: db.url, NATS_URL: nats.url, AUTH_PORT: String(port), LOG_LEVEL: 'info',
-      ADMIN_USERNAME: 'operator', ADMIN_PASSWORD: 'operator-pass-1', SESSION_IDLE_S: '600', SESSION_MAX_S: '3600',
-    },
-    stdout: 'pipe', stderr: 'pipe',
+  const { proc, port } = await startMain({
+    DATABASE_URL: db.url, NATS_URL: nats.url, LOG_LEVEL: 'info',
+    ADMIN_USERNAME: 'operator', ADMIN_PASSWORD: 'operator-pass-1', SESSION_IDLE_S: '600', SESSION_MAX_S: '3600',
   })
   try {
-    let ready = false
-    for (let i = 0; i < 100 && !ready; i++) {
-      ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)
-      if (!ready) await Bun.sleep(100)
-    }
-    expect(ready).toBe(true)
     const ping = (await nc.request('$SRV.PING.auth', '', { timeout: 2000 })).json<{ name: string }>()
     expect(ping.name).toBe('auth')
     const login = (await nc.request('auth.session.login', JSON.stringify({ username: 'operator', password: 'operator-pass-1' }), { timeout: 5000 })).json<{ expires_at: string }>()
@@ -52,7 +63,7 @@ test('main.ts starts, creates the first admin, answers /readyz and $SRV.PING, an
 })
 
 test('a bad auth variable stops main.ts with one clear line', async () => {
-  const proc = Bun.spawn(['bun', join(import.meta.dir, '../../../services/auth/src/main.ts')], {
+  const proc = Bun.spawn(['bun', MAIN], {
     env: { ...process.env, SESSION_IDLE_S: 'soon', DATABASE_URL: db.url, NATS_URL: nats.url },
     stdout: 'pipe', stderr: 'pipe',
   })
