@@ -16,6 +16,9 @@ const text = (min: number, max: number, what = 'text') =>
     .max(max, `${what} may have at most ${max} characters`)
     .refine((s) => !s.includes('\u0000'), `${what} must not contain NUL characters`)
 
+/** A credential: any junk up to the limit is answered UNAUTHENTICATED, never VALIDATION. */
+const credential = (what: string) => z.string().min(1, `${what} must not be empty`).max(4096, `${what} may have at most 4096 characters`)
+
 const int4 = z.number().int().positive().max(2_147_483_647)
 const iso = z.iso.datetime({ offset: true })
 
@@ -67,8 +70,8 @@ export const ConfigKey = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'a configur
 const actorCtx = { ip: ClientIp.optional(), user_agent: UserAgent.optional() }
 export const Actor = z.union(
   [
-    z.strictObject({ session: text(1, 4096, 'session'), ...actorCtx }),
-    z.strictObject({ api_key: text(1, 4096, 'api_key'), ...actorCtx }),
+    z.strictObject({ session: credential('session'), ...actorCtx }),
+    z.strictObject({ api_key: credential('api_key'), ...actorCtx }),
     z.strictObject({ system: z.string().regex(/^[a-z0-9_-]{1,32}$/), ...actorCtx }),
   ],
   { error: 'must be one of {session: <token>}, {api_key: <key>} or {system: <name>}' },
@@ -161,7 +164,7 @@ export const AuthApi = {
   ),
   verify: api(
     'auth.session.verify',
-    z.object({ token: text(1, 4096, 'token') }),
+    z.object({ token: credential('token') }),
     z.object({ session_id: SessionId, user: SessionUser, csrf_token: z.string(), expires_at: iso }),
   ),
   logout: api('auth.session.logout', withActor({}), Ok),
@@ -232,7 +235,7 @@ export const AuthApi = {
   apikeysRevoke: api('auth.apikeys.revoke', withActor({ key_id: UserId }), Ok),
   apikeysVerify: api(
     'auth.apikeys.verify',
-    z.object({ api_key: text(1, 4096, 'api_key') }),
+    z.object({ api_key: credential('api_key') }),
     z.object({ key_id: z.number().int(), scope: ApiKeyScope, user: SessionUser }),
   ),
 

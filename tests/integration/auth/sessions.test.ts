@@ -239,3 +239,12 @@ describe('access changes are announced', () => {
     expect((performance.now() - t0) / 50).toBeLessThan(20)
   })
 })
+
+test('any junk credential is UNAUTHENTICATED, never a validation error', async () => {
+  for (const junk of ['\u0000', 'x'.repeat(4096), '🔑', 'kmk_\u0000', 'Bearer abc']) {
+    expect((await h.fail('verify', { token: junk })).code).toBe('UNAUTHENTICATED')
+    expect((await h.fail('apikeysVerify', { api_key: junk })).code).toBe('UNAUTHENTICATED')
+    expect((await h.fail('accountGet', { actor: { session: junk } })).code).toBe('UNAUTHENTICATED')
+    expect((await h.fail('accountGet', { actor: { api_key: junk } })).code).toBe('UNAUTHENTICATED')
+  }
+})
