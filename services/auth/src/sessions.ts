@@ -147,8 +147,11 @@ export async function listSessions(deps: Pick<AuthDeps, 'sql' | 'config'>, userI
   }))
 }
 
-/** Housekeeping: rows long dead are deleted (revoked or expired a week ago). */
+/**
+ * Housekeeping: rows dead for 30 days are deleted. Kept that long because the login throttle
+ * trusts addresses an account signed in from in the last 30 days (throttle.ts).
+ */
 export async function pruneSessions(sql: Db): Promise<number> {
-  const r = await sql`delete from user_sessions where coalesce(revoked_at, expires_at) < now() - interval '7 days'`
+  const r = await sql`delete from user_sessions where coalesce(revoked_at, expires_at) < now() - interval '30 days'`
   return r.count
 }
