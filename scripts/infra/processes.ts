@@ -84,15 +84,19 @@ export class SupervisedProcess {
   }
 }
 
-/** Resolves when `url` answers 200 (or rejects after the timeout). */
-export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
+/**
+ * Resolves when `url` answers 200 (or rejects after the timeout). With `service`, the JSON
+ * answer must name it, so a stray process on the same port cannot pass for ours.
+ */
+export async function waitForHttp(url: string, timeoutMs = 30_000, service?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let last = ''
   while (Date.now() < deadline) {
     try {
       const r = await fetch(url, { signal: AbortSignal.timeout(2000) })
-      if (r.ok) return
-      last = `HTTP ${r.status}`
+      const body = service ? ((await r.json().catch(() => ({}))) as { service?: string }) : null
+      if (r.ok && (!service || body?.service === service)) return
+      last = body && body.service !== service ? `answered by ${body.service ?? 'something else'}, not ${service}` : `HTTP ${r.status}`
     } catch (e) {
       last = (e as Error).message
     }

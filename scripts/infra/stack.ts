@@ -82,7 +82,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     procs.set(name, p)
   }
   const ready = { auth: authPort, poller: pollerPort, gateway: gatewayPort }
-  await Promise.all([...procs.keys()].filter((n) => n !== 'kick-sim').map((n) => waitForHttp(`http://127.0.0.1:${ready[n as keyof typeof ready]}/readyz`, 60_000)))
+  await Promise.all([...procs.keys()].filter((n) => n !== 'kick-sim').map((n) => waitForHttp(`http://127.0.0.1:${ready[n as keyof typeof ready]}/readyz`, 60_000, n)))
   return {
     gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
     simUrl,
