@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:net'
 import postgres from 'postgres'
 import { connect } from '@nats-io/transport-node'
 import { ConfigError, parseConfig } from '../shared/src/config.ts'
@@ -69,7 +70,21 @@ async function reachablePostgres(url: string) {
   }
 }
 
+/** A clear message now beats a service crash-looping on EADDRINUSE later. */
+async function checkPortsFree() {
+  const wanted: [string, number][] = [['GATEWAY_PORT', 8080], ['POLLER_PORT', 8081], ['AUTH_PORT', 8082]]
+  if (!env.KICK_CLIENT_ID && !env.KICK_API_URL) wanted.push(['KICK_SIM_PORT', 8090])
+  for (const [name, d] of wanted) {
+    const port = Number(env[name] ?? d)
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer().once('error', () => resolve(false)).listen(port, '0.0.0.0', () => srv.close(() => resolve(true)))
+    })
+    if (!free) throw new Error(`port ${port} (${name}) is already in use: stop what uses it or set ${name} to another port`)
+  }
+}
+
 try {
+  await checkPortsFree()
   if (env.DATABASE_URL) {
     say('using DATABASE_URL')
     await reachablePostgres(env.DATABASE_URL).catch((e) => {

@@ -44,7 +44,8 @@ export class SupervisedProcess {
     void proc.exited.then((code) => {
       this.exits.push({ code, signal: proc.signalCode ? String(proc.signalCode) : null, at: Date.now() })
       if (this.proc === proc) this.proc = null
-      if (this.stopping || !this.restart) return
+      // Like systemd's Restart=on-failure: a clean exit (0) means someone asked it to stop.
+      if (this.stopping || !this.restart || (code === 0 && !proc.signalCode)) return
       const wait = Math.min(5000, 250 * 2 ** Math.min(this.restarts++, 4))
       this.sink(this.name, JSON.stringify({ level: 'warn', msg: `exited (${proc.signalCode ?? code}); restarting in ${wait} ms` }))
       setTimeout(() => !this.stopping && !this.proc && this.start(), wait)
