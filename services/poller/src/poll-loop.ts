@@ -5,7 +5,8 @@ import type { Monitor } from './monitor.ts'
 import { scheduleBatches } from './schedule-batches.ts'
 import type { StreamerRegistry } from './streamer-registry.ts'
 
-export type PollLoopConfig = { intervalMs: number; batchSize: number }
+/** `api: false` (browser-only mode, no credentials) keeps the streamer list in sync but calls no API. */
+export type PollLoopConfig = { intervalMs: number; batchSize: number; api?: boolean }
 
 /**
  * Every interval: pick up added/removed streamers, resolve new slugs (≤ 25 a call), then
@@ -19,6 +20,10 @@ export class PollLoop {
   private missed = new Map<string, number>() // slug → cycles to wait before trying again
   cycles = 0
   lastCycleMs = 0
+  /** Told how long each full cycle took (poll_cycle_duration_seconds). */
+  onCycle: (ms: number) => void = () => {}
+  /** Told about every live-state batch (the browser fallback covers streamers whose polls keep failing). */
+  onBatch: (userIds: number[], ok: boolean) => void = () => {}
 
   constructor(
     private readonly kick: KickClient,
@@ -45,7 +50,7 @@ export class PollLoop {
   /** Run a cycle now (after an add, so a new streamer shows up without waiting). */
   async refresh() {
     await this.syncRegistry()
-    await this.resolve()
+    if (this.cfg.api !== false) await this.resolve()
   }
 
   private async cycle() {
@@ -53,6 +58,7 @@ export class PollLoop {
     const t0 = performance.now()
     this.cycleTimer = setTimeout(() => void this.cycle(), this.cfg.intervalMs)
     await this.refresh()
+    if (this.cfg.api === false) return
     const plan = scheduleBatches(this.monitor.resolvedUserIds(), Math.min(this.cfg.batchSize, LIMITS.livestreams), this.cfg.intervalMs)
     await Promise.all(
       plan.map(
@@ -68,6 +74,7 @@ export class PollLoop {
     )
     this.cycles++
     this.lastCycleMs = performance.now() - t0
+    this.onCycle(this.lastCycleMs)
   }
 
   private async syncRegistry() {
@@ -89,7 +96,9 @@ export class PollLoop {
         this.monitor.applyByUserId(l.userId, readingFromLivestream(l, at))
       }
       for (const id of ids) if (!liveIds.has(id)) this.monitor.applyByUserId(id, { kind: 'offline', source: 'api', at })
+      this.onBatch(ids, true)
     } catch (err) {
+      this.onBatch(ids, false)
       // No reading: these streamers turn stale on their own if this keeps failing.
       this.log.warn({ err: (err as Error).message, batch: ids.length }, 'live-state poll failed')
     }

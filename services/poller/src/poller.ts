@@ -1,20 +1,28 @@
 import { StreamerStatus } from '@kickmon/shared/contracts'
 import type { ServiceContext } from '@kickmon/shared/service'
+import { ensureNatsResources } from '@kickmon/shared/nats-resources'
 import { subjects } from '@kickmon/shared/subjects'
-import { streamerEndpoints } from './endpoints.ts'
+import { pollerEndpoints } from './endpoints.ts'
+import { createBrowserFallback, type BrowserFallbackTuning } from './browser/start.ts'
 import { EventRecorder } from './event-recorder.ts'
+import { healthReport } from './health-report.ts'
 import { KickClient } from './kick/client.ts'
 import { TokenStore } from './kick/token-store.ts'
 import { MetadataRefresher } from './metadata-refresher.ts'
 import { Monitor } from './monitor.ts'
-import { ensureNatsResources } from './nats-resources.ts'
 import { PollLoop } from './poll-loop.ts'
 import { RequestBudget } from './request-budget.ts'
 import { SnapshotWriter } from './snapshot-writer.ts'
 import { StatusCommitter } from './status-committer.ts'
 import { StreamerRegistry } from './streamer-registry.ts'
+import { UpstreamStats } from './upstream-stats.ts'
+import { WebhookConsumer } from './webhooks/consumer.ts'
+import { SUBSCRIPTION_DEFAULTS, SubscriptionManager, type SubscriptionOptions } from './webhooks/subscription-manager.ts'
 
-export type PollerOptions = { requestsPerSecond?: number; metadataIntervalMs?: number }
+/** Test knobs for the webhook path; production uses the defaults. */
+export type WebhookTuning = Partial<SubscriptionOptions> & { maxAgeMs?: number }
+
+export type PollerOptions = { requestsPerSecond?: number; webhooks?: WebhookTuning; metadataIntervalMs?: number; browser?: BrowserFallbackTuning }
 
 /** Wires the poller's parts together; main.ts and in-process tests both call this. */
 export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {}) {
@@ -28,17 +36,24 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
   const partitions = setInterval(() => void sql`select ensure_viewer_sample_partitions(current_date, 3)`.catch(() => {}), 3600_000)
 
   const { js, kv } = await ensureNatsResources(nc)
+  const stats = new UpstreamStats(ctx.registry)
   const budget = new RequestBudget(opts.requestsPerSecond ?? 15)
-  const kick = new KickClient(config.KICK_API_URL, new TokenStore(config.KICK_AUTH_URL, clientId, clientSecret), budget)
+  const kick = new KickClient(config.KICK_API_URL, new TokenStore(config.KICK_AUTH_URL, clientId, clientSecret), budget, (o) => stats.outcome(o))
   const committer = new StatusCommitter(nc, js, kv, log)
   const snapshots = new SnapshotWriter(sql, log)
   const monitor = new Monitor({ graceMs: config.OFFLINE_GRACE_S * 1000, staleMs: 3 * intervalMs }, committer, snapshots, log)
+  monitor.onReading = (r) => stats.reading(r.source)
   monitor.onRemoved = (slug) => {
     nc.publish(subjects.streamerRemoved, JSON.stringify({ slug }))
     void kv.delete(slug).catch(() => {})
   }
-  const registry = new StreamerRegistry(sql, kick)
+  // Without credentials the browser reads everything and the API is never called (docs/browser-fallback.md).
+  const browser = createBrowserFallback(ctx, monitor, opts.browser)
+  const useApi = browser?.mode !== 'only'
+  const registry = new StreamerRegistry(sql, useApi ? kick : null)
   const recorder = new EventRecorder(nc, js, sql, log)
+  stats.totals.eventsPublished = () => committer.eventsPublished
+  stats.totals.eventsRecorded = () => recorder.recorded
 
   // Resume from the committed state so a restart neither repeats nor misses events.
   const committed = new Map<string, StreamerStatus>()
@@ -49,27 +64,50 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
   }
   monitor.sync(await registry.all(), committed)
 
-  const loop = new PollLoop(kick, monitor, registry, { intervalMs, batchSize: config.BATCH_SIZE }, log)
+  const loop = new PollLoop(kick, monitor, registry, { intervalMs, batchSize: config.BATCH_SIZE, api: useApi }, log)
+  loop.onCycle = (ms) => stats.pollCycle(ms)
+  if (browser) loop.onBatch = browser.apiResult
   const metadata = new MetadataRefresher(kick, monitor, registry, opts.metadataIntervalMs ?? 600_000, log)
   committer.start()
   snapshots.start()
   await recorder.start()
+  // Deliveries that reach the gateway are always used; managing subscriptions is KICK_WEBHOOKS.
+  const webhooks = new WebhookConsumer(nc, js, monitor, stats, log.child({ part: 'webhooks' }), { maxAgeMs: opts.webhooks?.maxAgeMs ?? 600_000 })
+  await webhooks.start()
+  const subscriptions =
+    config.KICK_WEBHOOKS === 'on'
+      ? new SubscriptionManager(kick, () => monitor.resolvedUserIds(), log.child({ part: 'subscriptions' }), { ...SUBSCRIPTION_DEFAULTS, ...opts.webhooks })
+      : null
+  subscriptions?.start()
   loop.start()
-  metadata.start()
+  if (useApi) metadata.start()
+  browser?.start()
 
   // Core publishes are lost while disconnected: resend every status after a reconnect.
   void (async () => {
     for await (const s of nc.status()) if (s.type === 'reconnect') committer.republish(monitor.statuses())
   })()
 
-  ctx.addEndpoints(streamerEndpoints({ monitor, registry, refresh: () => loop.refresh() }))
+  ctx.addEndpoints(
+    pollerEndpoints({
+      monitor, registry, sql,
+      refresh: async () => {
+        await loop.refresh()
+        subscriptions?.nudge()
+      },
+      health: () => healthReport({ config, stats, kick, budget, loop, monitor, subscriptions }),
+    }),
+  )
   ctx.onStop(async () => {
     loop.stop()
     metadata.stop()
+    await subscriptions?.stop()
+    await webhooks.stop()
+    await browser?.close()
     clearInterval(partitions)
     await recorder.stop()
     await committer.stop()
     await snapshots.stop()
   })
-  return { monitor, registry, loop, kick, budget, committer, snapshots, recorder }
+  return { monitor, registry, loop, kick, budget, committer, snapshots, recorder, stats, webhooks, subscriptions, browser }
 }
