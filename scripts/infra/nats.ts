@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
+import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
@@ -40,7 +41,10 @@ export async function startLocalNats(opts: { storeDir?: string; port?: number } 
     await p.exited
   }
   await start()
-  process.once('exit', () => proc?.kill('SIGKILL'))
+  process.once('exit', () => {
+    proc?.kill('SIGKILL')
+    if (temporary) rmSync(storeDir, { recursive: true, force: true })
+  })
   return {
     port, url: `nats://127.0.0.1:${port}`, storeDir,
     kill: (signal = 'SIGKILL') => proc?.kill(signal),

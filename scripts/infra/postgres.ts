@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, mkdirSync, chownSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
+import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
@@ -14,9 +15,11 @@ export function postgresBinDir(): string | null {
 }
 
 // PostgreSQL refuses to run as root; as root we run it as the `postgres` system user.
+// setpriv execs in place (runuser would fork and not pass signals on), so the process we
+// hold is postgres itself: stop and kill -9 reach it, and nothing is left orphaned.
 const asRoot = process.getuid?.() === 0
 function cmd(bin: string, args: string[]) {
-  return asRoot ? ['runuser', '-u', 'postgres', '--', bin, ...args] : [bin, ...args]
+  return asRoot ? ['setpriv', '--reuid=postgres', '--regid=postgres', '--init-groups', '--', bin, ...args] : [bin, ...args]
 }
 
 export type LocalPostgres = {
@@ -73,7 +76,10 @@ export async function startLocalPostgres(opts: { dataDir?: string; port?: number
     await p.exited
   }
   await start()
-  process.once('exit', () => proc?.kill('SIGKILL'))
+  process.once('exit', () => {
+    proc?.kill('SIGKILL')
+    if (temporary) rmSync(dataDir, { recursive: true, force: true })
+  })
   return {
     port,
     dataDir,
