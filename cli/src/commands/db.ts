@@ -1,0 +1,121 @@
+import postgres from 'postgres'
+import { z } from 'zod'
+import { AppError } from '@kickmon/shared/errors'
+import { migrate, migrationStatus, MigrationError } from '@kickmon/shared/migrate'
+import { noArgs } from '../args.ts'
+import { command, type Group } from '../command.ts'
+import type { Ctx } from '../context.ts'
+import { CliError, Exit } from '../exit-codes.ts'
+import { localTime } from '../format.ts'
+import { migrationsDir } from '../migrations-dir.ts'
+import { progress } from '../progress.ts'
+
+// The only commands that talk to PostgreSQL directly: the schema must be in place before
+// any service can answer.
+
+const sqlDir = { schema: z.string().min(1).optional(), value: 'dir', help: 'where the NNNN_name.sql files are (default: the release\'s own)' }
+
+async function withDb<T>(ctx: Ctx, fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const url = ctx.env.DATABASE_URL
+  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {}, connection: { application_name: 'kickmon-cli' } })
+  try {
+    return await fn(sql)
+  } catch (e) {
+    throw dbError(e, url)
+  } finally {
+    await sql.end({ timeout: 2 }).catch(() => {})
+  }
+}
+
+/** PostgreSQL's failures as exit codes, without the password that may be in DATABASE_URL. */
+function dbError(e: unknown, url: string): Error {
+  if (e instanceof MigrationError) return new CliError(Exit.REJECTED, e.message)
+  if (e instanceof CliError || e instanceof AppError) return e
+  const err = e as { code?: string; message?: string }
+  let where = 'PostgreSQL'
+  try {
+    const u = new URL(url)
+    where = `PostgreSQL at ${u.hostname}:${u.port || 5432}`
+  } catch {}
+  const db = (() => {
+    try {
+      return decodeURIComponent(new URL(url).pathname.slice(1))
+    } catch {
+      return '?'
+    }
+  })()
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return new AppError('UNAVAILABLE', `cannot reach ${where} (connection refused); is it running? (DATABASE_URL sets where to look)`)
+    case 'CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+      return new AppError('UNAVAILABLE', `cannot reach ${where} (timed out)`)
+    case 'ENOTFOUND':
+      return new AppError('UNAVAILABLE', `cannot reach ${where} (unknown host)`)
+    case '3D000':
+      return new AppError('NOT_FOUND', `database "${db}" does not exist on ${where}: create it first (createdb ${db})`)
+    case '28P01':
+    case '28000':
+      return new CliError(Exit.DENIED, `${where} refused the login: ${err.message}`)
+    case '42501':
+      return new CliError(Exit.DENIED, `permission denied on ${where}: ${err.message}`)
+  }
+  return new CliError(Exit.FAILURE, `${where}: ${(err.message ?? String(e)).replace(/\w+:\/\/\S+/g, '<url>')}`)
+}
+
+const migrateCmd = command({
+  name: 'migrate',
+  summary: 'apply pending migrations (each in its own transaction, under a lock)',
+  usage: '',
+  description: 'Safe to run at every deploy: applied migrations are skipped, and two runs never race.\nAn applied migration whose file changed is refused (exit 5).',
+  options: { sqlDir },
+  args: noArgs,
+  examples: ['kickmon db migrate', 'DATABASE_URL=postgres://kickmon@db/kickmon kickmon db migrate --json'],
+  run: async (ctx, o) => {
+    const dir = await migrationsDir(o.sqlDir)
+    const applied = await withDb(ctx, async (sql) => {
+      const pending = (await migrationStatus(sql, dir)).filter((m) => m.pending)
+      const bar = progress(pending.length, 'migrating')
+      try {
+        return await migrate(sql, { dir, onApply: (m) => bar.tick(m.file) })
+      } finally {
+        bar.done()
+      }
+    })
+    if (ctx.json) return ctx.out.data({ applied: applied.map((m) => ({ version: m.version, name: m.name })) })
+    for (const m of applied) ctx.out.line(`applied ${m.version}_${m.name}`)
+    ctx.out.line(applied.length ? `${applied.length} migration${applied.length === 1 ? '' : 's'} applied` : 'the schema is up to date')
+  },
+})
+
+const statusCmd = command({
+  name: 'status',
+  summary: 'which migrations are applied and which are pending',
+  usage: '',
+  options: { sqlDir },
+  args: noArgs,
+  examples: ['kickmon db status', "kickmon db status --json | jq '[.[] | select(.pending)] | length'"],
+  run: async (ctx, o) => {
+    const dir = await migrationsDir(o.sqlDir)
+    const rows = await withDb(ctx, (sql) => migrationStatus(sql, dir))
+    if (ctx.json) return ctx.out.data(rows.map((r) => ({ ...r, applied_at: r.applied_at?.toISOString() ?? null })))
+    const { s } = ctx.out
+    ctx.out.table(
+      [
+        { header: 'VERSION', get: (r) => r.version },
+        { header: 'NAME', get: (r) => r.name },
+        { header: 'STATE', get: (r) => (r.pending ? 'pending' : 'applied'), style: (v, r) => (r.pending ? s.yellow(v) : s.green(v)) },
+        { header: 'APPLIED', get: (r) => (r.applied_at ? localTime(r.applied_at) : '-') },
+      ],
+      rows,
+    )
+    const pending = rows.filter((r) => r.pending).length
+    ctx.out.line(pending ? s.yellow(`${pending} pending: run "kickmon db migrate"`) : s.dim('up to date'))
+  },
+})
+
+export const dbGroup: Group = {
+  name: 'db',
+  summary: 'the PostgreSQL schema: migrate, status',
+  commands: [migrateCmd, statusCmd],
+}

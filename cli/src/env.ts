@@ -1,0 +1,14 @@
+import { ConfigSchema } from '@kickmon/shared/config'
+import { usage } from './exit-codes.ts'
+
+// Only what the CLI uses, so a malformed variable meant for a service never breaks it.
+const CliEnvSchema = ConfigSchema.pick({ NATS_URL: true, DATABASE_URL: true, GATEWAY_PORT: true, POLLER_PORT: true, AUTH_PORT: true })
+export type CliEnv = ReturnType<typeof CliEnvSchema.parse>
+
+export function readEnv(env: Record<string, string | undefined> = process.env): CliEnv {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== undefined && v !== '' && k in CliEnvSchema.shape))
+  const r = CliEnvSchema.safeParse(cleaned)
+  if (r.success) return r.data
+  const first = r.error.issues[0]
+  throw usage(`environment: ${first?.path.join('.')}: ${first?.message}`)
+}

@@ -1,0 +1,82 @@
+import { Kvm } from '@nats-io/kv'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { StreamerStatus } from '@kickmon/shared/contracts'
+import { STATUS_BUCKET, subjects } from '@kickmon/shared/subjects'
+
+export type FeedEvents = {
+  status: (s: StreamerStatus) => void
+  removed: (slug: string) => void
+  /** The KV snapshot was read (at start and after every reconnect): these slugs exist. */
+  snapshot: (slugs: Set<string>) => void
+  connection: (state: 'connected' | 'reconnecting') => void
+}
+
+/**
+ * Status changes as they happen (`kick.status.>`), plus the KV `kick-status` read at start
+ * and again after each reconnect, because core publishes sent during an outage are lost.
+ */
+export async function startFeed(nc: NatsConnection, on: FeedEvents): Promise<{ stop: () => void }> {
+  const sub = nc.subscribe(subjects.statusAll, {
+    callback: (err, m) => {
+      if (err) return
+      const r = StreamerStatus.safeParse(safeJson(m))
+      if (r.success) on.status(r.data)
+    },
+  })
+  const removed = nc.subscribe(subjects.streamerRemoved, {
+    callback: (err, m) => {
+      const slug = (safeJson(m) as { slug?: unknown } | null)?.slug
+      if (!err && typeof slug === 'string') on.removed(slug)
+    },
+  })
+  await readSnapshot(nc, on)
+  let stopped = false
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (stopped) break
+      if (s.type === 'disconnect') on.connection('reconnecting')
+      if (s.type === 'reconnect') {
+        on.connection('connected')
+        await readSnapshot(nc, on).catch(() => {})
+      }
+    }
+  })()
+  return {
+    stop: () => {
+      stopped = true
+      sub.unsubscribe()
+      removed.unsubscribe()
+    },
+  }
+}
+
+async function readSnapshot(nc: NatsConnection, on: FeedEvents) {
+  let kv
+  try {
+    kv = await new Kvm(nc).open(STATUS_BUCKET)
+  } catch {
+    return on.snapshot(new Set()) // no bucket yet: the poller has not run
+  }
+  const slugs = new Set<string>()
+  const keys: string[] = []
+  for await (const k of await kv.keys()) keys.push(k)
+  for (let i = 0; i < keys.length; i += 100) {
+    const entries = await Promise.all(keys.slice(i, i + 100).map((k) => kv.get(k).catch(() => null)))
+    for (const e of entries) {
+      if (!e || e.operation !== 'PUT' || !e.value.length) continue
+      const r = StreamerStatus.safeParse(safeJson(e))
+      if (!r.success) continue
+      slugs.add(r.data.slug)
+      on.status(r.data)
+    }
+  }
+  on.snapshot(slugs)
+}
+
+function safeJson(m: { json: () => unknown }): unknown {
+  try {
+    return m.json()
+  } catch {
+    return null
+  }
+}
