@@ -77,7 +77,8 @@ export async function request<T extends z.ZodType>(
   } catch (e) {
     const service = subject.split('.')[0]
     const cause = (e as { cause?: { name?: string } }).cause?.name ?? (e as Error).name
-    if (cause === 'NoRespondersError') throw new AppError('UNAVAILABLE', `the ${service} service is not running`)
+    // nats-core's NoRespondersError is named "NoResponders".
+    if (cause === 'NoResponders' || cause === 'NoRespondersError') throw new AppError('UNAVAILABLE', `the ${service} service is not running`)
     throw new AppError('UNAVAILABLE', `the ${service} service did not answer in time`)
   }
   if (ServiceError.isServiceError(msg)) throw decodeServiceError(msg)
