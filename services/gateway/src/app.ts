@@ -5,6 +5,7 @@ import { callerOf } from './request-auth.ts'
 import { assets } from './routes/assets.ts'
 import { authRoutes } from './routes/auth.ts'
 import { errorHandler, json } from './routes/errors.ts'
+import { kickWebhooks } from './routes/kick-webhooks.ts'
 import { pageRoutes } from './routes/pages.ts'
 import { securityHeaders } from './routes/security-headers.ts'
 import { streamerApi } from './routes/streamers-api.ts'
@@ -18,6 +19,7 @@ export function createApp(d: GatewayDeps) {
   })
     .use(errorHandler(d.log))
     .use(securityHeaders)
+    .use(kickWebhooks(d))
     .get('/healthz', () => d.health.handle('/healthz'))
     .get('/readyz', () => d.health.handle('/readyz'))
     .get('/metrics', () => d.health.handle('/metrics'))
