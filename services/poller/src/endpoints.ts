@@ -1,27 +1,37 @@
-import { z } from 'zod'
-import { StreamerStatus } from '@kickmon/shared/contracts'
+import type { Sql } from '@kickmon/shared/db'
 import { AppError } from '@kickmon/shared/errors'
+import { PollerApi, type UpstreamHealth } from '@kickmon/shared/poller-contract'
 import { endpoint } from '@kickmon/shared/rpc'
-import { endpoints as names } from '@kickmon/shared/subjects'
-import { Slug } from '@kickmon/shared/validation'
+import { eventHistory } from './history/events.ts'
+import { sessionHistory } from './history/sessions.ts'
+import { viewerHistory } from './history/viewers.ts'
 import type { Monitor } from './monitor.ts'
 import type { StreamerRegistry } from './streamer-registry.ts'
 
-export const AddResult = z.object({ created: z.boolean(), status: StreamerStatus })
+export type EndpointDeps = {
+  monitor: Monitor
+  registry: StreamerRegistry
+  sql: Sql
+  /** Pick up an added or removed streamer now rather than at the next cycle. */
+  refresh: () => Promise<void>
+  health: () => UpstreamHealth
+}
 
-/** poller.streamers.* request/reply endpoints (docs/nats.md). */
-export function streamerEndpoints(deps: { monitor: Monitor; registry: StreamerRegistry; refresh: () => Promise<void> }) {
-  const { monitor, registry } = deps
-  const bySlug = z.object({ slug: Slug })
+/** The poller.* request/reply endpoints (shared/src/poller-contract.ts, docs/nats.md). */
+export function pollerEndpoints(deps: EndpointDeps) {
+  const { monitor, registry, sql } = deps
   const current = (slug: string) => {
     const s = monitor.get(slug)
     if (!s) throw new AppError('NOT_FOUND', `"${slug}" is not monitored`)
     return s
   }
+  const api = <K extends keyof typeof PollerApi>(k: K): { subject: string; input: (typeof PollerApi)[K]['input'] } => ({
+    subject: PollerApi[k].subject,
+    input: PollerApi[k].input,
+  })
   return [
     endpoint({
-      subject: names.poller.list,
-      input: z.object({ slugs: z.array(Slug).max(20_000).optional() }),
+      ...api('list'),
       handle: ({ slugs }) => {
         const all = monitor.statuses()
         if (!slugs) return all
@@ -29,10 +39,20 @@ export function streamerEndpoints(deps: { monitor: Monitor; registry: StreamerRe
         return all.filter((s) => want.has(s.slug))
       },
     }),
-    endpoint({ subject: names.poller.get, input: bySlug, handle: ({ slug }) => current(slug) }),
+    endpoint({ ...api('get'), handle: ({ slug }) => current(slug) }),
     endpoint({
-      subject: names.poller.add,
-      input: bySlug,
+      ...api('profile'),
+      handle: async ({ slug }) => {
+        const row = await registry.get(slug)
+        if (!row) throw new AppError('NOT_FOUND', `"${slug}" is not monitored`)
+        return {
+          status: current(slug), banner_url: row.banner_url, bio: row.bio, followers_count: row.followers_count,
+          monitored_since: row.created_at.toISOString(),
+        }
+      },
+    }),
+    endpoint({
+      ...api('add'),
       handle: async ({ slug }) => {
         const { created } = await registry.add(slug)
         await deps.refresh()
@@ -40,13 +60,16 @@ export function streamerEndpoints(deps: { monitor: Monitor; registry: StreamerRe
       },
     }),
     endpoint({
-      subject: names.poller.remove,
-      input: bySlug,
+      ...api('remove'),
       handle: async ({ slug }) => {
         if (!(await registry.remove(slug))) throw new AppError('NOT_FOUND', `"${slug}" is not monitored`)
         await deps.refresh()
         return { removed: slug }
       },
     }),
+    endpoint({ ...api('events'), handle: (q) => eventHistory(sql, q) }),
+    endpoint({ ...api('viewers'), handle: (q) => viewerHistory(sql, q) }),
+    endpoint({ ...api('sessions'), handle: (q) => sessionHistory(sql, q) }),
+    endpoint({ ...api('health'), handle: () => deps.health() }),
   ]
 }

@@ -26,6 +26,8 @@ export class Monitor {
   private states = new Map<string, StreamerState>()
   private slugByUser = new Map<number, string>()
   onRemoved: (slug: string) => void = () => {}
+  /** Every reading about a monitored streamer (readings per source in the health report). */
+  onReading: (reading: Reading) => void = () => {}
 
   constructor(
     private readonly cfg: MachineConfig,
@@ -60,19 +62,23 @@ export class Monitor {
     }
   }
 
-  apply(slug: string, reading: Reading) {
+  /** False when `slug` is not monitored. */
+  apply(slug: string, reading: Reading): boolean {
     const prev = this.states.get(slug)
-    if (!prev) return
+    if (!prev) return false
+    this.onReading(reading)
     const step = applyReading(prev, reading, this.cfg)
     this.states.set(slug, step.state)
     this.commit(step.state, step.events, step.changed)
     if (reading.kind === 'live' && reading.viewersKnown !== false && step.state.status.live && step.state.status.started_at)
       this.snapshots.sample(slug, reading.at, reading.viewers, reading.source, step.state.status.started_at)
+    return true
   }
 
-  applyByUserId(userId: number, reading: Reading) {
+  /** False when no monitored streamer has this Kick user id. */
+  applyByUserId(userId: number, reading: Reading): boolean {
     const slug = this.slugByUser.get(userId)
-    if (slug) this.apply(slug, reading)
+    return slug ? this.apply(slug, reading) : false
   }
 
   tickAll(now = Date.now()) {

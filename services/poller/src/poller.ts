@@ -75,7 +75,7 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
   const webhooks = new WebhookConsumer(nc, js, monitor, stats, log.child({ part: 'webhooks' }), { maxAgeMs: opts.webhooks?.maxAgeMs ?? 600_000 })
   await webhooks.start()
   const subscriptions =
-    config.KICK_WEBHOOKS === 'on'
+    config.KICK_WEBHOOKS === 'on' && useApi
       ? new SubscriptionManager(kick, () => monitor.resolvedUserIds(), log.child({ part: 'subscriptions' }), { ...SUBSCRIPTION_DEFAULTS, ...opts.webhooks })
       : null
   subscriptions?.start()

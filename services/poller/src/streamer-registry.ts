@@ -7,7 +7,7 @@ export type StreamerRow = {
   id: number; slug: string; kick_user_id: number | null; username: string; live: boolean; viewers: number
   title: string | null; category_id: number | null; category_name: string | null; started_at: Date | null
   profile_picture_url: string | null; banner_url: string | null; bio: string | null; source: string | null
-  checked_at: Date | null; changed_at: Date | null; created_at: Date
+  checked_at: Date | null; changed_at: Date | null; created_at: Date; followers_count: number | null
 }
 
 /** The monitored streamer list, kept in PostgreSQL (the poller owns this table). */

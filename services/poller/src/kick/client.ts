@@ -2,12 +2,16 @@ import { CircuitBreaker } from '../backoff.ts'
 import type { RequestBudget } from '../request-budget.ts'
 import { KickApiError, isBlocked, parseRetryAfter } from './errors.ts'
 import { parseChannels, parseLivestreams, parseUsers, type ChannelInfo, type KickUser, type LiveStream } from './parse.ts'
+import { parseSubscribeResults, parseSubscriptions, type EventSubscription, type SubscribeResult } from './parse-events.ts'
 import type { TokenStore } from './token-store.ts'
 
 export type Outcome = { endpoint: string; status: number | null; outcome: 'ok' | KickApiError['kind']; ms: number }
 
 /** Kick's documented batch limits (kick-api.md §6); /channels uses 25 because of #321. */
-export const LIMITS = { channels: 25, livestreams: 100, users: 50 } as const
+export const LIMITS = { channels: 25, livestreams: 100, users: 50, unsubscribeIds: 50 } as const
+
+const SUBSCRIPTIONS = '/public/v1/events/subscriptions'
+type Method = 'GET' | 'POST' | 'DELETE'
 
 /**
  * The official public API. Every call waits for the shared request budget, passes its
@@ -45,19 +49,41 @@ export class KickClient {
     return parseUsers(await this.get('/public/v1/users', ids.map((id) => ['id', String(id)])))
   }
 
+  /** Subscribe one broadcaster to webhook events (app token: any broadcaster, kick-api.md §3.2). */
+  async subscribe(broadcasterUserId: number, events: string[]): Promise<SubscribeResult[]> {
+    const body = { broadcaster_user_id: broadcasterUserId, events: events.map((name) => ({ name, version: 1 })), method: 'webhook' }
+    return parseSubscribeResults(await this.call('POST', SUBSCRIPTIONS, [], body))
+  }
+
+  /** Every event subscription this app holds. */
+  async subscriptions(): Promise<EventSubscription[]> {
+    return parseSubscriptions(await this.call('GET', SUBSCRIPTIONS, []))
+  }
+
+  async unsubscribe(ids: string[]): Promise<void> {
+    if (ids.length > LIMITS.unsubscribeIds) throw new RangeError(`at most ${LIMITS.unsubscribeIds} ids per call`)
+    if (ids.length) await this.call('DELETE', SUBSCRIPTIONS, ids.map((id) => ['id', id]))
+  }
+
   breaker(endpoint: string): CircuitBreaker {
     let b = this.breakers.get(endpoint)
     if (!b) this.breakers.set(endpoint, (b = new CircuitBreaker(endpoint)))
     return b
   }
 
-  private async get(path: string, params: [string, string][]): Promise<unknown> {
-    const breaker = this.breaker(path)
-    if (!breaker.allow()) throw new KickApiError('server', null, `${path} is backing off for ${Math.ceil(breaker.retryInMs / 1000)} s after repeated failures`)
+  private get(path: string, params: [string, string][]): Promise<unknown> {
+    return this.call('GET', path, params)
+  }
+
+  /** Endpoints are named by path for reads and `METHOD path` otherwise (health report, breakers). */
+  private async call(method: Method, path: string, params: [string, string][], json?: unknown): Promise<unknown> {
+    const endpoint = method === 'GET' ? path : `${method} ${path}`
+    const breaker = this.breaker(endpoint)
+    if (!breaker.allow()) throw new KickApiError('server', null, `${endpoint} is backing off for ${Math.ceil(breaker.retryInMs / 1000)} s after repeated failures`)
     const url = new URL(path, this.apiUrl)
     for (const [k, v] of params) url.searchParams.append(k, v)
     try {
-      const body = await this.send(url, path, true)
+      const body = await this.send(url, endpoint, true, method, json)
       breaker.success()
       return body
     } catch (e) {
@@ -67,7 +93,7 @@ export class KickClient {
     }
   }
 
-  private async send(url: URL, endpoint: string, mayRenew: boolean): Promise<unknown> {
+  private async send(url: URL, endpoint: string, mayRenew: boolean, method: Method = 'GET', json?: unknown): Promise<unknown> {
     await this.budget.take()
     const token = await this.tokens.get()
     const t0 = performance.now()
@@ -77,7 +103,9 @@ export class KickClient {
     let text: string
     try {
       res = await fetch(url, {
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        method,
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(json === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: json === undefined ? undefined : JSON.stringify(json),
         signal: AbortSignal.timeout(this.timeoutMs),
       })
       text = await res.text()
@@ -89,7 +117,7 @@ export class KickClient {
     if (res.status === 401 && mayRenew) {
       report(401, 'unauthorized')
       this.tokens.invalidate(token)
-      return this.send(url, endpoint, false)
+      return this.send(url, endpoint, false, method, json)
     }
     if (isBlocked(res.status, res.headers, text)) {
       report(res.status, 'blocked')
@@ -108,6 +136,10 @@ export class KickClient {
     if (!res.ok) {
       report(res.status, res.status === 401 ? 'unauthorized' : 'bad_request')
       throw new KickApiError(res.status === 401 ? 'unauthorized' : 'bad_request', res.status, `${endpoint}: ${res.status} ${text.slice(0, 200)}`)
+    }
+    if (res.status === 204 || (method === 'DELETE' && !text.trim())) {
+      report(res.status, 'ok')
+      return null
     }
     try {
       const body = JSON.parse(text)

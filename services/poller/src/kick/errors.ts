@@ -31,3 +31,8 @@ export function isBlocked(status: number, headers: Headers, body: string): boole
   if (body.includes('<title>Just a moment...</title>') || body.includes('_cf_chl_opt')) return true
   return status === 403 && body.includes('Request blocked by security policy')
 }
+
+/** Kick's cap on event subscriptions per app (kick-api.md §3.2, §6). */
+export function isSubscriptionCap(e: unknown): boolean {
+  return e instanceof KickApiError && e.kind === 'bad_request' && /subscription limit reached/i.test(e.message)
+}
