@@ -15,7 +15,7 @@ export type SubscriptionOptions = {
   requestsPerSecond: number
 }
 
-export const SUBSCRIPTION_DEFAULTS: SubscriptionOptions = { syncMs: 5_000, auditMs: 600_000, retryMs: 600_000, requestsPerSecond: 4 }
+export const SUBSCRIPTION_DEFAULTS: SubscriptionOptions = { syncMs: 5_000, auditMs: 600_000, retryMs: 600_000, requestsPerSecond: 8 }
 
 type Held = Map<string, string[]> // event → subscription ids (more than one is a duplicate to remove)
 
