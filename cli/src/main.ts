@@ -5,18 +5,11 @@ import { AppError } from '@kickmon/shared/errors'
 import { VERSION } from '@kickmon/shared/service'
 import { parseArgv, parsePositionals } from './args.ts'
 import type { Group } from './command.ts'
-import { configGroup } from './commands/config.ts'
-import { dbGroup } from './commands/db.ts'
-import { serviceGroup } from './commands/service.ts'
-import { statusGroup } from './commands/status.ts'
-import { streamersGroup } from './commands/streamers.ts'
-import { usersGroup } from './commands/users.ts'
-import { watchGroup } from './commands/watch.ts'
 import { Ctx } from './context.ts'
 import { CliError, errorCodeOf, Exit, exitCodeOf, usage, type ExitCode } from './exit-codes.ts'
+import { GROUPS } from './groups.ts'
 import { commandHelp, groupHelp, topHelp } from './help.ts'
 
-const GROUPS: Group[] = [statusGroup, streamersGroup, usersGroup, configGroup, dbGroup, serviceGroup, watchGroup]
 const GLOBAL_FLAGS = new Set(['--json', '--no-color', '--help', '-h', '--version'])
 
 type Globals = { json: boolean; noColor: boolean; help: boolean; version: boolean }

@@ -114,10 +114,12 @@ const importCmd = command({
       return false
     })
     if (o.dryRun) {
-      if (ctx.json) return ctx.out.data({ dry_run: true, would_add: todo, existing: result.existing, invalid: result.invalid })
-      ctx.out.line(`would add ${todo.length}: ${todo.join(', ') || '-'}`)
-      ctx.out.line(`already monitored ${result.existing.length}; invalid ${result.invalid.length}`)
-      for (const i of result.invalid) ctx.out.line(`  line ${i.line}: "${clean(i.value)}": ${i.error}`)
+      if (ctx.json) ctx.out.data({ dry_run: true, would_add: todo, existing: result.existing, invalid: result.invalid })
+      else {
+        ctx.out.line(`would add ${todo.length}: ${todo.join(', ') || '-'}`)
+        ctx.out.line(`already monitored ${result.existing.length}; invalid ${result.invalid.length}`)
+        for (const i of result.invalid) ctx.out.line(`  line ${i.line}: "${clean(i.value)}": ${i.error}`)
+      }
       return result.invalid.length ? Exit.PARTIAL : Exit.OK
     }
     const bar = progress(todo.length, 'importing')
