@@ -34,8 +34,8 @@ describe('kickmon db migrate|status against a real PostgreSQL', () => {
     const r = await kickmon(['db', 'migrate'], { env })
     expect(r.code).toBe(0)
     expect(r.stdout).toBe([...files.map((f) => `applied ${f.slice(0, -4)}`), `${files.length} migration${files.length === 1 ? '' : 's'} applied`, ''].join('\n'))
-    const [{ n }] = await db.sql`select count(*)::int as n from schema_migrations`
-    expect(n).toBe(files.length)
+    const [row] = await db.sql<{ n: number }[]>`select count(*)::int as n from schema_migrations`
+    expect(row!.n).toBe(files.length)
     const again = await kickmon(['db', 'migrate', '--json'], { env })
     expect(again.code).toBe(0)
     expect(json(again)).toEqual({ applied: [] })

@@ -38,8 +38,11 @@ describe('kickmon watch', () => {
     void (async () => {
       const dec = new TextDecoder()
       let buf = ''
-      for await (const chunk of proc.stdout) {
-        buf += dec.decode(chunk, { stream: true })
+      const reader = proc.stdout.getReader()
+      for (;;) {
+        const { value, done } = await reader.read()
+        if (done) break
+        buf += dec.decode(value, { stream: true })
         const parts = buf.split('\n')
         buf = parts.pop()!
         lines.push(...parts)
