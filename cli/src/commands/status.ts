@@ -138,11 +138,13 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
   return { ok, nats, services, postgres, upstream, streamers }
 }
 
+const plural = (n: number, word: string) => `${num(n)} ${word}${n === 1 ? '' : 's'}`
+
 function upstreamLine(h: UpstreamHealth): string {
   const total = h.requests.reduce((n, r) => n + r.count, 0)
   const okCount = h.requests.filter((r) => r.outcome === 'ok' || /^2/.test(r.outcome)).reduce((n, r) => n + r.count, 0)
   const parts = [
-    `${num(total)} Kick requests (${num(okCount)} ok), ${num(h.rate_limited_total)} rate limited`,
+    `${plural(total, 'Kick request')} (${num(okCount)} ok), ${num(h.rate_limited_total)} rate limited`,
     `poll every ${h.poll.interval_s} s, last cycle ${Math.round(h.poll.last_cycle_ms)} ms, ${num(h.poll.resolved)}/${num(h.poll.streamers)} resolved`,
     h.webhooks.enabled ? `webhooks: ${num(h.webhooks.received)} received${h.webhooks.lag_ms_p50 !== null ? `, lag p50 ${Math.round(h.webhooks.lag_ms_p50)} ms` : ''}` : 'webhooks off',
   ]
@@ -177,7 +179,8 @@ function printStatus(ctx: Ctx, r: StatusReport) {
   row('NATS', n.state, n.state === 'ok' ? `${n.url} (nats-server ${n.version ?? '?'}${n.jetstream ? ', JetStream' : ', no JetStream!'}), round trip ${n.rtt_ms ?? '?'} ms` : (n.error ?? ''))
   for (const svc of r.services) {
     const count = svc.instances.length
-    const inst = count ? `${count} instance${count === 1 ? '' : 's'} (${[...new Set(svc.instances.map((i) => i.version))].join(', ')}), ${num(svc.instances.reduce((a, i) => a + i.requests, 0))} requests; ` : ''
+    const requests = svc.instances.reduce((a, i) => a + i.requests, 0)
+    const inst = count ? `${plural(count, 'instance')} (${[...new Set(svc.instances.map((i) => i.version))].join(', ')}), ${plural(requests, 'request')}; ` : ''
     row(svc.name, svc.state, inst + svc.note)
   }
   row('PostgreSQL', r.postgres.state, r.postgres.state === 'ok' ? `reachable from ${r.postgres.seen_by.join(' and ')}, schema current` : (r.postgres.error ?? ''))
