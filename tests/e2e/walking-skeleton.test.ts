@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { connect } from '@nats-io/transport-node'
+import { connect, createInbox } from '@nats-io/transport-node'
 import type { Browser } from 'playwright-core'
 import { join } from 'node:path'
 import { ARTIFACTS, launchBrowser } from '../harness/browser.ts'
@@ -66,7 +66,7 @@ test('log in, watch a channel go live and offline on the dashboard without a rel
 test('the services answer $SRV discovery', async () => {
   const nc = await connect({ servers: stack.nats.url.replace('nats://', '') })
   const names = new Set<string>()
-  const sub = nc.subscribe(nc.options.inboxPrefix ? `${nc.options.inboxPrefix}.ping` : '_INBOX.srvping', { max: 10, timeout: 2000 })
+  const sub = nc.subscribe(createInbox(), { max: 10, timeout: 2000 })
   nc.publish('$SRV.PING', '', { reply: sub.getSubject() })
   setTimeout(() => sub.unsubscribe(), 1000)
   for await (const m of sub) names.add((m.json() as { name: string }).name)

@@ -1,38 +1,52 @@
 import type { StreamerStatus } from '@kickmon/shared/contracts'
-import type { AuthClient, VerifiedSession } from './auth-client.ts'
+import type { AuthClient } from './auth-client.ts'
+import type { Caller } from './request-auth.ts'
 import type { SessionCache } from './session-cache.ts'
 
 const TTL_MS = 5_000
 
-/** Which streamers a session may see; cached briefly, dropped when auth says access changed. */
+export type Visibility = { all: boolean; slugs: Set<string> }
+
+/** Which streamers a caller may see; cached per user briefly, dropped when auth says access changed. */
 export class AccessCache {
-  private byUser = new Map<number, { all: boolean; slugs: Set<string>; until: number }>()
+  private byUser = new Map<number, Visibility & { until: number }>()
+  private listeners = new Set<(userId: number) => void>()
 
   constructor(
     private readonly auth: AuthClient,
     sessions: SessionCache,
   ) {
-    sessions.onAccessChanged((userId) => this.byUser.delete(userId))
-    sessions.onRevoked((_, userId) => userId !== null && this.byUser.delete(userId))
+    sessions.onAccessChanged((userId) => this.forget(userId))
+    sessions.onRevoked((ev) => this.forget(ev.user_id))
   }
 
-  async visible(s: VerifiedSession): Promise<{ all: boolean; slugs: Set<string> }> {
-    if (s.user.role === 'admin') return { all: true, slugs: new Set() }
-    const hit = this.byUser.get(s.user.id)
+  /** Drop a user's cached set (also after the gateway itself changed their assignments). */
+  forget(userId: number) {
+    this.byUser.delete(userId)
+    for (const l of this.listeners) l(userId)
+  }
+
+  onForget(l: (userId: number) => void) {
+    this.listeners.add(l)
+  }
+
+  async visible(c: Pick<Caller, 'user' | 'actor'>, requestId?: string): Promise<Visibility> {
+    if (c.user.role === 'admin') return { all: true, slugs: new Set() }
+    const hit = this.byUser.get(c.user.id)
     if (hit && hit.until > Date.now()) return hit
-    const v = await this.auth.visible(s.token)
+    const v = await this.auth.visible(c.actor, requestId)
     const entry = { all: v.all, slugs: new Set(v.slugs), until: Date.now() + TTL_MS }
-    this.byUser.set(s.user.id, entry)
+    this.byUser.set(c.user.id, entry)
     return entry
   }
 
-  async filter(s: VerifiedSession, list: StreamerStatus[]): Promise<StreamerStatus[]> {
-    const v = await this.visible(s)
+  async filter(c: Pick<Caller, 'user' | 'actor'>, list: StreamerStatus[], requestId?: string): Promise<StreamerStatus[]> {
+    const v = await this.visible(c, requestId)
     return v.all ? list : list.filter((x) => v.slugs.has(x.slug))
   }
 
-  async maySee(s: VerifiedSession, slug: string): Promise<boolean> {
-    const v = await this.visible(s)
+  async maySee(c: Pick<Caller, 'user' | 'actor'>, slug: string, requestId?: string): Promise<boolean> {
+    const v = await this.visible(c, requestId)
     return v.all || v.slugs.has(slug)
   }
 }

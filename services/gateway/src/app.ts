@@ -1,18 +1,26 @@
 import { Elysia } from 'elysia'
+import { mountApi } from './api/define.ts'
+import { apiRoutes } from './api/index.ts'
 import type { GatewayDeps } from './deps.ts'
 import { LiveFeed } from './live-feed.ts'
-import { callerOf } from './request-auth.ts'
+import { accountPages } from './routes/account.ts'
+import { adminStreamerPages } from './routes/admin-streamers.ts'
+import { adminUserPages } from './routes/admin-users.ts'
 import { assets } from './routes/assets.ts'
 import { authRoutes } from './routes/auth.ts'
-import { errorHandler, json } from './routes/errors.ts'
+import { dashboardRoutes } from './routes/dashboard.ts'
+import { errorHandler } from './routes/errors.ts'
 import { kickWebhooks } from './routes/kick-webhooks.ts'
-import { pageRoutes } from './routes/pages.ts'
+import { mediaRoutes } from './routes/media.ts'
 import { securityHeaders } from './routes/security-headers.ts'
-import { streamerApi } from './routes/streamers-api.ts'
+import { streamerPages } from './routes/streamer-page.ts'
+import { systemPages } from './routes/system.ts'
+import { liveSocket } from './routes/ws.ts'
 
 /** The gateway's HTTP app; `listen()` happens in gateway.ts so tests can use `app.handle`. */
 export function createApp(d: GatewayDeps) {
-  const feed = new LiveFeed(d.statuses, d.access, d.sessions, d.log)
+  const feed = new LiveFeed(d.statuses, d.access, d.sessions, d.log, d.feedLog, d.trend)
+  const api = apiRoutes(d)
   const app = new Elysia({
     // A slow dashboard must not hold megabytes: past 64 KB queued it is dropped and reconnects to a fresh snapshot.
     websocket: { idleTimeout: 120, backpressureLimit: 64 * 1024, closeOnBackpressureLimit: true, perMessageDeflate: false },
@@ -24,25 +32,15 @@ export function createApp(d: GatewayDeps) {
     .get('/readyz', () => d.health.handle('/readyz'))
     .get('/metrics', () => d.health.handle('/metrics'))
     .use(assets)
+    .use(mediaRoutes(d))
     .use(authRoutes(d))
-    .use(pageRoutes(d))
-    .use(streamerApi(d))
-    .ws('/ws', {
-      async beforeHandle({ request }) {
-        const caller = await callerOf(request, d.sessions)
-        if (!caller) return json(401, { error: { code: 'UNAUTHENTICATED', message: 'log in first' } })
-      },
-      async open(ws) {
-        const caller = await callerOf(ws.data.request, d.sessions)
-        if (!caller) return ws.close(4401, 'session ended')
-        await feed.open(ws.raw as never, caller.session)
-      },
-      close(ws) {
-        feed.close(ws.raw as never)
-      },
-      message() {
-        // The feed is one-way; anything a client sends is ignored.
-      },
-    })
-  return { app, feed }
+    .use(mountApi(d, api))
+    .use(dashboardRoutes(d))
+    .use(streamerPages(d))
+    .use(adminUserPages(d))
+    .use(adminStreamerPages(d))
+    .use(accountPages(d))
+    .use(systemPages(d))
+    .use(liveSocket(d, feed))
+  return { app, feed, api }
 }

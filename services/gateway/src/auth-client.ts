@@ -1,9 +1,10 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import { AuthApi, type AuthEndpointName, type AuthInput, type AuthOutput, type SessionUser } from '@kickmon/shared/auth-contract'
+import { AuthApi, type Actor, type AuthEndpointName, type AuthInput, type AuthOutput, type SessionUser } from '@kickmon/shared/auth-contract'
 import { request } from '@kickmon/shared/rpc'
 
-export type { SessionUser }
+export type { SessionUser, Actor }
 export type VerifiedSession = AuthOutput<'verify'> & { token: string }
+export type VerifiedKey = AuthOutput<'apikeysVerify'>
 
 /** The gateway's calls to the auth service, typed by the shared contract. */
 export class AuthClient {
@@ -22,11 +23,15 @@ export class AuthClient {
     return { ...(await this.call('verify', { token }, requestId)), token }
   }
 
+  verifyKey(key: string, requestId?: string): Promise<VerifiedKey> {
+    return this.call('apikeysVerify', { api_key: key }, requestId)
+  }
+
   logout(token: string, requestId?: string) {
     return this.call('logout', { actor: { session: token } }, requestId)
   }
 
-  visible(token: string, requestId?: string) {
-    return this.call('accessVisible', { actor: { session: token } }, requestId)
+  visible(actor: Actor, requestId?: string) {
+    return this.call('accessVisible', { actor }, requestId)
   }
 }

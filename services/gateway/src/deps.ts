@@ -3,9 +3,17 @@ import type { Config } from '@kickmon/shared/config'
 import type { Health } from '@kickmon/shared/health'
 import type { Logger } from '@kickmon/shared/logger'
 import type { AccessCache } from './access.ts'
+import type { ApiKeyCache } from './api-key-cache.ts'
 import type { AuthClient } from './auth-client.ts'
+import type { EventStream } from './event-stream.ts'
+import type { FeedLog } from './feed-log.ts'
+import type { HealthReporter } from './health-report.ts'
+import type { MediaCache } from './media-cache.ts'
+import type { PollerClient } from './poller-client.ts'
+import type { ProfileCache } from './profile-cache.ts'
 import type { SessionCache } from './session-cache.ts'
 import type { StatusStore } from './status-store.ts'
+import type { ViewerTrend } from './viewer-trend.ts'
 
 export type GatewayDeps = {
   config: Config
@@ -13,7 +21,15 @@ export type GatewayDeps = {
   nc: NatsConnection
   health: Health
   auth: AuthClient
+  poller: PollerClient
   sessions: SessionCache
+  keys: ApiKeyCache
   access: AccessCache
   statuses: StatusStore
+  trend: ViewerTrend
+  feedLog: FeedLog
+  events: EventStream
+  profiles: ProfileCache
+  media: MediaCache
+  healthReport: HealthReporter
 }

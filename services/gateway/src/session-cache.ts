@@ -1,9 +1,13 @@
 import type { NatsConnection } from '@nats-io/transport-node'
+import { AccessChangedEvent, SessionsRevokedEvent } from '@kickmon/shared/auth-contract'
 import { isAppError } from '@kickmon/shared/errors'
 import { subjects } from '@kickmon/shared/subjects'
 import type { AuthClient, VerifiedSession } from './auth-client.ts'
 
 const TTL_MS = 5_000
+const MAX_ENTRIES = 50_000
+
+export type RevokedListener = (e: SessionsRevokedEvent) => void
 
 /**
  * Verified sessions, cached for a few seconds so a page with many requests asks auth once.
@@ -11,7 +15,7 @@ const TTL_MS = 5_000
  */
 export class SessionCache {
   private byToken = new Map<string, { session: VerifiedSession; until: number }>()
-  private revokedListeners = new Set<(sessionIds: string[], userId: number | null) => void>()
+  private revokedListeners = new Set<RevokedListener>()
   private accessListeners = new Set<(userId: number) => void>()
 
   constructor(private readonly auth: AuthClient) {}
@@ -20,20 +24,28 @@ export class SessionCache {
     nc.subscribe(subjects.sessionRevoked, {
       callback: (err, msg) => {
         if (err) return
-        const body = msg.json() as { session_ids?: string[]; user_id?: number }
-        const ids = new Set(body.session_ids ?? [])
-        for (const [token, e] of this.byToken) if (ids.has(e.session.session_id) || e.session.user.id === body.user_id) this.byToken.delete(token)
-        for (const l of this.revokedListeners) l([...ids], body.user_id ?? null)
+        const ev = SessionsRevokedEvent.safeParse(safeJson(msg))
+        if (ev.success) this.revoked(ev.data)
       },
     })
     nc.subscribe(subjects.accessChanged, {
       callback: (err, msg) => {
         if (err) return
-        const { user_id } = msg.json() as { user_id?: number }
-        for (const [token, e] of this.byToken) if (e.session.user.id === user_id) this.byToken.delete(token)
-        if (typeof user_id === 'number') for (const l of this.accessListeners) l(user_id)
+        const ev = AccessChangedEvent.safeParse(safeJson(msg))
+        if (ev.success) this.accessChanged(ev.data.user_id)
       },
     })
+  }
+
+  revoked(ev: SessionsRevokedEvent) {
+    const ids = new Set(ev.session_ids)
+    for (const [token, e] of this.byToken) if (ids.has(e.session.session_id)) this.byToken.delete(token)
+    for (const l of this.revokedListeners) l(ev)
+  }
+
+  accessChanged(userId: number) {
+    for (const [token, e] of this.byToken) if (e.session.user.id === userId) this.byToken.delete(token)
+    for (const l of this.accessListeners) l(userId)
   }
 
   /** The session for a token, or null when it is not (or no longer) valid. */
@@ -44,11 +56,11 @@ export class SessionCache {
     try {
       const session = await this.auth.verify(token, requestId)
       this.byToken.set(token, { session, until: Date.now() + TTL_MS })
-      if (this.byToken.size > 50_000) this.byToken.delete(this.byToken.keys().next().value!)
+      if (this.byToken.size > MAX_ENTRIES) this.byToken.delete(this.byToken.keys().next().value!)
       return session
     } catch (e) {
       this.byToken.delete(token)
-      if (isAppError(e, 'UNAUTHENTICATED')) return null
+      if (isAppError(e, 'UNAUTHENTICATED') || isAppError(e, 'VALIDATION')) return null
       throw e
     }
   }
@@ -57,11 +69,19 @@ export class SessionCache {
     this.byToken.delete(token)
   }
 
-  onRevoked(l: (sessionIds: string[], userId: number | null) => void) {
+  onRevoked(l: RevokedListener) {
     this.revokedListeners.add(l)
   }
 
   onAccessChanged(l: (userId: number) => void) {
     this.accessListeners.add(l)
+  }
+}
+
+function safeJson(msg: { json(): unknown }): unknown {
+  try {
+    return msg.json()
+  } catch {
+    return null
   }
 }

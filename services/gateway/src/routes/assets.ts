@@ -3,18 +3,23 @@ import { join, dirname } from 'node:path'
 
 const webDir = join(import.meta.dir, '..', '..', '..', '..', 'web')
 const htmxDir = join(dirname(require.resolve('htmx.org/package.json')), 'dist')
+const uplotDir = join(dirname(require.resolve('uplot/package.json')), 'dist')
 
 // A fixed map: nothing outside it can be read through /assets.
 const FILES: Record<string, { path: string; type: string }> = {
   'htmx.min.js': { path: join(htmxDir, 'htmx.min.js'), type: 'text/javascript' },
   'hx-ws.js': { path: join(htmxDir, 'ext', 'hx-ws.js'), type: 'text/javascript' },
+  'uPlot.iife.min.js': { path: join(uplotDir, 'uPlot.iife.min.js'), type: 'text/javascript' },
+  'uPlot.min.css': { path: join(uplotDir, 'uPlot.min.css'), type: 'text/css' },
   'app.js': { path: join(webDir, 'js', 'app.js'), type: 'text/javascript' },
+  'chart.js': { path: join(webDir, 'js', 'chart.js'), type: 'text/javascript' },
   'app.css': { path: join(webDir, 'css', 'app.css'), type: 'text/css' },
+  'favicon.svg': { path: join(webDir, 'img', 'favicon.svg'), type: 'image/svg+xml' },
 }
 
 export const assets = new Elysia({ name: 'assets' }).get('/assets/:file', ({ params }) => {
   const f = FILES[params.file]
-  if (!f) return new Response('not found', { status: 404 })
+  if (!f) return new Response('not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } })
   return new Response(Bun.file(f.path), {
     headers: { 'content-type': `${f.type}; charset=utf-8`, 'cache-control': 'public, max-age=300' },
   })

@@ -1,76 +1,58 @@
 import { Elysia } from 'elysia'
-import { z } from 'zod'
-import { AppError, isAppError } from '@kickmon/shared/errors'
-import { parseInput } from '@kickmon/shared/validation'
+import { isAppError } from '@kickmon/shared/errors'
+import { Credentials } from '../api/auth.ts'
 import { clearSessionCookies, sessionCookie } from '../cookies.ts'
 import type { GatewayDeps } from '../deps.ts'
-import { callerOf, checkCsrf, checkOrigin, requireCaller } from '../request-auth.ts'
+import { callerOf, checkChange, checkOrigin } from '../request-auth.ts'
+import { clientIpOf, requestIdOf } from '../request-id.ts'
 import { loginPage } from '../views/login.ts'
-import { json } from './errors.ts'
 
-const Credentials = z.object({ username: z.string().trim().min(1, 'required').max(64), password: z.string().min(1, 'required').max(128) })
+const html = (body: string, status = 200, extra: Record<string, string> = {}) =>
+  new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...extra } })
 
-function clientIp(req: Request, server: { requestIP(r: Request): { address: string } | null } | null): string | undefined {
-  return server?.requestIP(req)?.address
-}
-
+/** The login page and form (plain POST + redirect: works without JavaScript) and logout. */
 export const authRoutes = (d: GatewayDeps) =>
-  new Elysia({ name: 'auth-routes' })
+  new Elysia({ name: 'auth-pages' })
     .get('/login', async ({ request }) => {
-      const caller = await callerOf(request, d.sessions).catch(() => null)
-      if (caller) return Response.redirect('/', 303)
-      return new Response(loginPage(), { headers: { 'content-type': 'text/html; charset=utf-8' } })
+      const caller = await callerOf(request, d).catch(() => null)
+      const next = safeNext(new URL(request.url).searchParams.get('next'))
+      if (caller?.via === 'cookie') return new Response(null, { status: 303, headers: { location: next } })
+      return html(loginPage({ next: next === '/' ? undefined : next }))
     })
-    // The login form works without JavaScript: a plain POST, then a redirect.
-    .post('/login', async ({ request, server }) => {
+    .post('/login', async ({ request, server, body }) => {
       checkOrigin(request)
-      const form = await request.formData().catch(() => null)
-      const username = String(form?.get('username') ?? '')
-      const input = Credentials.safeParse({ username, password: String(form?.get('password') ?? '') })
-      const html = (body: string, status: number) => new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8' } })
-      if (!input.success) return html(loginPage({ error: 'enter a username and a password', username }), 422)
+      const form = (body ?? {}) as Record<string, unknown>
+      const username = typeof form.username === 'string' ? form.username.slice(0, 256) : ''
+      const input = Credentials.safeParse({ username, password: typeof form.password === 'string' ? form.password : '' })
+      if (!input.success) return html(loginPage({ error: 'enter a username and a password', username, next: safeNext(form.next) }), 422)
+      const ip = clientIpOf(request, server)
       try {
-        const r = await d.auth.login({ ...input.data, ip: clientIp(request, server), user_agent: request.headers.get('user-agent') ?? undefined })
+        const r = await d.auth.login({ ...input.data, ...(ip ? { ip } : {}), user_agent: request.headers.get('user-agent') ?? undefined }, requestIdOf(request))
         const maxAge = (Date.parse(r.expires_at) - Date.now()) / 1000
-        return new Response(null, { status: 303, headers: { location: '/', 'set-cookie': sessionCookie(request, r.token, maxAge) } })
+        const next = safeNext(form.next)
+        return new Response(null, { status: 303, headers: { location: next, 'set-cookie': sessionCookie(request, r.token, maxAge) } })
       } catch (e) {
-        if (isAppError(e) && e.status < 500) return html(loginPage({ error: e.message, username }), e.status)
+        if (isAppError(e) && e.status < 500) {
+          const retry = (e.details as { retry_after_s?: number } | undefined)?.retry_after_s
+          return html(loginPage({ error: e.message, username, next: safeNext(form.next) }), e.status, retry ? { 'retry-after': String(retry) } : {})
+        }
         throw e
       }
     })
-    .post('/logout', async ({ request }) => {
-      const caller = await callerOf(request, d.sessions)
-      if (caller) {
-        const form = await request.formData().catch(() => null)
-        checkCsrf(request, caller, String(form?.get('csrf_token') ?? '') || undefined)
-        await d.auth.logout(caller.session.token).catch(() => {})
-        d.sessions.forget(caller.session.token)
+    .post('/logout', async ({ request, body }) => {
+      const caller = await callerOf(request, d)
+      if (caller && caller.via === 'cookie') {
+        const form = (body ?? {}) as Record<string, unknown>
+        checkChange(request, caller, typeof form.csrf_token === 'string' ? form.csrf_token : undefined)
+        await d.auth.logout(caller.credential, requestIdOf(request)).catch(() => {})
+        d.sessions.forget(caller.credential)
       }
       const headers = new Headers({ location: '/login' })
       for (const c of clearSessionCookies()) headers.append('set-cookie', c)
       return new Response(null, { status: 303, headers })
     })
-    .post('/api/v1/auth/login', async ({ request, server }) => {
-      checkOrigin(request)
-      let body: unknown
-      try {
-        body = await request.json()
-      } catch {
-        throw new AppError('BAD_REQUEST', 'send a JSON body {"username": "...", "password": "..."}')
-      }
-      const creds = parseInput(Credentials, body)
-      const r = await d.auth.login({ ...creds, ip: clientIp(request, server), user_agent: request.headers.get('user-agent') ?? undefined })
-      const maxAge = (Date.parse(r.expires_at) - Date.now()) / 1000
-      const res = json(200, { user: { id: r.user.id, username: r.user.username, role: r.user.role }, csrf_token: r.csrf_token })
-      res.headers.append('set-cookie', sessionCookie(request, r.token, maxAge))
-      return res
-    })
-    .post('/api/v1/auth/logout', async ({ request }) => {
-      const caller = requireCaller(await callerOf(request, d.sessions))
-      checkCsrf(request, caller)
-      await d.auth.logout(caller.session.token)
-      d.sessions.forget(caller.session.token)
-      const res = json(200, { ok: true })
-      for (const c of clearSessionCookies()) res.headers.append('set-cookie', c)
-      return res
-    })
+
+/** Only our own paths: a login link can never send someone elsewhere. */
+function safeNext(v: unknown): string {
+  return typeof v === 'string' && /^\/(?!\/)[A-Za-z0-9/_\-.?=&%]*$/.test(v) && !v.startsWith('/login') ? v : '/'
+}

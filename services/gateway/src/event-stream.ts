@@ -1,0 +1,130 @@
+import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { Logger } from '@kickmon/shared/logger'
+import type { AccessCache } from './access.ts'
+import type { ApiKeyCache } from './api-key-cache.ts'
+import type { Caller } from './request-auth.ts'
+import type { SessionCache } from './session-cache.ts'
+import type { StatusStore } from './status-store.ts'
+
+type Client = {
+  caller: Caller
+  visible: { all: boolean; slugs: Set<string> }
+  send: (event: string, data: unknown) => boolean
+  end: (reason: string) => void
+}
+
+const HEARTBEAT_MS = 15_000
+const KEY_RECHECK_MS = 30_000
+/** A client this far behind is dropped; it reconnects to a fresh snapshot. */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024
+
+/**
+ * `GET /api/v1/stream`: the live feed as Server-Sent Events for API clients, scoped like the
+ * dashboard. Events: `snapshot` (StreamerStatus[], on connect and whenever access changes),
+ * `status` (one StreamerStatus), `removed` ({slug}), `end` ({reason}, then the stream closes).
+ */
+export class EventStream {
+  private clients = new Set<Client>()
+  private timer: Timer
+
+  constructor(
+    private readonly statuses: StatusStore,
+    private readonly access: AccessCache,
+    sessions: SessionCache,
+    private readonly keys: ApiKeyCache,
+    private readonly log: Logger,
+  ) {
+    statuses.onChange((s, slug) => this.changed(s, slug))
+    sessions.onRevoked((ev) => {
+      const gone = new Set(ev.session_ids)
+      const userGone = ev.reason === 'user_disabled' || ev.reason === 'user_deleted'
+      for (const c of this.clients) {
+        if (c.caller.sessionId ? gone.has(c.caller.sessionId) : userGone && c.caller.user.id === ev.user_id) c.end('session ended')
+      }
+    })
+    sessions.onAccessChanged((userId) => {
+      for (const c of this.clients) if (c.caller.user.id === userId) void this.snapshot(c)
+    })
+    // API keys have no revocation event: re-check them now and then.
+    let lastKeyCheck = Date.now()
+    this.timer = setInterval(() => {
+      for (const c of this.clients) c.send('', null)
+      if (Date.now() - lastKeyCheck < KEY_RECHECK_MS) return
+      lastKeyCheck = Date.now()
+      for (const c of this.clients)
+        if (c.caller.via === 'api_key')
+          void this.keys.verify(c.caller.credential).then((k) => !k && c.end('API key revoked'), () => {})
+    }, HEARTBEAT_MS)
+  }
+
+  get size() {
+    return this.clients.size
+  }
+
+  stop() {
+    clearInterval(this.timer)
+    for (const c of this.clients) c.end('server restarting')
+  }
+
+  open(caller: Caller, signal: AbortSignal): Response {
+    const enc = new TextEncoder()
+    let client!: Client
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        let closed = false
+        const close = () => {
+          if (closed) return
+          closed = true
+          this.clients.delete(client)
+          try {
+            controller.close()
+          } catch {}
+        }
+        client = {
+          caller,
+          visible: { all: false, slugs: new Set() },
+          send: (event, data) => {
+            if (closed) return false
+            if ((controller.desiredSize ?? 0) < -MAX_QUEUED_BYTES) {
+              this.log.info({ user: caller.user.id }, 'event stream client too slow; dropping it')
+              close()
+              return false
+            }
+            controller.enqueue(enc.encode(event ? `event: ${event}\ndata: ${JSON.stringify(data)}\n\n` : `: ping\n\n`))
+            return true
+          },
+          end: (reason) => {
+            client.send('end', { reason })
+            close()
+          },
+        }
+        signal.addEventListener('abort', close)
+        this.clients.add(client)
+        controller.enqueue(enc.encode('retry: 2000\n\n'))
+        void this.snapshot(client)
+      },
+      cancel: () => void this.clients.delete(client),
+    }, { highWaterMark: 0, size: (chunk?: Uint8Array) => chunk?.byteLength ?? 0 })
+    return new Response(body, {
+      headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' },
+    })
+  }
+
+  private async snapshot(c: Client) {
+    try {
+      c.visible = await this.access.visible(c.caller)
+    } catch {
+      return c.end('could not resolve what you may see; reconnect')
+    }
+    const list = this.statuses.all().filter((s) => c.visible.all || c.visible.slugs.has(s.slug))
+    c.send('snapshot', list.sort((a, b) => a.slug.localeCompare(b.slug)))
+  }
+
+  private changed(s: StreamerStatus | null, slug: string) {
+    for (const c of this.clients) {
+      if (!c.visible.all && !c.visible.slugs.has(slug)) continue
+      if (s) c.send('status', s)
+      else c.send('removed', { slug })
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { AppError } from '@kickmon/shared/errors'
+import { Slug, parseInput } from '@kickmon/shared/validation'
+import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { GatewayDeps } from './deps.ts'
+import type { Caller } from './request-auth.ts'
+
+export type AddOutcome = { slug: string; created: boolean; assigned: boolean; status: StreamerStatus }
+
+/**
+ * Add a streamer as this caller: the poller checks it with Kick (a clear 404 when Kick has no
+ * such channel); a `user`'s addition is assigned to them. Used by the API and the pages.
+ */
+export async function addStreamer(d: Pick<GatewayDeps, 'poller' | 'auth' | 'access' | 'statuses'>, caller: Caller, rawSlug: string, rid?: string): Promise<AddOutcome> {
+  if (caller.user.role === 'viewer') throw new AppError('FORBIDDEN', 'viewers cannot add streamers')
+  const slug = parseInput(Slug, rawSlug)
+  const r = await d.poller.call('add', { slug }, { requestId: rid, timeout: 15_000 })
+  let assigned = false
+  if (caller.user.role === 'user') {
+    assigned = (await d.auth.call('assignmentsAdd', { actor: caller.actor, user_id: caller.user.id, slug }, rid)).changed
+    d.access.forget(caller.user.id)
+  }
+  // Show it at once; the poller's own publish follows and wins, being newer.
+  if (!d.statuses.get(slug)) d.statuses.set(r.status)
+  return { slug, created: r.created, assigned, status: r.status }
+}
+
+/** An admin stops monitoring; a user only takes it off their own list. */
+export async function removeStreamerFor(d: Pick<GatewayDeps, 'poller' | 'auth' | 'access'>, caller: Caller, rawSlug: string, rid?: string): Promise<'removed' | 'unassigned'> {
+  const slug = parseInput(Slug, rawSlug)
+  if (caller.user.role === 'admin') {
+    await d.poller.call('remove', { slug }, { requestId: rid, timeout: 15_000 })
+    return 'removed'
+  }
+  if (caller.user.role !== 'user') throw new AppError('FORBIDDEN', 'viewers cannot remove streamers')
+  const r = await d.auth.call('assignmentsRemove', { actor: caller.actor, user_id: caller.user.id, slug }, rid)
+  if (!r.changed) throw new AppError('NOT_FOUND', `"${slug}" is not on your list`)
+  d.access.forget(caller.user.id)
+  return 'unassigned'
+}
