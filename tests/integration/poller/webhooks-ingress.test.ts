@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { jetstreamManager } from '@nats-io/jetstream'
 import { eventually } from '../../harness/services.ts'
 import { ErrorBody, signedDelivery, statusBody, testSigningKey, webhookEnv, type WebhookEnv } from './webhooks-harness.ts'
 
@@ -99,5 +100,19 @@ describe('POST /webhooks/kick', () => {
     expect(await w.webhookMessages()).toBe(1)
     await eventually(async () => (await w.recorded(ch.slug)).includes('online'), 5000, 'online recorded')
     expect(w.poller.result.stats.webhooks.received).toBe(1)
+  })
+
+  test('signed JSON the poller cannot read is terminated: counted, never redelivered, nothing applied', async () => {
+    const seenBefore = w.seen.length
+    const res = await deliver({ body: { broadcaster: { user_id: ch.user_id }, is_live: 'maybe' } })
+    expect(res.status).toBe(200) // authentic, so Kick must not retry it; the poller decides what it means
+    const stats = w.poller.result.stats.webhooks
+    await eventually(() => stats.malformed === 1, 5000, 'the delivery to be refused')
+    const jsm = await jetstreamManager(w.nc)
+    await eventually(async () => (await jsm.consumers.info('KICK_WEBHOOKS', 'poller-webhooks')).num_ack_pending === 0, 5000, 'nothing pending')
+    await Bun.sleep(300)
+    expect(stats.malformed).toBe(1)
+    expect((await jsm.consumers.info('KICK_WEBHOOKS', 'poller-webhooks')).num_redelivered).toBe(0)
+    expect(w.seen.slice(seenBefore).some((st) => st.source === 'webhook')).toBe(false)
   })
 })
