@@ -18,6 +18,10 @@ export class PollLoop {
   private cycleTimer: Timer | null = null
   private tickTimer: Timer | null = null
   private missed = new Map<string, number>() // slug → cycles to wait before trying again
+  private resolving: Promise<void> | null = null
+  private outstanding = new Set<number>() // user ids whose live-state poll has not finished
+  /** Batches not sent because the same streamers' previous poll was still waiting (budget too small). */
+  skippedBatches = 0
   cycles = 0
   lastCycleMs = 0
   /** Told how long each full cycle took (poll_cycle_duration_seconds). */
@@ -50,15 +54,22 @@ export class PollLoop {
   /** Run a cycle now (after an add, so a new streamer shows up without waiting). */
   async refresh() {
     await this.syncRegistry()
-    if (this.cfg.api !== false) await this.resolve()
+    if (this.cfg.api !== false) await this.resolveOnce()
+  }
+
+  /** One resolution at a time: overlapping cycles must not look the same slugs up twice. */
+  private resolveOnce(): Promise<void> {
+    return (this.resolving ??= this.resolve().finally(() => (this.resolving = null)))
   }
 
   private async cycle() {
     if (!this.running) return
     const t0 = performance.now()
     this.cycleTimer = setTimeout(() => void this.cycle(), this.cfg.intervalMs)
-    await this.refresh()
+    await this.syncRegistry()
     if (this.cfg.api === false) return
+    // New slugs resolve in the background and join the next cycle; known ones are not held up.
+    void this.resolveOnce()
     const plan = scheduleBatches(this.monitor.resolvedUserIds(), Math.min(this.cfg.batchSize, LIMITS.livestreams), this.cfg.intervalMs)
     await Promise.all(
       plan.map(
@@ -87,6 +98,13 @@ export class PollLoop {
 
   private async pollBatch(ids: number[]) {
     if (!this.running) return
+    // At most one poll outstanding per streamer, so a budget too small for the interval
+    // skips polls instead of queueing them without end.
+    if (ids.some((id) => this.outstanding.has(id))) {
+      this.skippedBatches++
+      return
+    }
+    for (const id of ids) this.outstanding.add(id)
     try {
       const live = await this.kick.livestreams(ids)
       const at = Date.now()
@@ -101,6 +119,8 @@ export class PollLoop {
       this.onBatch(ids, false)
       // No reading: these streamers turn stale on their own if this keeps failing.
       this.log.warn({ err: (err as Error).message, batch: ids.length }, 'live-state poll failed')
+    } finally {
+      for (const id of ids) this.outstanding.delete(id)
     }
   }
 

@@ -8,7 +8,8 @@ import { freePort } from '../../../scripts/infra/ports.ts'
 
 // Shared by the poller's fault, budget, browser and PostgreSQL-restart tests.
 
-export type Hit = { at: number; path: string; status: number; ids: number }
+/** `userIds` is kept for live-state polls only (who was polled when). */
+export type Hit = { at: number; path: string; status: number; ids: number; userIds?: number[] }
 
 /**
  * kick-sim behind a front door we control: it can go away and come back on the same
@@ -48,7 +49,8 @@ export class SimFront {
         const res = await this.sim.fetch(new Request(req.url, init))
         if (!url.pathname.startsWith('/_sim/')) {
           const ids = url.searchParams.getAll('user_id').length + url.searchParams.getAll('slug').length + url.searchParams.getAll('broadcaster_user_id').length
-          this.hits.push({ at, path: url.pathname, status: res.status, ids })
+          const userIds = url.pathname === '/public/v1/users/livestreams' ? url.searchParams.getAll('user_id').map(Number) : undefined
+          this.hits.push({ at, path: url.pathname, status: res.status, ids, userIds })
         }
         return res
       },

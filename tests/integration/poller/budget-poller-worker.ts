@@ -1,0 +1,22 @@
+// Runs the poller on its own thread (its own event loop), so the kick-sim front door on the
+// test's thread records request arrival times without waiting behind the poller's work.
+import { parseConfig } from '../../../shared/src/config.ts'
+import { startPoller, type PollerOptions } from '../../../services/poller/src/poller.ts'
+import { inProcess } from '../../harness/services.ts'
+
+declare const self: Worker
+
+type Start = { type: 'start'; env: Record<string, string>; options: PollerOptions }
+let stop: (() => Promise<void>) | null = null
+
+self.onmessage = async (e: MessageEvent<Start | { type: 'stop' }>) => {
+  if (e.data.type === 'start') {
+    const { env, options } = e.data
+    const p = await inProcess('poller', parseConfig(env), (ctx) => startPoller(ctx, options))
+    stop = p.stop
+    postMessage({ type: 'started' })
+  } else {
+    await stop?.()
+    postMessage({ type: 'stopped' })
+  }
+}
