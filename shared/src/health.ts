@@ -56,7 +56,8 @@ export class Health {
     readonly service: string,
     readonly version: string,
     private probes: Probe[],
-    private registry: Registry,
+    /** Public so an HTTP app can add its own metrics to what /metrics serves. */
+    readonly registry: Registry,
   ) {}
 
   addProbe(p: Probe) {

@@ -10,6 +10,7 @@ import { assets } from './routes/assets.ts'
 import { authRoutes } from './routes/auth.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
 import { errorHandler } from './routes/errors.ts'
+import { httpMetrics } from './routes/http-metrics.ts'
 import { kickWebhooks } from './routes/kick-webhooks.ts'
 import { mediaRoutes } from './routes/media.ts'
 import { securityHeaders } from './routes/security-headers.ts'
@@ -26,6 +27,7 @@ export function createApp(d: GatewayDeps) {
     websocket: { idleTimeout: 120, backpressureLimit: 64 * 1024, closeOnBackpressureLimit: true, perMessageDeflate: false },
   })
     .use(errorHandler(d.log))
+    .use(httpMetrics(d.health.registry))
     .use(securityHeaders)
     .use(kickWebhooks(d))
     .get('/healthz', () => d.health.handle('/healthz'))
