@@ -1,6 +1,6 @@
 import type { Sql } from '@kickmon/shared/db'
 import { AppError } from '@kickmon/shared/errors'
-import { PollerApi, type UpstreamHealth } from '@kickmon/shared/poller-contract'
+import { PollerApi, type PollerEndpointName, type PollerOutput, type UpstreamHealth } from '@kickmon/shared/poller-contract'
 import { endpoint } from '@kickmon/shared/rpc'
 import { eventHistory } from './history/events.ts'
 import { sessionHistory } from './history/sessions.ts'
@@ -25,24 +25,22 @@ export function pollerEndpoints(deps: EndpointDeps) {
     if (!s) throw new AppError('NOT_FOUND', `"${slug}" is not monitored`)
     return s
   }
-  const api = <K extends keyof typeof PollerApi>(k: K): { subject: string; input: (typeof PollerApi)[K]['input'] } => ({
-    subject: PollerApi[k].subject,
-    input: PollerApi[k].input,
-  })
+  // Input is parsed with the contract's schema; each answer is typed by its output schema.
+  type Out<K extends PollerEndpointName> = PollerOutput<K> | Promise<PollerOutput<K>>
   return [
     endpoint({
-      ...api('list'),
-      handle: ({ slugs }) => {
+      ...PollerApi.list,
+      handle: ({ slugs }): Out<'list'> => {
         const all = monitor.statuses()
         if (!slugs) return all
         const want = new Set(slugs)
         return all.filter((s) => want.has(s.slug))
       },
     }),
-    endpoint({ ...api('get'), handle: ({ slug }) => current(slug) }),
+    endpoint({ ...PollerApi.get, handle: ({ slug }): Out<'get'> => current(slug) }),
     endpoint({
-      ...api('profile'),
-      handle: async ({ slug }) => {
+      ...PollerApi.profile,
+      handle: async ({ slug }): Promise<PollerOutput<'profile'>> => {
         const row = await registry.get(slug)
         if (!row) throw new AppError('NOT_FOUND', `"${slug}" is not monitored`)
         return {
@@ -52,24 +50,24 @@ export function pollerEndpoints(deps: EndpointDeps) {
       },
     }),
     endpoint({
-      ...api('add'),
-      handle: async ({ slug }) => {
+      ...PollerApi.add,
+      handle: async ({ slug }): Promise<PollerOutput<'add'>> => {
         const { created } = await registry.add(slug)
         await deps.refresh()
         return { created, status: current(slug) }
       },
     }),
     endpoint({
-      ...api('remove'),
-      handle: async ({ slug }) => {
+      ...PollerApi.remove,
+      handle: async ({ slug }): Promise<PollerOutput<'remove'>> => {
         if (!(await registry.remove(slug))) throw new AppError('NOT_FOUND', `"${slug}" is not monitored`)
         await deps.refresh()
         return { removed: slug }
       },
     }),
-    endpoint({ ...api('events'), handle: (q) => eventHistory(sql, q) }),
-    endpoint({ ...api('viewers'), handle: (q) => viewerHistory(sql, q) }),
-    endpoint({ ...api('sessions'), handle: (q) => sessionHistory(sql, q) }),
-    endpoint({ ...api('health'), handle: () => deps.health() }),
+    endpoint({ ...PollerApi.events, handle: (q): Out<'events'> => eventHistory(sql, q) }),
+    endpoint({ ...PollerApi.viewers, handle: (q): Out<'viewers'> => viewerHistory(sql, q) }),
+    endpoint({ ...PollerApi.sessions, handle: (q): Out<'sessions'> => sessionHistory(sql, q) }),
+    endpoint({ ...PollerApi.health, handle: (): Out<'health'> => deps.health() }),
   ]
 }
