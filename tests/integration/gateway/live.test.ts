@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import type { StreamerStatus } from '../../../shared/src/contracts.ts'
+import { subjects } from '../../../shared/src/subjects.ts'
+import { eventually } from '../../harness/services.ts'
+import { startGatewayHarness, type Client, type GatewayHarness } from './harness.ts'
+
+// The live side for programs and pages: the SSE event stream (/api/v1/stream) and the
+// dashboard socket (/ws), each scoped to what the caller may see, following access changes
+// and closing when the session ends. Statuses are published on NATS the way the poller does.
+
+let h: GatewayHarness
+let viewer: Client
+let A: string, B: string, C: string
+
+beforeAll(async () => {
+  h = await startGatewayHarness({ channels: 6 })
+  ;[A, B, C] = h.slugs() as [string, string, string]
+  for (const s of [A, B, C]) await h.monitor(s)
+  viewer = await h.user('viewer')
+  await h.assign(viewer.id, [A])
+}, 90_000)
+afterAll(async () => {
+  await h?.stop()
+})
+
+/** Resolves once no status has changed for `ms` (the poller settles new streamers for a moment). */
+async function quiet(ms = 1500, max = 15_000) {
+  let last = Date.now()
+  const off = h.statuses.onChange(() => (last = Date.now()))
+  const deadline = Date.now() + max
+  while (Date.now() - last < ms && Date.now() < deadline) await Bun.sleep(100)
+  off()
+}
+
+/** Publish a status as the poller would (a newer checked_at than anything before). */
+function publish(slug: string, patch: Partial<StreamerStatus>) {
+  const s = { ...h.statuses.get(slug)!, ...patch, checked_at: new Date().toISOString(), changed_at: new Date().toISOString() }
+  h.gw.ctx.nc.publish(subjects.status(slug), JSON.stringify(s))
+}
+
+type SseEvent = { event: string; data: unknown }
+function sse(res: Response) {
+  const events: SseEvent[] = []
+  let done = false
+  void (async () => {
+    const reader = res.body!.getReader()
+    const dec = new TextDecoder()
+    let buf = ''
+    for (;;) {
+      const { value, done: end } = await reader.read().catch(() => ({ value: undefined, done: true }))
+      if (end) break
+      buf += dec.decode(value, { stream: true })
+      let i: number
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, i)
+        buf = buf.slice(i + 2)
+        const ev = block.match(/^event: (.+)$/m)?.[1]
+        const data = block.match(/^data: (.+)$/m)?.[1]
+        if (ev && data) events.push({ event: ev, data: JSON.parse(data) })
+      }
+    }
+    done = true
+  })()
+  return { events, closed: () => done, cancel: () => res.body?.cancel().catch(() => {}) }
+}
+
+type Socket = { ws: WebSocket; messages: string[]; closed: Promise<number>; text: () => string }
+async function socket(c: Client, query = ''): Promise<Socket> {
+  const ws = new WebSocket(`${h.base.replace('http', 'ws')}/ws${query}`, { headers: { cookie: c.cookie } } as never)
+  const messages: string[] = []
+  ws.onmessage = (e) => messages.push(String(e.data))
+  const closed = new Promise<number>((r) => (ws.onclose = (e) => r(e.code)))
+  await new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onerror = reject)))
+  return { ws, messages, closed, text: () => messages.join('\n') }
+}
+
+describe('the API event stream (SSE)', () => {
+  test('starts with a snapshot of what the caller may see, then only their changes', async () => {
+    const s = sse(await viewer.fetch('/api/v1/stream'))
+    const snap = await eventually(() => s.events.find((e) => e.event === 'snapshot'), 5000, 'the snapshot')
+    expect((snap.data as StreamerStatus[]).map((x) => x.slug)).toEqual([A])
+    publish(C, { viewers: 777, live: true })
+    publish(A, { viewers: 4242, live: true })
+    const st = await eventually(() => s.events.find((e) => e.event === 'status'), 5000, 'a status event')
+    expect(st.data).toMatchObject({ slug: A, viewers: 4242 })
+    await Bun.sleep(200)
+    expect(s.events.filter((e) => e.event === 'status').map((e) => (e.data as StreamerStatus).slug)).toEqual([A])
+    s.cancel()
+  })
+
+  test('an access change sends a fresh snapshot; ending the session ends the stream', async () => {
+    const c = await h.user('viewer')
+    await h.assign(c.id, [B])
+    const s = sse(await c.fetch('/api/v1/stream'))
+    await eventually(() => s.events.find((e) => e.event === 'snapshot'), 5000, 'the first snapshot')
+    await h.assign(c.id, [B, C])
+    const second = await eventually(() => s.events.filter((e) => e.event === 'snapshot')[1], 5000, 'a second snapshot')
+    expect((second.data as StreamerStatus[]).map((x) => x.slug).sort()).toEqual([B, C].sort())
+    expect((await c.fetch('/api/v1/auth/logout', { method: 'POST' })).status).toBe(200)
+    await eventually(() => s.closed(), 5000, 'the stream to close')
+    expect(s.events.at(-1)).toEqual({ event: 'end', data: { reason: 'session ended' } })
+  })
+
+  test('an API key gets the same scoped stream', async () => {
+    const u = await h.user('user')
+    await h.assign(u.id, [C])
+    const key = await h.apiKey(u, 'read')
+    const s = sse(await h.handle('/api/v1/stream', { headers: { authorization: `Bearer ${key}` } }))
+    const snap = await eventually(() => s.events.find((e) => e.event === 'snapshot'), 5000, 'the snapshot')
+    expect((snap.data as StreamerStatus[]).map((x) => x.slug)).toEqual([C])
+    s.cancel()
+  })
+})
+
+describe('the dashboard socket (/ws)', () => {
+  test('a page that just rendered gets only what changed since; an unknown cursor gets a full snapshot', async () => {
+    await quiet()
+    const cursor = h.gw.result.deps.feedLog.cursor()
+    const fresh = await socket(h.admin, `?since=${cursor}`)
+    await Bun.sleep(300)
+    expect(fresh.messages).toEqual([]) // nothing changed since the page was rendered
+    publish(B, { viewers: 55, live: true, title: 'changed after render' })
+    await eventually(() => fresh.text().includes('changed after render'), 5000, 'the change')
+    // Only that row, as an in-place replacement.
+    expect(fresh.messages.length).toBe(1)
+    expect(fresh.messages[0]).toMatch(new RegExp(`^<div id="row-${B}" class="row live" [^>]*hx-swap-oob="true"`))
+    fresh.ws.close()
+
+    const late = await socket(h.admin, `?since=${cursor}`) // reconnect with the old cursor: the delta
+    await eventually(() => late.text().includes('changed after render'), 5000, 'the delta')
+    expect(late.text()).not.toContain(`id="row-${A}"`)
+    late.ws.close()
+
+    const stranger = await socket(h.admin, '?since=deadbeef.1')
+    await eventually(() => [A, B, C].every((s) => stranger.text().includes(`id="row-${s}"`)), 5000, 'the full snapshot')
+    expect(stranger.messages[0]).toStartWith('<div id="rows" hx-swap-oob="innerHTML">')
+    stranger.ws.close()
+  })
+
+  test('a big snapshot goes out in small messages', async () => {
+    // 60 made-up streamers (the poller only publishes; the gateway keeps them in memory).
+    for (let i = 0; i < 60; i++) {
+      const slug = `bulk-${i}`
+      h.gw.ctx.nc.publish(subjects.status(slug), JSON.stringify({ ...h.statuses.get(A)!, slug, username: slug, checked_at: new Date().toISOString() }))
+    }
+    await eventually(() => h.statuses.get('bulk-59'), 5000, 'the made-up streamers')
+    const s = await socket(h.admin)
+    await eventually(() => s.text().includes('id="row-bulk-59"') && s.text().includes(`id="row-${A}"`), 5000, 'every row')
+    expect(s.messages.length).toBeGreaterThan(2)
+    expect(Math.max(...s.messages.map((m) => m.length))).toBeLessThan(64 * 1024)
+    s.ws.close()
+    for (let i = 0; i < 60; i++) h.gw.ctx.nc.publish(subjects.streamerRemoved, JSON.stringify({ slug: `bulk-${i}` }))
+    await eventually(() => !h.statuses.get('bulk-59'), 5000, 'the made-up streamers gone')
+  })
+
+  test('a viewer sees only assigned rows; an assignment made elsewhere adds and removes rows live', async () => {
+    const c = await h.user('viewer')
+    await h.assign(c.id, [A])
+    const s = await socket(c)
+    await eventually(() => s.text().includes(`id="row-${A}"`), 5000, 'the snapshot')
+    expect(s.text()).not.toContain(`row-${B}`)
+    publish(C, { viewers: 9001 })
+    await h.assign(c.id, [A, B])
+    await eventually(() => s.text().includes(`<div hx-swap-oob="beforeend:#rows"><div id="row-${B}"`), 5000, 'B added live')
+    await h.assign(c.id, [B])
+    await eventually(() => s.text().includes(`<div id="row-${A}" hx-swap-oob="delete"></div>`), 5000, 'A removed live')
+    expect(s.text()).not.toContain(`id="row-${C}"`)
+    s.ws.close()
+  })
+
+  test('the streamer page socket follows its one streamer', async () => {
+    const s = await socket(h.admin, `?slug=${B}`)
+    await eventually(() => s.text().includes(`id="row-${B}"`), 5000, 'its row')
+    publish(A, { title: 'not this one' })
+    publish(B, { title: 'this one' })
+    await eventually(() => s.text().includes('this one'), 5000, 'its change')
+    expect(s.text()).not.toContain('not this one')
+    s.ws.close()
+  })
+
+  test('revoking the session closes its sockets with 4401 at once', async () => {
+    const c = await h.user('viewer')
+    const s = await socket(c)
+    const sessions = (await (await c.fetch('/api/v1/sessions')).json()) as { session_id: string; current: boolean }[]
+    const mine = sessions.find((x) => x.current)!.session_id
+    expect((await h.admin.fetch(`/api/v1/sessions/${mine}`, { method: 'DELETE' })).status).toBe(204)
+    expect(await s.closed).toBe(4401)
+    expect((await c.fetch('/api/v1/me')).status).toBe(401)
+  })
+
+  test('disabling a user closes their sockets', async () => {
+    const c = await h.user('viewer')
+    const s = await socket(c)
+    expect((await h.admin.fetch(`/api/v1/users/${c.id}`, { method: 'PATCH', json: { disabled: true } })).status).toBe(200)
+    expect(await s.closed).toBe(4401)
+  })
+})
