@@ -57,6 +57,10 @@ describe('state machine', () => {
     const { events, state } = run([live(T0), { kind: 'ended', source: 'webhook', at: T0 + 1000, startedAt: start }, live(T0 + 5000)])
     expect(events.map((e) => e.type)).toEqual(['online', 'offline'])
     expect(state.status.live).toBe(false)
+    // Sources disagree on the start by a second or two: still the same, ended stream.
+    const skew = run([live(T0 + 6000, { startedAt: '2026-06-20T20:59:01.000Z' })], state)
+    expect(skew.events).toEqual([])
+    expect(skew.state.status.live).toBe(false)
     const next = run([live(T0 + 120_000, { startedAt: '2026-06-20T21:01:59.000Z' })], state)
     expect(next.events.map((e) => e.type)).toEqual(['online']) // a genuinely new stream does go live
   })

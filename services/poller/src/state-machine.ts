@@ -64,7 +64,7 @@ export function applyReading(prev: StreamerState, r: Reading, cfg: MachineConfig
 
   switch (r.kind) {
     case 'live': {
-      const revived = ended && r.startedAt && ended.key === r.startedAt && r.at - ended.at < 2 * cfg.graceMs + 60_000
+      const revived = ended && sameStart(ended.key, r.startedAt) && r.at - ended.at < 2 * cfg.graceMs + 60_000
       if (!prev.status.live && revived) break // a lagging report of a stream we already ended
       if (!prev.status.live) {
         const startedAt = r.startedAt ?? iso(r.at)

@@ -52,9 +52,13 @@ export class StreamerRegistry {
     return { row, created: true }
   }
 
+  /** Removes the streamer with its whole history (samples have no foreign key: partitioned). */
   async remove(slug: string): Promise<boolean> {
-    const rows = await this.sql`delete from streamers where slug = ${slug} returning id`
-    return rows.length > 0
+    return this.sql.begin(async (tx) => {
+      const rows = await tx<{ id: number }[]>`delete from streamers where slug = ${slug} returning id`
+      if (rows[0]) await tx`delete from viewer_samples where streamer_id = ${rows[0].id}`
+      return rows.length > 0
+    })
   }
 
   async setResolved(slug: string, c: ChannelInfo) {

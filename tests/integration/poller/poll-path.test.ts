@@ -87,6 +87,8 @@ describe('poller: polling path against kick-sim, real PostgreSQL and NATS', () =
     nc().subscribe(subjects.streamerRemoved, { callback: (_e, m) => removed.push((m.json() as { slug: string }).slug) })
     await request(nc(), endpoints.poller.remove, { slug }, z.unknown())
     await eventually(() => removed.includes(slug), 3000, 'removal notice')
+    const [left] = await env.db.sql`select (select count(*)::int from streamers where slug = ${slug}) + (select count(*)::int from viewer_samples v where not exists (select 1 from streamers s where s.id = v.streamer_id)) as n`
+    expect(left!.n).toBe(0) // its samples went with it
     expect(request(nc(), endpoints.poller.get, { slug }, StreamerStatus)).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 })
