@@ -32,7 +32,7 @@ export const adminStreamerPages = (d: GatewayDeps) =>
       const { slug } = formInput(z.object({ slug: z.string().min(1, 'enter a slug or a kick.com link').max(200) }), body)
       const r = await addStreamer(d, caller, slugFromInput(slug), rid)
       return htmlResponse(html`${notice(html`<a href="/streamers/${r.slug}">${r.status.username || r.slug}</a>: ${r.created ? 'now monitored' : 'already monitored'}.`)}${
-        r.created ? html`<tbody hx-swap-oob="afterbegin:#monitored-body">${monitoredRow(r.status)}</tbody>` : ''
+        r.created ? html`<hx-partial hx-target="#monitored-body" hx-swap="afterbegin">${monitoredRow(r.status)}</hx-partial>` : ''
       }`, r.created ? 201 : 200)
     })
     .post('/admin/streamers/import', async ({ request, body, server }) => {

@@ -39,7 +39,7 @@ export const adminUserPages = (d: GatewayDeps) =>
       const { caller, rid } = await actionCaller(d, request, ADMIN, body, server)
       const input = formInput(CreateForm, body)
       const u = await d.auth.call('usersCreate', { actor: caller.actor, ...input }, rid)
-      return htmlResponse(html`${notice(html`created <b>${u.username}</b> [${u.role}]${u.role !== 'admin' ? ': open “streamers…” on their row to assign streamers' : ''}`)}<tbody hx-swap-oob="beforeend:#users-body">${userRow(u, caller.user)}${assignRow(u)}</tbody>`, 201)
+      return htmlResponse(html`${notice(html`created <b>${u.username}</b> [${u.role}]${u.role !== 'admin' ? ': open “streamers…” on their row to assign streamers' : ''}`)}<hx-partial hx-target="#users-body" hx-swap="beforeend">${userRow(u, caller.user)}${assignRow(u)}</hx-partial>`, 201)
     })
     .patch('/admin/users/:id', async ({ request, params, body, server }) => {
       const { caller, rid } = await actionCaller(d, request, ADMIN, body, server)

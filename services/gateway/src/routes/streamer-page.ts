@@ -10,7 +10,7 @@ import { html } from '../html.ts'
 import type { Caller } from '../request-auth.ts'
 import { removeStreamerFor } from '../streamer-actions.ts'
 import { visibleStatus } from '../streamer-access.ts'
-import { notice } from '../views/components.ts'
+import { morePage, notice } from '../views/components.ts'
 import { RANGES, sessionRows, sessionsMore, streamerPage, timelineMore, timelineRows, type Range } from '../views/streamer-page.ts'
 import { actionCaller, htmlResponse, pageCaller } from './page-kit.ts'
 
@@ -73,13 +73,13 @@ export const streamerPages = (d: GatewayDeps) => {
       const { rid, slug } = await fragmentCaller(request, params.slug)
       const { before } = parseInput(Before, queryObject(new URL(request.url)))
       const list = await d.poller.call('sessions', { slug, limit: 20, before }, { requestId: rid })
-      return htmlResponse(html`${sessionRows(list)}${sessionsMore(slug, list)}`)
+      return htmlResponse(morePage('sessions-body', sessionRows(list), sessionsMore(slug, list)))
     })
     .get('/streamers/:slug/timeline', async ({ request, params }) => {
       const { rid, slug } = await fragmentCaller(request, params.slug)
       const { before } = parseInput(Before, queryObject(new URL(request.url)))
       const list = await d.poller.call('events', { slug, limit: 50, before }, { requestId: rid })
-      return htmlResponse(html`${timelineRows(list)}${timelineMore(slug, list)}`)
+      return htmlResponse(morePage('timeline-body', timelineRows(list), timelineMore(slug, list)))
     })
     // CSV: ?range=live|24h|7d|30d, or an explicit from/to/step (the API's query).
     .get('/streamers/:slug/viewers.csv', async ({ request, params }) => {

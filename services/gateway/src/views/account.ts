@@ -37,7 +37,7 @@ export function newKeyShown(key: string, k: ApiKey): Html {
   return html`<div class="notice key-once" role="status"><p>Your new key <b>${k.name}</b> (${k.scope}). Copy it now: it is shown only this once.</p>
 <p><input class="key" readonly value="${key}" aria-label="the new API key" data-select-on-focus> </p>
 <p class="dim">Use it as <code>Authorization: Bearer ${key.slice(0, 13)}…</code></p></div>
-<tbody hx-swap-oob="afterbegin:#keys-body">${keyRow(k)}</tbody>`
+<hx-partial hx-target="#keys-body" hx-swap="afterbegin">${keyRow(k)}</hx-partial>`
 }
 
 export function accountPage(o: { user: SessionUser; csrf: string; sessions: SessionInfo[] | null; keys: ApiKey[] | null }): string {

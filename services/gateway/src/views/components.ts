@@ -14,13 +14,19 @@ export const roleOptions = (current?: string) =>
   ['viewer', 'user', 'admin'].map((r) => html`<option value="${r}"${r === current ? html` selected` : ''}>${r}</option>`)
 
 /**
- * "Load older" for a long table: appends the next page's rows to `tbodyId` and replaces
- * itself (out of band) with the button for the page after, or nothing at the end.
+ * "Load older" for a long list: the answer (`morePage`) appends the next page's rows to
+ * `listId` and replaces this button, out of band, with the one for the page after.
  */
-export function moreButton(id: string, url: string | null, tbodyId: string, oob = false): Html {
+export function moreButton(id: string, url: string | null, oob = false): Html {
   return html`<div id="${id}" class="more"${oob ? html` hx-swap-oob="true"` : ''}>${
-    url ? html`<button type="button" class="secondary" hx-get="${url}" hx-target="#${tbodyId}" hx-swap="beforeend">load older</button>` : ''
+    url ? html`<button type="button" class="secondary" hx-get="${url}" hx-swap="none">load older</button>` : ''
   }</div>`
+}
+
+/** The answer to a "load older" button: rows (table rows or list items) plus the next button. */
+export function morePage(listId: string, rows: Html, next: Html): Html {
+  // A partial (a <template>) keeps <tr> rows intact whatever else the answer holds.
+  return html`${next}<hx-partial hx-target="#${listId}" hx-swap="beforeend">${rows}</hx-partial>`
 }
 
 export const panel = (id: string, title: string, body: Html, extra: Html | string = '') =>

@@ -43,7 +43,7 @@ export function sessionRows(list: StreamSession[]): Html {
 
 export function sessionsMore(slug: string, list: StreamSession[]): Html {
   const last = list.at(-1)
-  return moreButton('sessions-more', list.length >= PAGE && last ? `/streamers/${slug}/sessions?before=${encodeURIComponent(last.started_at)}` : null, 'sessions-body', true)
+  return moreButton('sessions-more', list.length >= PAGE && last ? `/streamers/${slug}/sessions?before=${encodeURIComponent(last.started_at)}` : null, true)
 }
 
 function eventText(e: StatusEvent): Html {
@@ -67,7 +67,7 @@ export function timelineRows(list: StatusEvent[]): Html {
 
 export function timelineMore(slug: string, list: StatusEvent[]): Html {
   const last = list.at(-1)
-  return moreButton('timeline-more', list.length >= 50 && last ? `/streamers/${slug}/timeline?before=${encodeURIComponent(last.at)}` : null, 'timeline-body', true)
+  return moreButton('timeline-more', list.length >= 50 && last ? `/streamers/${slug}/timeline?before=${encodeURIComponent(last.at)}` : null, true)
 }
 
 export function streamerPage(o: StreamerPageData): string {
