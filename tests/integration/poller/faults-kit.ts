@@ -9,7 +9,7 @@ import { freePort } from '../../../scripts/infra/ports.ts'
 // Shared by the poller's fault, budget, browser and PostgreSQL-restart tests.
 
 /** `userIds` is kept for live-state polls only (who was polled when). */
-export type Hit = { at: number; path: string; status: number; ids: number; userIds?: number[] }
+export type Hit = { at: number; path: string; status: number; ids: number; userIds?: number[]; retryAfterS?: number }
 
 /**
  * kick-sim behind a front door we control: it can go away and come back on the same
@@ -50,7 +50,8 @@ export class SimFront {
         if (!url.pathname.startsWith('/_sim/')) {
           const ids = url.searchParams.getAll('user_id').length + url.searchParams.getAll('slug').length + url.searchParams.getAll('broadcaster_user_id').length
           const userIds = url.pathname === '/public/v1/users/livestreams' ? url.searchParams.getAll('user_id').map(Number) : undefined
-          this.hits.push({ at, path: url.pathname, status: res.status, ids, userIds })
+          const retryAfter = res.headers.get('retry-after')
+          this.hits.push({ at, path: url.pathname, status: res.status, ids, userIds, retryAfterS: retryAfter ? Number(retryAfter) : undefined })
         }
         return res
       },
