@@ -87,7 +87,7 @@ export const isWebsite = (h: Hit) => h.path.startsWith('/api/v2/channels/')
 /** Every kick.status message seen by a separate subscriber, in order of arrival. */
 export function watchStatuses(nc: NatsConnection) {
   const seen: (StreamerStatus & { receivedAt: number })[] = []
-  nc.subscribe(subjects.statusAll, { callback: (_e, m) => seen.push({ ...StreamerStatus.parse(m.json()), receivedAt: performance.now() }) })
+  nc.subscribe(subjects.statusAll, { callback: (_e, m) => void seen.push({ ...StreamerStatus.parse(m.json()), receivedAt: performance.now() }) })
   return {
     seen,
     last: (slug: string) => seen.findLast((s) => s.slug === slug),
