@@ -128,12 +128,14 @@
     rows.sort(SORTS[v.sort])
     const desired = []
     const shownPerGroup = new Map()
-    let shown = 0, live = 0, viewers = 0
+    let shown = 0, live = 0, viewers = 0, stale = 0
     for (const x of rows) {
       const ok = matches(x, v)
       if (x.el.hidden === ok) x.el.hidden = !ok
       if (ok) shown++
-      if (x.live) { live++; viewers += x.viewers }
+      // A stale row's state is only the last known one: it is counted apart, not as live.
+      if (x.stale) stale++
+      else if (x.live) { live++; viewers += x.viewers }
     }
     if (v.group === 'none') desired.push(...rows.map((x) => x.el))
     else {
@@ -177,6 +179,9 @@
     set('count-viewers', viewers)
     set('count-total', rows.length)
     set('count-shown', shown)
+    set('count-stale', stale)
+    const staleWrap = $('.counts .stale-count')
+    if (staleWrap) staleWrap.hidden = stale === 0
     const empty = $('#empty')
     if (empty) {
       empty.hidden = shown > 0

@@ -36,7 +36,8 @@ export function groupHead(group: string, count: number): Html {
 export function dashboardPage(o: { user: SessionUser; csrf: string; statuses: StreamerStatus[]; q: DashQuery; cursor: string; extras: RowExtras }): string {
   const { statuses, q } = o
   const categories = [...new Set(statuses.map((s) => s.category?.name).filter((c): c is string => !!c))].sort((a, b) => a.localeCompare(b))
-  const live = statuses.filter((s) => s.live)
+  const live = statuses.filter((s) => s.live && !s.stale)
+  const stale = statuses.filter((s) => s.stale).length
   const shown = statuses.filter((s) => matches(s, q))
   const groups = arrange(statuses, q)
   const rows = groups.map((g) => [
@@ -48,7 +49,7 @@ export function dashboardPage(o: { user: SessionUser; csrf: string; statuses: St
     body: html`<section hx-ws:connect="/ws?since=${o.cursor}" id="live" class="dash" aria-labelledby="dash-title">
   <header class="dash-head">
     <h1 id="dash-title">streamers</h1>
-    <p class="counts"><b id="count-live">${fmtInt(live.length)}</b> live · <b id="count-viewers">${fmtInt(live.reduce((n, s) => n + s.viewers, 0))}</b> viewers · <b id="count-total">${fmtInt(statuses.length)}</b> watched<span class="shown"> · showing <b id="count-shown">${fmtInt(shown.length)}</b></span></p>
+    <p class="counts"><b id="count-live">${fmtInt(live.length)}</b> live · <b id="count-viewers">${fmtInt(live.reduce((n, s) => n + s.viewers, 0))}</b> viewers · <b id="count-total">${fmtInt(statuses.length)}</b> watched<span class="stale-count"${stale ? '' : html` hidden`}> · <b id="count-stale">${fmtInt(stale)}</b> stale</span><span class="shown"> · showing <b id="count-shown">${fmtInt(shown.length)}</b></span></p>
     <p class="conn" id="conn" role="status" data-state="connecting">connecting…</p>
   </header>
   ${controls(q, categories)}
