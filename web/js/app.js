@@ -34,7 +34,7 @@
     el.dataset.state = state
     el.textContent = text
   }
-  document.addEventListener('htmx:ws:after:connection', () => setConn('open', 'live'))
+  document.addEventListener('htmx:ws:after:connection', () => setConn('open', 'live updates on'))
   document.addEventListener('htmx:ws:close', (e) => {
     const code = e.detail && e.detail.code
     // 4401: our session ended (logout elsewhere, revoked, disabled): go to the login page.

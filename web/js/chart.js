@@ -55,6 +55,12 @@
     const width = Math.max(280, el.clientWidth)
     const fg = css('--dim'), grid = css('--line'), amber = css('--amber'), green = css('--green')
     const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } }
+    const span = series[0].length ? series[0][series[0].length - 1] - series[0][0] : 0
+    // UTC labels, as precise as the range needs: seconds for a short stream, dates for a month.
+    const label = (t) => {
+      const iso = new Date(t * 1000).toISOString()
+      return span > 2 * 86400 ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : span > 600 ? iso.slice(11, 16) : iso.slice(11, 19)
+    }
     const opts = {
       width, height: 280,
       cursor: { drag: { x: true, y: false } },
@@ -67,7 +73,7 @@
         { label: 'max', stroke: green, width: 1, value: (u, v) => (v == null ? '–' : nf.format(v)) },
       ],
       bands: [{ series: [3, 2], fill: 'rgba(76,255,122,0.08)' }],
-      axes: [axis, { ...axis, size: 60, values: (u, vals) => vals.map((v) => nf.format(v)) }],
+      axes: [{ ...axis, space: 90, values: (u, vals) => vals.map(label) }, { ...axis, size: 60, values: (u, vals) => vals.map((v) => nf.format(v)) }],
     }
     if (plot) plot.destroy()
     el.innerHTML = ''
