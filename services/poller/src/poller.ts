@@ -83,9 +83,16 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
   if (useApi) metadata.start()
   browser?.start()
 
-  // Core publishes are lost while disconnected: resend every status after a reconnect.
+  // Core publishes are lost while disconnected: resend every status after a reconnect, and
+  // once more a little later for subscribers that reconnect after us.
+  let lateRepublish: Timer | undefined
   void (async () => {
-    for await (const s of nc.status()) if (s.type === 'reconnect') committer.republish(monitor.statuses())
+    for await (const s of nc.status()) {
+      if (s.type !== 'reconnect') continue
+      committer.republish(monitor.statuses())
+      clearTimeout(lateRepublish)
+      lateRepublish = setTimeout(() => committer.republish(monitor.statuses()), 3000)
+    }
   })()
 
   ctx.addEndpoints(
@@ -105,6 +112,7 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
     await webhooks.stop()
     await browser?.close()
     clearInterval(partitions)
+    clearTimeout(lateRepublish)
     await recorder.stop()
     await committer.stop()
     await snapshots.stop()
