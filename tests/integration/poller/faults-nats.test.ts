@@ -70,7 +70,7 @@ describe('poller across a NATS restart', () => {
     env.sim.world.update(slug, { live: false })
     await eventually(async () => (await history(env.db.sql, slug)) === 'online,offline', 10_000, 'online,offline')
     expect(await historyProblems(env.db.sql)).toEqual([])
-    const [{ n }] = await env.db.sql<{ n: number }[]>`select count(*)::int as n from status_events`
-    expect(n).toBe(5) // ends: online+offline, starts: online, this one: online+offline
+    const [row] = await env.db.sql<{ n: number }[]>`select count(*)::int as n from status_events`
+    expect(row!.n).toBe(5) // ends: online+offline, starts: online, this one: online+offline
   })
 })
