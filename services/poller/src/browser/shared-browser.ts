@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import type { Logger } from '@kickmon/shared/logger'
 
 // Debian's Chromium as any visitor runs it: its own user agent, JavaScript on, no stealth
@@ -84,6 +84,9 @@ export class SharedBrowser {
   private async launch() {
     await this.shutdown('relaunching')
     const t0 = performance.now()
+    // Loaded here, not at the top: playwright-core alone adds ~90 MB of RSS, which a poller
+    // that never needs the browser should not carry.
+    const { chromium } = await import('playwright-core')
     const browser = await chromium.launch({ executablePath: this.opts.executablePath, headless: true, args: CHROMIUM_FLAGS })
     browser.on('disconnected', () => {
       if (this.browser === browser) this.browser = this.context = this.page = null
