@@ -33,8 +33,8 @@ function upstream(u: UpstreamHealth | null, err?: string): Html {
 <dt>webhooks</dt><dd>${u.webhooks.enabled ? 'on' : 'off'} · ${fmtInt(u.webhooks.received)} received · ${fmtInt(u.webhooks.duplicates)} duplicates · lag p50 ${u.webhooks.lag_ms_p50 ?? '–'} ms / p99 ${u.webhooks.lag_ms_p99 ?? '–'} ms · subscriptions ${fmtInt(u.webhooks.subscriptions_alive)}/${fmtInt(u.webhooks.subscriptions_wanted)}</dd>
 <dt>browser fallback</dt><dd>${u.browser.enabled ? (u.browser.running ? 'running' : 'idle') : 'off'}${u.browser.enabled ? ` · ${fmtInt(u.browser.pages)} pages${u.browser.backoff_s > 0 ? ` · backing off ${fmtDec(u.browser.backoff_s)} s` : ''}` : ''}</dd>
 </dl>
-${u.breakers.length ? html`<table class="data"><thead><tr><th scope="col">endpoint</th><th scope="col">breaker</th><th scope="col">retry in</th></tr></thead><tbody>${u.breakers.map((b) => html`<tr><td><code>${b.endpoint}</code></td><td>${ok(b.state === 'closed', b.state, b.state)}</td><td>${b.state === 'closed' ? '–' : `${fmtDec(b.retry_in_s)} s`}</td></tr>`)}</tbody></table>` : ''}
-${u.requests.length ? html`<details><summary>requests by endpoint and outcome</summary><table class="data"><tbody>${u.requests.map((q) => html`<tr><td><code>${q.endpoint}</code></td><td>${q.outcome}</td><td class="num">${fmtInt(q.count)}</td></tr>`)}</tbody></table></details>` : ''}`
+${u.breakers.length ? html`<div class="scroll"><table class="data"><thead><tr><th scope="col">endpoint</th><th scope="col">breaker</th><th scope="col">retry in</th></tr></thead><tbody>${u.breakers.map((b) => html`<tr><td><code>${b.endpoint}</code></td><td>${ok(b.state === 'closed', b.state, b.state)}</td><td>${b.state === 'closed' ? '–' : `${fmtDec(b.retry_in_s)} s`}</td></tr>`)}</tbody></table></div>` : ''}
+${u.requests.length ? html`<details><summary>requests by endpoint and outcome</summary><div class="scroll"><table class="data"><tbody>${u.requests.map((q) => html`<tr><td><code>${q.endpoint}</code></td><td>${q.outcome}</td><td class="num">${fmtInt(q.count)}</td></tr>`)}</tbody></table></div></details>` : ''}`
 }
 
 /** The part of /system that refreshes itself every few seconds. */
