@@ -1,0 +1,76 @@
+// naive-baseline: the same kick-sim world watched two ways at once: by kickmon (batched
+// official API, webhooks off here) and by a naive poller (one website request per streamer
+// per interval). Reports requests per detection and detection delay as ratios.
+import { flag, int, num, parseArgs } from './lib/args.ts'
+import { BenchStack } from './lib/bench-stack.ts'
+import { ChangeDriver, shuffled } from './lib/changes.ts'
+import { printLogTail } from './lib/dashboard-bench.ts'
+import { NaivePoller } from './lib/naive-poller.ts'
+import { requestsTo } from './lib/sim-control.ts'
+import { StatusWatch } from './lib/status-watch.ts'
+import { printTable, summarize, writeResult } from './lib/stats.ts'
+
+const a = parseArgs({ streamers: int(1000, 1, 20_000), interval: num(10, 1, 3600), grace: num(5, 0, 3600), rate: num(3, 0.1, 100), duration: int(60, 5, 3600), quick: flag })
+const durationS = a.quick ? 30 : a.duration
+console.log(`starting the stack with ${a.streamers} streamers (POLL_INTERVAL_S=${a.interval}, KICK_WEBHOOKS=off)…`)
+const b = await BenchStack.start({ streamers: a.streamers, pollIntervalS: a.interval, offlineGraceS: a.grace, webhooks: 'off' })
+try {
+  const slugs = await b.monitorAll()
+  await b.waitUntilFresh(await b.login(), slugs.length)
+  const nc = await b.natsConnection()
+  const watch = new StatusWatch(nc)
+  const naive = new NaivePoller(b.stack.simUrl!, slugs, a.interval * 1000)
+  naive.start()
+  await Bun.sleep(a.interval * 1000 + 1000) // both have read everything once
+  await b.sim.resetCounters()
+  const naiveBefore = naive.requests
+  const driver = await ChangeDriver.create(b.sim)
+  console.log(`making ${Math.round(a.rate * durationS)} changes at ${a.rate}/s; both watchers run…`)
+  const tStart = performance.now()
+  const changes = await driver.atRate(shuffled(slugs), a.rate, durationS)
+  await Bun.sleep((a.interval + a.grace + 3) * 1000)
+  const windowS = (performance.now() - tStart) / 1000
+  const counters = await b.sim.counters()
+  naive.stop()
+  watch.stop()
+  await nc.drain()
+
+  const ours = watch.arrivals(changes)
+  const theirs = naive.arrivals(changes)
+  const delays = (m: Map<number, number | null>, live: boolean, minus = 0) =>
+    changes.filter((c) => c.live === live && m.get(c.id) != null).map((c) => m.get(c.id)! - c.t0 - minus)
+  const naiveRoute = 'GET /api/v2/channels/:slug'
+  const naiveRequests = requestsTo(counters, naiveRoute)
+  const ourRequests = counters.total_requests - naiveRequests
+  const detected = (m: Map<number, number | null>) => changes.filter((c) => m.get(c.id) != null).length
+  const oursOnline = summarize(delays(ours, true))
+  const naiveOnline = summarize(delays(theirs, true))
+  const oursOffline = summarize(delays(ours, false, a.grace * 1000))
+  const naiveOffline = summarize(delays(theirs, false))
+  const rpdOurs = ourRequests / Math.max(1, detected(ours))
+  const rpdNaive = naiveRequests / Math.max(1, detected(theirs))
+  const ratio = (x: number | null, y: number | null) => (x === null || y === null || y === 0 ? null : Math.round((x / y) * 1000) / 1000)
+  const rows = [
+    { watcher: 'kickmon (batched API)', requests: ourRequests, 'req per interval': (ourRequests / windowS) * a.interval, detected: detected(ours), 'req / detection': rpdOurs, 'online p50/p99 ms': `${oursOnline.p50}/${oursOnline.p99}`, 'offline−grace p50/p99 ms': `${oursOffline.p50}/${oursOffline.p99}` },
+    { watcher: 'naive (1 req/streamer)', requests: naiveRequests, 'req per interval': (naiveRequests / windowS) * a.interval, detected: detected(theirs), 'req / detection': rpdNaive, 'online p50/p99 ms': `${naiveOnline.p50}/${naiveOnline.p99}`, 'offline−grace p50/p99 ms': `${naiveOffline.p50}/${naiveOffline.p99}` },
+  ]
+  const ratios = {
+    requests_per_detection: ratio(rpdOurs, rpdNaive),
+    online_delay_p50: ratio(oursOnline.p50, naiveOnline.p50),
+    online_delay_p99: ratio(oursOnline.p99, naiveOnline.p99),
+  }
+  printTable(`naive-baseline: ${slugs.length} streamers, ${changes.length} changes over ${durationS} s, POLL_INTERVAL_S=${a.interval}`, rows)
+  printTable('kickmon ÷ naive', [{ 'requests per detection': ratios.requests_per_detection, 'online delay p50': ratios.online_delay_p50, 'online delay p99': ratios.online_delay_p99 }])
+  console.log(`\nwrote ${writeResult('naive-baseline', {
+    options: { ...a, durationS }, changes: changes.length, window_s: windowS,
+    ours: { requests: ourRequests, detected: detected(ours), requests_per_detection: rpdOurs, online: oursOnline, offline_minus_grace: oursOffline, routes: counters.requests },
+    naive: { requests: naiveRequests, requests_before_window: naiveBefore, detected: detected(theirs), requests_per_detection: rpdNaive, online: naiveOnline, offline: naiveOffline, errors: naive.errors },
+    ratios,
+  })}`)
+} catch (e) {
+  printLogTail(b)
+  throw e
+} finally {
+  await b.destroy()
+}
+process.exit(0)
