@@ -1,6 +1,7 @@
 import type { Group } from './command.ts'
 import { configGroup } from './commands/config.ts'
 import { dbGroup } from './commands/db.ts'
+import { healthcheckGroup } from './commands/healthcheck.ts'
 import { serviceGroup } from './commands/service.ts'
 import { statusGroup } from './commands/status.ts'
 import { streamersGroup } from './commands/streamers.ts'
@@ -8,4 +9,4 @@ import { usersGroup } from './commands/users.ts'
 import { watchGroup } from './commands/watch.ts'
 
 /** Every command group, in the order `kickmon --help` lists them. */
-export const GROUPS: Group[] = [statusGroup, streamersGroup, usersGroup, configGroup, dbGroup, serviceGroup, watchGroup]
+export const GROUPS: Group[] = [statusGroup, streamersGroup, usersGroup, configGroup, dbGroup, serviceGroup, watchGroup, healthcheckGroup]
