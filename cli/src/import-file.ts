@@ -16,7 +16,7 @@ export async function readImport(file: string): Promise<ImportList> {
 
 /** Slugs one per line or separated by commas/spaces, kick.com URLs, `#` comments, or a JSON array. */
 export function parseImport(text: string): ImportList {
-  const tokens: { line: number; value: string }[] = []
+  const tokens: { line: number; value: string; error?: string }[] = []
   const trimmed = text.trim()
   if (trimmed.startsWith('[')) {
     let arr: unknown
@@ -26,7 +26,10 @@ export function parseImport(text: string): ImportList {
       throw new CliError(Exit.REJECTED, 'the file starts with "[" but is not valid JSON')
     }
     if (!Array.isArray(arr)) throw new CliError(Exit.REJECTED, 'a JSON import must be an array of slugs')
-    arr.forEach((v, i) => tokens.push({ line: i + 1, value: typeof v === 'string' ? v : typeof v === 'object' && v && 'slug' in v ? String(v.slug) : JSON.stringify(v) }))
+    arr.forEach((v, i) => {
+      const slug = typeof v === 'string' ? v : typeof v === 'object' && v && typeof (v as { slug?: unknown }).slug === 'string' ? (v as { slug: string }).slug : null
+      tokens.push(slug === null ? { line: i + 1, value: JSON.stringify(v) ?? String(v), error: 'expected a slug string or {"slug": "…"}' } : { line: i + 1, value: slug })
+    })
   } else {
     text.split(/\r?\n/).forEach((raw, i) => {
       const line = raw.replace(/#.*/, '').trim()
@@ -38,10 +41,8 @@ export function parseImport(text: string): ImportList {
   for (const t of tokens) {
     const url = /^(?:https?:\/\/)?(?:www\.)?kick\.com\/([^/?#\s]+)/i.exec(t.value)
     const r = Slug.safeParse(url ? url[1] : t.value)
-    if (!r.success) {
-      if (t.value.toLowerCase() === 'slug' && t.line === 1) continue // a CSV header
-      out.invalid.push({ line: t.line, value: t.value.slice(0, 80), error: r.error.issues[0]?.message ?? 'invalid' })
-    } else if (!seen.has(r.data)) {
+    if (t.error || !r.success) out.invalid.push({ line: t.line, value: t.value.slice(0, 80), error: t.error ?? r.error?.issues[0]?.message ?? 'invalid' })
+    else if (!seen.has(r.data)) {
       seen.add(r.data)
       out.slugs.push(r.data)
     }
