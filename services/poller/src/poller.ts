@@ -102,7 +102,7 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
         await loop.refresh()
         subscriptions?.nudge()
       },
-      health: () => healthReport({ config, stats, kick, budget, loop, monitor, subscriptions }),
+      health: () => healthReport({ config, stats, kick, budget, loop, monitor, subscriptions, browser: browser?.health }),
     }),
   )
   ctx.onStop(async () => {

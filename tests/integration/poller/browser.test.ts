@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { z } from 'zod'
+import { PollerApi } from '../../../shared/src/poller-contract.ts'
 import { request } from '../../../shared/src/rpc.ts'
 import { endpoints } from '../../../shared/src/subjects.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
@@ -59,6 +60,11 @@ describe('browser fallback without credentials: real Chromium reads kick.com pag
 
     const online = await eventually(async () => (await eventRows(env.db.sql, a!.slug)).find((e) => e.type === 'online'), 10_000, 'the online event in PostgreSQL')
     expect(online.source).toBe('browser')
+    // The health report (the /system page, `kickmon health`) shows the browser at work.
+    const health = await request(poller.ctx.nc, PollerApi.health.subject, {}, PollerApi.health.output)
+    expect(health.browser).toMatchObject({ enabled: true, running: true, backoff_s: 0 })
+    expect(health.browser.pages).toBeGreaterThanOrEqual(3)
+    expect(health.sources.browser).toBeGreaterThanOrEqual(3)
   })
 
   test('a stream ending is seen by the browser too: one online and one offline', async () => {

@@ -34,6 +34,8 @@ export function createBrowserFallback(ctx: Pick<ServiceContext, 'config' | 'log'
     /** The API served these user ids (ok) or failed them: decides what the browser covers. */
     apiResult: (ids: number[], ok: boolean) => fallback.apiResult(ids, ok),
     start: () => fallback.start(),
+    /** For poller.health.report. */
+    health: () => ({ enabled: true, running: browser.running, pages: fallback.visits, backoff_s: Math.ceil(gate.backoffMs / 1000) }),
     async close() {
       await fallback.stop()
       await browser.close()
