@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import type { PollerOptions } from '../../../services/poller/src/poller.ts'
-import { eventually, testEnv, type TestEnv } from '../../harness/services.ts'
+import { startPoller, type PollerOptions } from '../../../services/poller/src/poller.ts'
+import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
 import { isApi, isLivestreams, SimFront } from './faults-kit.ts'
 
 // 10,000 streamers against kick-sim: slugs resolved 25 a call, live state 100 ids a call,
@@ -104,4 +104,38 @@ describe(`request budget at ${STREAMERS.toLocaleString('en')} streamers`, () => 
     // The hourly token request goes to id.kick.com, another host, outside the API budget.
     expect(front.maxInWindow(isApi, 800)).toBeLessThanOrEqual(BUDGET)
   })
+})
+
+describe('a budget too small for the interval', () => {
+  let env: TestEnv
+  let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
+
+  beforeAll(async () => {
+    env = await testEnv({ channels: 1000 })
+    const rows = env.sim.world.list().map((c) => ({ slug: c.slug, username: c.slug, kick_user_id: c.user_id }))
+    await env.db.sql`insert into streamers ${env.db.sql(rows)}`
+    // 1,000 streamers every second need 10 requests a second; the budget gives 5.
+    poller = await inProcess('poller', env.config({ KICK_WEBHOOKS: 'off', POLL_INTERVAL_S: '1', OFFLINE_GRACE_S: '5' }), (ctx) => startPoller(ctx, { requestsPerSecond: 5 }))
+  }, 60_000)
+  afterAll(async () => {
+    await poller?.stop()
+    await env?.destroy()
+  })
+
+  test('skips polls instead of queueing them without end, and still reads everyone', async () => {
+    const { budget, loop, monitor } = poller.result
+    let maxWaiting = 0
+    const t0 = performance.now()
+    const before = env.sim.counters.count('GET /public/v1/users/livestreams')
+    while (performance.now() - t0 < 8000) {
+      maxWaiting = Math.max(maxWaiting, budget.waiting)
+      await Bun.sleep(100)
+    }
+    const perS = (env.sim.counters.count('GET /public/v1/users/livestreams') - before) / ((performance.now() - t0) / 1000)
+    expect(perS).toBeLessThanOrEqual(5.5)
+    expect(loop.skippedBatches).toBeGreaterThan(0)
+    // At most one poll per batch waits (10), plus the odd metadata call; a queue would grow by 5 a second.
+    expect(maxWaiting).toBeLessThanOrEqual(15)
+    expect(monitor.statuses().filter((s) => s.checked_at === null)).toEqual([])
+  }, 30_000)
 })
