@@ -3,6 +3,7 @@ import { connect, createInbox } from '@nats-io/transport-node'
 import type { Browser } from 'playwright-core'
 import { join } from 'node:path'
 import { ARTIFACTS, launchBrowser } from '../harness/browser.ts'
+import { eventually } from '../harness/services.ts'
 import { ADMIN, testStack } from '../harness/stack.ts'
 
 // The walking skeleton: a simulated Kick channel goes live, the poller sees it, NATS carries
@@ -58,9 +59,17 @@ test('log in, watch a channel go live and offline on the dashboard without a rel
   expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true)
   console.log(`control-API call → LIVE in the DOM: ${toLiveMs.toFixed(0)} ms (POLL_INTERVAL_S=1)`)
 
-  // And PostgreSQL recorded exactly one online and one offline.
-  const events = await stack.db.sql`select e.type from status_events e join streamers s on s.id = e.streamer_id where s.slug = ${slug} order by e.at`
+  // And PostgreSQL recorded exactly one online and one offline. The dashboard can be quicker
+  // than the recorder (status is published at once, events go through JetStream), so wait
+  // for the recorder to catch up before checking.
+  const events = await eventually(async () => {
+    const rows = await stack.db.sql`select e.type from status_events e join streamers s on s.id = e.streamer_id where s.slug = ${slug} order by e.at`
+    return rows.length >= 2 ? rows : null
+  }, 10_000, 'the offline event in PostgreSQL')
+  await Bun.sleep(500) // and nothing more after it
+  const again = await stack.db.sql`select count(*)::int as n from status_events e join streamers s on s.id = e.streamer_id where s.slug = ${slug}`
   expect(events.map((e) => e.type)).toEqual(['online', 'offline'])
+  expect(again[0]!.n).toBe(2)
 }, 90_000)
 
 test('the services answer $SRV discovery', async () => {

@@ -8,6 +8,7 @@ import { adminStreamerPages } from './routes/admin-streamers.ts'
 import { adminUserPages } from './routes/admin-users.ts'
 import { assets } from './routes/assets.ts'
 import { authRoutes } from './routes/auth.ts'
+import { compression } from './routes/compression.ts'
 import { dashboardRoutes } from './routes/dashboard.ts'
 import { errorHandler } from './routes/errors.ts'
 import { httpMetrics } from './routes/http-metrics.ts'
@@ -29,6 +30,7 @@ export function createApp(d: GatewayDeps) {
     .use(errorHandler(d.log))
     .use(httpMetrics(d.health.registry))
     .use(securityHeaders)
+    .use(compression)
     .use(kickWebhooks(d))
     .get('/healthz', () => d.health.handle('/healthz'))
     .get('/readyz', () => d.health.handle('/readyz'))

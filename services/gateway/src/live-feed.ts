@@ -1,44 +1,57 @@
 import type { ServerWebSocket } from 'bun'
 import type { StreamerStatus } from '@kickmon/shared/contracts'
 import type { Logger } from '@kickmon/shared/logger'
-import type { AccessCache } from './access.ts'
+import type { AccessCache, Visibility } from './access.ts'
 import { compare } from './dashboard-view.ts'
 import type { FeedLog } from './feed-log.ts'
 import type { Caller } from './request-auth.ts'
 import type { SessionCache } from './session-cache.ts'
 import type { StatusStore } from './status-store.ts'
-import { rowDeleted, rowUpsert, streamerRow, type RowExtras } from './views/streamer-row.ts'
+import { rowDeleted, streamerRow, type RowExtras } from './views/streamer-row.ts'
 
 type Socket = ServerWebSocket<unknown>
 type Client = {
   caller: Caller
-  /** Streamer page sockets follow one streamer; dashboard sockets everything visible. */
+  /** Streamer-page sockets follow one streamer; dashboard sockets everything visible. */
   only: string | null
-  topics: Set<string>
-  /** Rows still to send (rendered when sent, so they are never stale) and rows to delete. */
-  queue: string[]
+  topic: string | null
+  /** Rows still to send (the latest version goes out when sent) and rows to delete. */
+  queue: Set<string>
   deletes: string[]
   /** The next batch replaces all rows (a full snapshot). */
   reset: boolean
 }
+/** What a non-admin user with open dashboards may see, shared by all their sockets. */
+type Watcher = { slugs: Set<string>; sockets: Set<Socket> }
 
 export const ALL = 'all'
-const topicOf = (slug: string) => `s:${slug}`
+const userTopic = (id: number) => `u:${id}`
+const slugTopic = (slug: string) => `s:${slug}`
 /** Close code telling the page its session ended (no reconnect; app.js goes to /login). */
 export const CLOSE_SESSION_ENDED = 4401
 /** Rows per message while catching a socket up, and the buffer level we refill below. */
 const CHUNK_ROWS = 20
 const LOW_WATER = 16 * 1024
+/** A burst bigger than this goes out paced per socket rather than as one publish (see `flush`). */
+const BURST_ROWS = 40
 
 /**
- * The dashboard's live feed. Each change is rendered once and published to a topic per
- * streamer (plus `all` for admins), so fan-out to a thousand sockets is one uWS publish.
- * Catching a socket up (snapshot, changes since its page, newly assigned streamers) goes out
- * in small chunks paced by the socket's buffer, so a slow client never trips the
- * backpressure limit with one huge message.
+ * The dashboard's live feed. Each change is rendered once. Changes that arrive together
+ * (one NATS read) are sent together: one publish per topic — `all` for admins, one topic per
+ * non-admin user (their sockets share it; a reverse index says which users see a streamer),
+ * one per streamer for streamer pages — so fan-out to a thousand sockets is a few uWS
+ * publishes and subscriptions stay one per socket. Catching a socket up (snapshot, changes
+ * since its page, newly visible streamers, a burst like the whole fleet going live) goes out
+ * in small chunks paced by that socket's buffer, always the latest version of each row, so
+ * a slow client never trips the backpressure limit and never gets a stale row.
  */
 export class LiveFeed {
   private clients = new Map<Socket, Client>()
+  private watchers = new Map<number, Watcher>()
+  private bySlug = new Map<string, Set<number>>()
+  private rows = new Map<string, string>()
+  private batch = new Map<string, StreamerStatus | null>()
+  private flushing = false
   publish: (topic: string, data: string) => void = () => {}
 
   constructor(
@@ -61,7 +74,7 @@ export class LiveFeed {
     })
     sessions.onAccessChanged((userId) => {
       feedLog.access(userId)
-      for (const [ws, c] of this.clients) if (c.caller.user.id === userId) void this.resubscribe(ws, c, { accessChanged: true })
+      void this.accessChanged(userId)
     })
   }
 
@@ -70,13 +83,33 @@ export class LiveFeed {
   }
 
   async open(ws: Socket, caller: Caller, opts: { only?: string | null; since?: string | null } = {}) {
-    const client: Client = { caller, only: opts.only ?? null, topics: new Set(), queue: [], deletes: [], reset: false }
-    this.clients.set(ws, client)
-    await this.resubscribe(ws, client, { since: opts.since ?? null })
+    const c: Client = { caller, only: opts.only ?? null, topic: null, queue: new Set(), deletes: [], reset: false }
+    this.clients.set(ws, c)
+    let visible: Visibility
+    try {
+      visible = await this.access.visible(caller)
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'cannot resolve access for a socket; closing it so it retries')
+      this.clients.delete(ws)
+      return ws.close(1013, 'try again')
+    }
+    if (!this.clients.has(ws)) return
+    this.attach(ws, c, visible)
+    const delta = this.feedLog.since(opts.since, caller.user.id)
+    if (delta) {
+      for (const s of delta.changed) if (this.shows(c, s)) c.queue.add(s)
+      c.deletes.push(...delta.removed)
+    } else this.snapshot(c)
+    this.pump(ws, c)
   }
 
   close(ws: Socket) {
+    const c = this.clients.get(ws)
     this.clients.delete(ws)
+    if (!c || c.only || c.topic === ALL) return
+    const w = this.watchers.get(c.caller.user.id)
+    w?.sockets.delete(ws)
+    if (w && w.sockets.size === 0) this.unwatch(c.caller.user.id, w)
   }
 
   /** The socket's buffer drained: keep catching it up. */
@@ -85,70 +118,176 @@ export class LiveFeed {
     if (c) this.pump(ws, c)
   }
 
-  /** (Re)compute what this socket may see, subscribe to it and queue what it is missing. */
-  private async resubscribe(ws: Socket, c: Client, o: { since?: string | null; accessChanged?: boolean }) {
-    let visible
-    try {
-      visible = await this.access.visible(c.caller)
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'cannot resolve access for a socket; closing it so it retries')
-      return ws.close(1013, 'try again')
-    }
-    if (!this.clients.has(ws)) return
-    const may = (slug: string) => visible.all || visible.slugs.has(slug)
-    const want = c.only ? new Set(may(c.only) ? [topicOf(c.only)] : []) : visible.all ? new Set([ALL]) : new Set([...visible.slugs].map(topicOf))
-    const before = c.topics
-    for (const t of before) if (!want.has(t)) ws.unsubscribe(t)
-    for (const t of want) if (!before.has(t)) ws.subscribe(t)
-    c.topics = want
-    const shown = (slug: string) => (c.only ? slug === c.only : true) && may(slug)
+  closeAll(code = 1012, reason = 'server restarting') {
+    for (const ws of this.clients.keys()) ws.close(code, reason)
+    this.clients.clear()
+    this.watchers.clear()
+    this.bySlug.clear()
+  }
 
-    const delta = o.accessChanged ? null : this.feedLog.since(o.since, c.caller.user.id)
-    if (delta) {
-      c.queue.push(...delta.changed.filter((s) => shown(s)))
-      c.deletes.push(...delta.removed)
-    } else if (o.accessChanged && !before.has(ALL) && !want.has(ALL)) {
-      // Only the difference: rows newly visible are added, rows no longer visible removed.
-      for (const t of want) if (!before.has(t)) c.queue.push(t.slice(2))
-      for (const t of before) if (!want.has(t)) c.deletes.push(t.slice(2))
-    } else {
-      c.reset = true
-      c.deletes = []
-      const list = this.statuses.all().filter((s) => shown(s.slug)).sort(compare('live'))
-      c.queue = list.map((s) => s.slug)
+  // ------------------------------------------------------------ who sees what
+
+  private shows(c: Client, slug: string): boolean {
+    if (c.only) return slug === c.only && c.topic !== null
+    if (c.topic === ALL) return true
+    return this.watchers.get(c.caller.user.id)?.slugs.has(slug) ?? false
+  }
+
+  /** Subscribe the socket to its one topic and register what its user may see. */
+  private attach(ws: Socket, c: Client, visible: Visibility) {
+    const may = (slug: string) => visible.all || visible.slugs.has(slug)
+    const topic = c.only ? (may(c.only) ? slugTopic(c.only) : null) : visible.all ? ALL : userTopic(c.caller.user.id)
+    if (c.topic !== topic) {
+      if (c.topic) ws.unsubscribe(c.topic)
+      if (topic) ws.subscribe(topic)
+      c.topic = topic
     }
-    this.pump(ws, c)
+    if (c.only || visible.all) return
+    let w = this.watchers.get(c.caller.user.id)
+    if (!w) {
+      w = { slugs: new Set(), sockets: new Set() }
+      this.watchers.set(c.caller.user.id, w)
+      this.setSlugs(c.caller.user.id, w, visible.slugs)
+    }
+    w.sockets.add(ws)
+  }
+
+  private setSlugs(userId: number, w: Watcher, next: Set<string>) {
+    for (const s of w.slugs) if (!next.has(s)) this.bySlug.get(s)?.delete(userId)
+    for (const s of next) if (!w.slugs.has(s)) (this.bySlug.get(s) ?? this.bySlug.set(s, new Set()).get(s)!).add(userId)
+    w.slugs = new Set(next)
+  }
+
+  private unwatch(userId: number, w: Watcher) {
+    this.setSlugs(userId, w, new Set())
+    this.watchers.delete(userId)
+  }
+
+  /** A user's role or assignments changed: move their sockets and send only the difference. */
+  private async accessChanged(userId: number) {
+    const sockets = [...this.clients].filter(([, c]) => c.caller.user.id === userId)
+    if (!sockets.length) return
+    let visible: Visibility
+    try {
+      visible = await this.access.visible(sockets[0]![1].caller)
+    } catch {
+      for (const [ws] of sockets) ws.close(1013, 'try again')
+      return
+    }
+    const w = this.watchers.get(userId)
+    const before = w ? new Set(w.slugs) : null
+    if (w && !visible.all) this.setSlugs(userId, w, visible.slugs)
+    else if (w) this.unwatch(userId, w)
+    for (const [ws, c] of sockets) {
+      if (!this.clients.has(ws)) continue
+      const wasAll = c.topic === ALL
+      this.attach(ws, c, visible)
+      if (c.only) {
+        if (c.topic) c.queue.add(c.only)
+        else c.deletes.push(c.only)
+      } else if (wasAll || visible.all || !before) this.snapshot(c)
+      else {
+        for (const s of visible.slugs) if (!before.has(s)) c.queue.add(s)
+        for (const s of before) if (!visible.slugs.has(s)) c.deletes.push(s)
+      }
+      this.pump(ws, c)
+    }
+  }
+
+  private snapshot(c: Client) {
+    c.reset = true
+    c.deletes = []
+    c.queue = new Set(
+      this.statuses.all().filter((s) => this.shows(c, s.slug)).sort(compare('live')).map((s) => s.slug),
+    )
+  }
+
+  // ------------------------------------------------------------ sending
+
+  /** A row's markup, rendered once per change. */
+  private row(slug: string): string | null {
+    let r = this.rows.get(slug)
+    if (r === undefined) {
+      const s = this.statuses.get(slug)
+      if (!s) return null
+      r = streamerRow(s, this.extras).value
+      this.rows.set(slug, r)
+    }
+    return r
+  }
+
+  private upsert(slug: string): string {
+    const r = this.row(slug)
+    return r ? `${rowDeleted(slug).value}<div hx-swap-oob="beforeend:#rows">${r}</div>` : rowDeleted(slug).value
   }
 
   private pump(ws: Socket, c: Client) {
-    while ((c.reset || c.deletes.length || c.queue.length) && ws.readyState === 1 && ws.getBufferedAmount() < LOW_WATER) {
+    while ((c.reset || c.deletes.length || c.queue.size) && ws.readyState === 1 && ws.getBufferedAmount() < LOW_WATER) {
       let out = ''
       if (c.deletes.length) out += c.deletes.splice(0, 200).map((s) => rowDeleted(s).value).join('')
-      const rows = c.queue.splice(0, CHUNK_ROWS).map((s) => this.statuses.get(s)).filter((s): s is StreamerStatus => !!s)
+      const take: string[] = []
+      for (const s of c.queue) {
+        take.push(s)
+        c.queue.delete(s)
+        if (take.length === CHUNK_ROWS) break
+      }
       if (c.reset) {
-        out += `<div id="rows" hx-swap-oob="innerHTML">${rows.map((s) => streamerRow(s, this.extras).value).join('')}</div>`
+        out += `<div id="rows" hx-swap-oob="innerHTML">${take.map((s) => this.row(s) ?? '').join('')}</div>`
         c.reset = false
-      } else out += rows.map((s) => rowUpsert(s, this.extras).value).join('')
+      } else out += take.map((s) => this.upsert(s)).join('')
       if (out) ws.send(out)
     }
   }
 
   private changed(s: StreamerStatus | null, slug: string) {
-    let fragment: string
-    if (!s) {
-      this.feedLog.remove(slug)
-      fragment = rowDeleted(slug).value
-    } else {
-      const isNew = !this.feedLog.known(slug)
+    this.rows.delete(slug)
+    if (s) {
+      if (!this.feedLog.known(slug)) this.batch.set(`+${slug}`, s) // new: an upsert, not a replace
       this.feedLog.change(slug)
-      fragment = isNew ? rowUpsert(s, this.extras).value : streamerRow(s, this.extras, { oob: true }).value
+    } else this.feedLog.remove(slug)
+    this.batch.set(slug, s)
+    if (!this.flushing) {
+      this.flushing = true
+      setImmediate(() => this.flush())
     }
-    this.publish(ALL, fragment)
-    this.publish(topicOf(slug), fragment)
   }
 
-  closeAll(code = 1012, reason = 'server restarting') {
-    for (const ws of this.clients.keys()) ws.close(code, reason)
-    this.clients.clear()
+  /** Send everything that changed in this turn of the event loop. */
+  private flush() {
+    this.flushing = false
+    const changes = [...this.batch].filter(([k]) => !k.startsWith('+'))
+    const added = new Set([...this.batch.keys()].filter((k) => k.startsWith('+')).map((k) => k.slice(1)))
+    this.batch.clear()
+    if (!changes.length) return
+
+    if (changes.length > BURST_ROWS) {
+      // A burst: every socket catches up at its own pace, latest versions only.
+      for (const [ws, c] of this.clients) {
+        for (const [slug, s] of changes) {
+          if (s === null) c.deletes.push(slug)
+          else if (this.shows(c, slug)) c.queue.add(slug)
+        }
+        this.pump(ws, c)
+      }
+      return
+    }
+    const fragment = (slug: string, s: StreamerStatus | null) => {
+      if (!s) return rowDeleted(slug).value
+      if (added.has(slug)) return this.upsert(slug)
+      // The row with hx-swap-oob after its id (readers may rely on the id coming first).
+      const r = this.row(slug)!
+      const at = r.indexOf('"', 9) + 1
+      return `${r.slice(0, at)} hx-swap-oob="true"${r.slice(at)}`
+    }
+    const perUser = new Map<number, string[]>()
+    const all: string[] = []
+    for (const [slug, s] of changes) {
+      const f = fragment(slug, s)
+      all.push(f)
+      this.publish(slugTopic(slug), f)
+      for (const u of this.bySlug.get(slug) ?? []) (perUser.get(u) ?? perUser.set(u, []).get(u)!).push(f)
+    }
+    this.publish(ALL, all.join(''))
+    for (const [u, fs] of perUser) this.publish(userTopic(u), fs.join(''))
   }
 }

@@ -123,7 +123,7 @@ describe('the dashboard socket (/ws)', () => {
     await eventually(() => fresh.text().includes('changed after render'), 5000, 'the change')
     // Only that row, as an in-place replacement.
     expect(fresh.messages.length).toBe(1)
-    expect(fresh.messages[0]).toMatch(new RegExp(`^<div id="row-${B}" class="row live" [^>]*hx-swap-oob="true"`))
+    expect(fresh.messages[0]).toMatch(new RegExp(`^<div id="row-${B}" hx-swap-oob="true" class="row live" `))
     fresh.ws.close()
 
     const late = await socket(h.admin, `?since=${cursor}`) // reconnect with the old cursor: the delta
@@ -193,5 +193,31 @@ describe('the dashboard socket (/ws)', () => {
     const s = await socket(c)
     expect((await h.admin.fetch(`/api/v1/users/${c.id}`, { method: 'PATCH', json: { disabled: true } })).status).toBe(200)
     expect(await s.closed).toBe(4401)
+  })
+})
+
+describe('bursts', () => {
+  test('a whole-fleet change reaches every socket as the latest rows, paced, without closing anyone', async () => {
+    const u = await h.user('user')
+    await h.assign(u.id, [A, B, C])
+    const sockets = await Promise.all([socket(h.admin), socket(h.admin), socket(u), socket(u)])
+    for (const s of sockets) await eventually(() => s.text().includes(`id="row-${C}"`), 5000, 'the snapshot')
+    for (const s of sockets) s.messages.length = 0
+    // 120 changes in one go (more than the per-publish burst size): 40 streamers × 3 versions.
+    for (let v = 1; v <= 3; v++)
+      for (let i = 0; i < 40; i++) {
+        const slug = `burst-${i}`
+        h.gw.ctx.nc.publish(subjects.status(slug), JSON.stringify({ ...h.statuses.get(A)!, slug, username: slug, live: true, stale: false, viewers: v * 1000 + i, checked_at: new Date(Date.now() + v).toISOString() }))
+      }
+    publish(A, { viewers: 31337, live: true })
+    const admin = sockets[0]!
+    await eventually(() => admin.text().includes('data-viewers="3039"') && admin.text().includes('data-viewers="31337"'), 5000, 'the burst')
+    const closed = await Promise.race([Promise.any(sockets.map((s) => s.closed)), Bun.sleep(300).then(() => null)])
+    expect(closed).toBeNull()
+    // Users see only their own streamers, never the burst's.
+    await eventually(() => sockets[2]!.text().includes('data-viewers="31337"'), 5000, 'the user’s own change')
+    expect(sockets[2]!.text()).not.toContain('burst-')
+    for (const s of sockets) s.ws.close()
+    for (let i = 0; i < 40; i++) h.gw.ctx.nc.publish(subjects.streamerRemoved, JSON.stringify({ slug: `burst-${i}` }))
   })
 })
