@@ -48,7 +48,7 @@ async function fullScreen(ctx: Ctx, nc: NatsConnection) {
     removed: (slug) => board.remove(slug) && schedule(),
     snapshot: (slugs) => {
       // Removed while we were disconnected (unless a reading arrived since).
-      for (const slug of board.slugs()) if (!slugs.has(slug) && Date.now() - (touched.get(slug) ?? 0) > 5000) board.remove(slug)
+      if (slugs) for (const slug of board.slugs()) if (!slugs.has(slug) && Date.now() - (touched.get(slug) ?? 0) > 5000) board.remove(slug)
       initial = false
       connection = 'connected'
       schedule()
@@ -107,7 +107,8 @@ async function lines(ctx: Ctx, nc: NatsConnection) {
       const s = board.remove(slug)
       if (s) emit('removed', s, s, ['removed'])
     },
-    snapshot: () => {
+    snapshot: (_slugs, error) => {
+      if (error) ctx.out.note(`${clock()} could not read the current status (${error}); showing changes as they come`)
       if (!initial) return
       initial = false
       // The snapshot in the same order as the screen: live first.

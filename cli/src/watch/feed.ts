@@ -6,8 +6,8 @@ import { STATUS_BUCKET, subjects } from '@kickmon/shared/subjects'
 export type FeedEvents = {
   status: (s: StreamerStatus) => void
   removed: (slug: string) => void
-  /** The KV snapshot was read (at start and after every reconnect): these slugs exist. */
-  snapshot: (slugs: Set<string>) => void
+  /** The KV snapshot was read (at start and after every reconnect): these slugs exist; null when it could not be read. */
+  snapshot: (slugs: Set<string> | null, error?: string) => void
   connection: (state: 'connected' | 'reconnecting') => void
 }
 
@@ -51,24 +51,25 @@ export async function startFeed(nc: NatsConnection, on: FeedEvents): Promise<{ s
 }
 
 async function readSnapshot(nc: NatsConnection, on: FeedEvents) {
-  let kv
-  try {
-    kv = await new Kvm(nc).open(STATUS_BUCKET)
-  } catch {
-    return on.snapshot(new Set()) // no bucket yet: the poller has not run
-  }
   const slugs = new Set<string>()
-  const keys: string[] = []
-  for await (const k of await kv.keys()) keys.push(k)
-  for (let i = 0; i < keys.length; i += 100) {
-    const entries = await Promise.all(keys.slice(i, i + 100).map((k) => kv.get(k).catch(() => null)))
-    for (const e of entries) {
-      if (!e || e.operation !== 'PUT' || !e.value.length) continue
-      const r = StreamerStatus.safeParse(safeJson(e))
-      if (!r.success) continue
-      slugs.add(r.data.slug)
-      on.status(r.data)
+  try {
+    const kv = await new Kvm(nc).open(STATUS_BUCKET)
+    const keys: string[] = []
+    for await (const k of await kv.keys()) keys.push(k)
+    for (let i = 0; i < keys.length; i += 100) {
+      const entries = await Promise.all(keys.slice(i, i + 100).map((k) => kv.get(k).catch(() => null)))
+      for (const e of entries) {
+        if (!e || e.operation !== 'PUT' || !e.value.length) continue
+        const r = StreamerStatus.safeParse(safeJson(e))
+        if (!r.success) continue
+        slugs.add(r.data.slug)
+        on.status(r.data)
+      }
     }
+  } catch (e) {
+    // No bucket yet means the poller never ran: nothing to show. Anything else: keep going on
+    // live changes alone, and say so.
+    if (!/stream not found|bucket not found|no such bucket/i.test((e as Error).message)) return on.snapshot(null, (e as Error).message)
   }
   on.snapshot(slugs)
 }

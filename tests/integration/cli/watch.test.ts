@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Subprocess } from 'bun'
+import { connect } from '@nats-io/transport-node'
+import { unknownStatus, type StreamerStatus } from '../../../shared/src/contracts.ts'
+import { subjects } from '../../../shared/src/subjects.ts'
+import { testNats } from '../../harness/infra.ts'
 import { testStack } from '../../harness/stack.ts'
 import { eventually } from '../../harness/services.ts'
 import { ENTRY, kickmon, stackEnv } from './run.ts'
@@ -82,6 +86,26 @@ describe('kickmon watch', () => {
       proc.kill('SIGTERM')
     }
     expect(await proc.exited).toBe(0)
+  })
+
+  test('before the poller ever ran (no status bucket yet) it waits, and shows the first status published', async () => {
+    const fresh = await testNats()
+    const proc = Bun.spawn([process.execPath, ENTRY, 'watch', '--plain'], { env: { NATS_URL: fresh.url }, stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
+    const nc = await connect({ servers: fresh.url.replace('nats://', '') })
+    try {
+      const err = proc.stderr.getReader()
+      const first = new TextDecoder().decode((await err.read()).value)
+      expect(first).toMatch(/watching 0 streamers; one line per change/)
+      const s: StreamerStatus = { ...unknownStatus('first-one'), stale: false, live: true, viewers: 12, title: 'hello', checked_at: new Date().toISOString() }
+      nc.publish(subjects.status(s.slug), JSON.stringify(s))
+      const out = new TextDecoder().decode((await proc.stdout.getReader().read()).value)
+      expect(out).toMatch(/^\d\d:\d\d:\d\d first-one LIVE, 12 viewers, "hello", -\n$/)
+    } finally {
+      proc.kill('SIGTERM')
+      await nc.close()
+    }
+    expect(await proc.exited).toBe(0)
+    await fresh.destroy()
   })
 
   test('on a terminal: a live table, changes highlighted as they arrive, NATS outages survived, q restores the screen', async () => {
