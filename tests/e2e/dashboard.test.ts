@@ -36,7 +36,7 @@ afterAll(async () => {
 
 test('viewer changes re-sort the rows and update the counts without a reload', async () => {
   await noReload(page)
-  expect((await visibleRows(page)).slice(0, 3)).toEqual([s[2], s[1], s[0]]) // live first, most viewers first
+  expect((await visibleRows(page)).slice(0, 3)).toEqual([s[2]!, s[1]!, s[0]!]) // live first, most viewers first
   expect(await counts(page)).toEqual(['3', '600', '8', '0', '8']) // live, viewers, watched, stale, shown
   await simPatch(stack.simUrl!, s[0]!, { viewers: 5000 })
   await page.waitForFunction((slug) => document.querySelector('#rows > .row[data-slug]')?.getAttribute('data-slug') === slug, s[0], { timeout: 10_000 })
@@ -52,7 +52,7 @@ test('viewer changes re-sort the rows and update the counts without a reload', a
 test('sort, filters and grouping stay in the URL, follow live changes and survive navigation', async () => {
   await page.fill('#f-q', s[1]!.slice(0, 6))
   await page.waitForFunction((q) => location.search.includes(`q=${q}`), s[1]!.slice(0, 6))
-  expect(await visibleRows(page)).toContain(s[1])
+  expect(await visibleRows(page)).toContain(s[1]!)
   await page.fill('#f-q', '')
   await page.check('input[name=live]')
   await page.selectOption('select[name=sort]', 'name')

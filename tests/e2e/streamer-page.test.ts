@@ -47,7 +47,7 @@ test('the chart draws the simulated history; ranges switch without a reload', as
   await page.waitForSelector('#chart canvas')
   await page.waitForFunction(() => Number((document.getElementById('chart') as HTMLElement).dataset.points) > 0)
   const points = Number(await page.locator('#chart').getAttribute('data-points'))
-  const [{ n }] = await stack.db.sql`
+  const [{ n }] = await stack.db.sql<{ n: number }[]>`
     select count(distinct date_trunc('second', v.at))::int as n
     from viewer_samples v join streamers s on s.id = v.streamer_id join stream_sessions ss on ss.streamer_id = s.id
     where s.slug = ${slug} and v.at >= ss.started_at and v.at < ss.ended_at`
