@@ -1,9 +1,9 @@
 // CLI and watch figures (docs/cli.md cites them). Run: bun cli/bench/latency.ts
 // Percentiles over repeated runs on whatever machine this is; nothing here is a pass/fail.
 import { connect } from '@nats-io/transport-node'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { unknownStatus, type StreamerStatus } from '../../shared/src/contracts.ts'
 import { subjects } from '../../shared/src/subjects.ts'
 import { freePort } from '../../scripts/infra/ports.ts'
@@ -109,4 +109,5 @@ const top = board.sorted()[0]!.status
 board.apply({ ...top, viewers: top.viewers + 1, checked_at: new Date(T + 1000).toISOString() }, T + 1000)
 draw()
 console.log(`watch: bytes written, first frame ${full}, after one viewer change ${written} (${((written / full) * 100).toFixed(1)}% of a full redraw)`)
+rmSync(dirname(bin), { recursive: true, force: true })
 process.exit(0)

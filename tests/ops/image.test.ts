@@ -13,6 +13,7 @@ import { copiesFrom, readDockerfile, ROOT, type Dockerfile } from './dockerfile.
 // Dockerfile's build stage does, each target's filesystem is assembled from the Dockerfile's
 // own COPY lines, and every service runs chrooted into it as uid 10001 with the environment
 // compose.yaml gives it. compose's health checks must then pass inside those roots.
+// Needs util-linux's unshare/chroot and root (or unprivileged user namespaces).
 
 const UID = 10001
 const asRoot = process.getuid?.() === 0

@@ -72,7 +72,7 @@ const migrateCmd = command({
   args: noArgs,
   examples: ['kickmon db migrate', 'DATABASE_URL=postgres://kickmon@db/kickmon kickmon db migrate --json'],
   run: async (ctx, o) => {
-    const dir = await migrationsDir(o.sqlDir)
+    const { dir, cleanup } = await migrationsDir(o.sqlDir)
     const applied = await withDb(ctx, async (sql) => {
       const pending = (await migrationStatus(sql, dir)).filter((m) => m.pending)
       const bar = progress(pending.length, 'migrating')
@@ -81,7 +81,7 @@ const migrateCmd = command({
       } finally {
         bar.done()
       }
-    })
+    }).finally(cleanup)
     if (ctx.json) return ctx.out.data({ applied: applied.map((m) => ({ version: m.version, name: m.name })) })
     for (const m of applied) ctx.out.line(`applied ${m.version}_${m.name}`)
     ctx.out.line(applied.length ? `${applied.length} migration${applied.length === 1 ? '' : 's'} applied` : 'the schema is up to date')
@@ -96,8 +96,8 @@ const statusCmd = command({
   args: noArgs,
   examples: ['kickmon db status', "kickmon db status --json | jq '[.[] | select(.pending)] | length'"],
   run: async (ctx, o) => {
-    const dir = await migrationsDir(o.sqlDir)
-    const rows = await withDb(ctx, (sql) => migrationStatus(sql, dir))
+    const { dir, cleanup } = await migrationsDir(o.sqlDir)
+    const rows = await withDb(ctx, (sql) => migrationStatus(sql, dir)).finally(cleanup)
     if (ctx.json) return ctx.out.data(rows.map((r) => ({ ...r, applied_at: r.applied_at?.toISOString() ?? null })))
     const { s } = ctx.out
     ctx.out.table(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { SQL_DIR } from '../../../shared/src/migrate.ts'
 import { createTestDb, type TestDb } from '../../harness/infra.ts'
 import { buildBinary, json, kickmon } from './run.ts'
@@ -53,6 +53,7 @@ describe('kickmon db migrate|status against a real PostgreSQL', () => {
     expect(r.stderr).toMatch(/^kickmon: migration 0001_\S+ was changed after it was applied/)
     const [row] = await db.sql`select to_regclass('cli_test_later') as t`
     expect(row!.t).toBeNull()
+    rmSync(dir, { recursive: true, force: true })
   })
 
   test('a database that does not exist is "not found" (3); a directory without migrations too', async () => {
@@ -77,6 +78,7 @@ describe('kickmon db migrate|status against a real PostgreSQL', () => {
       expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/)
     } finally {
       await fresh.drop()
+      rmSync(dirname(bin), { recursive: true, force: true })
     }
   })
 })
