@@ -64,7 +64,8 @@ export function applyReading(prev: StreamerState, r: Reading, cfg: MachineConfig
 
   switch (r.kind) {
     case 'live': {
-      const revived = ended && sameStart(ended.key, r.startedAt) && r.at - ended.at < 2 * cfg.graceMs + 60_000
+      // A report of the stream we ended started before that end; a new stream starts after it.
+      const revived = ended && r.startedAt && Date.parse(r.startedAt) < ended.at && sameStart(ended.key, r.startedAt) && r.at - ended.at < 2 * cfg.graceMs + 60_000
       if (!prev.status.live && revived) break // a lagging report of a stream we already ended
       if (!prev.status.live) {
         const startedAt = r.startedAt ?? iso(r.at)
