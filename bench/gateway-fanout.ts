@@ -3,7 +3,7 @@
 // gateway's): dashboard page render time, fan-out latency from a `kick.status` publish to
 // receipt at every socket, a whole-fleet change, and the gateway's RSS.
 //
-//   bun bench/gateway-fanout.ts [--streamers 1000] [--clients 1000] [--changes 300] [--rate 50] [--quick]
+//   bun bench/gateway-fanout.ts [--streamers 1000] [--clients 1000] [--changes 300] [--rate 50] [--client-procs 2] [--quick]
 //
 // Real processes: auth and gateway (no poller: the benchmark publishes statuses on NATS the
 // way the poller does), a private PostgreSQL and nats-server. Half the sockets are an admin
@@ -119,7 +119,11 @@ async function bench() {
   const C = arg('clients', 1000)
   const CHANGES = arg('changes', quick ? 100 : 300)
   const RATE = arg('rate', 50)
+  // One process reading 1,000 sockets adds its own queueing to the tail; two halve it.
+  const PROCS = arg('client-procs', 2)
   const started = Date.now()
+  // The box is shared: record how busy it was, since every figure depends on it.
+  const loadAvg = require('node:fs').readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number)
   console.log(`gateway-fanout: ${N} streamers, ${C} sockets, ${CHANGES} changes at ${RATE}/s`)
 
   const [pg, nats] = await Promise.all([startLocalPostgres({ fast: true }), startLocalNats()])
@@ -133,7 +137,7 @@ async function bench() {
   const gwPid = stack.procs.get('gateway')!.pid
   const nc: NatsConnection = await connect({ servers: nats.url.replace('nats://', '') })
   const base = stack.gatewayUrl
-  let child: ReturnType<typeof Bun.spawn> | null = null
+  let kids: ReturnType<typeof Bun.spawn>[] = []
   const idle = quick ? 3000 : 10_000
   const rss: Record<string, number | null> = { started: rssMb(gwPid) }
   try {
@@ -193,23 +197,26 @@ async function bench() {
     // ---- sockets in their own process; they connect with the page's cursor (no snapshot).
     const html = await (await fetch(`${base}/`, { headers: { cookie: admin.cookie } })).text()
     const since = html.match(/\/ws\?since=([0-9a-f]{8}\.\d+)/)![1]
-    const replies: FromClient[] = []
+    const replies: FromClient[][] = Array.from({ length: PROCS }, () => [])
     let wake: (() => void) | null = null
-    child = Bun.spawn(['bun', import.meta.path, '--client-mode'], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      ipc: (m: FromClient) => (replies.push(m), wake?.()),
-    })
-    const next = async (type: FromClient['type'], timeoutMs: number) => {
+    const children = Array.from({ length: PROCS }, (_, p) =>
+      Bun.spawn(['bun', import.meta.path, '--client-mode'], { stdio: ['ignore', 'inherit', 'inherit'], ipc: (m: FromClient) => (replies[p]!.push(m), wake?.()) }),
+    )
+    kids = children
+    const next = async <T extends FromClient['type']>(type: T, timeoutMs: number): Promise<Extract<FromClient, { type: T }>[]> => {
       const deadline = Date.now() + timeoutMs
       for (;;) {
-        const i = replies.findIndex((r) => r.type === type)
-        if (i >= 0) return replies.splice(i, 1)[0]!
-        if (Date.now() > deadline) throw new Error(`client process: no ${type} within ${timeoutMs} ms`)
+        if (replies.every((r) => r.some((x) => x.type === type)))
+          return replies.map((r) => r.splice(r.findIndex((x) => x.type === type), 1)[0]!) as Extract<FromClient, { type: T }>[]
+        if (Date.now() > deadline) throw new Error(`client processes: no ${type} within ${timeoutMs} ms`)
         await new Promise<void>((r) => ((wake = r), setTimeout(r, 200)))
       }
     }
-    child.send({ type: 'start', url: `${base.replace('http', 'ws')}/ws?since=${since}`, cookies: [admin.cookie, user.cookie], n: C } satisfies ToClient)
-    const ready = (await next('ready', 120_000)) as Extract<FromClient, { type: 'ready' }>
+    const tell = (m: ToClient) => children.forEach((c) => c.send(m))
+    const url = `${base.replace('http', 'ws')}/ws?since=${since}`
+    children.forEach((c, p) => c.send({ type: 'start', url, cookies: [admin.cookie, user.cookie], n: Math.floor(C / PROCS) + (p < C % PROCS ? 1 : 0) } satisfies ToClient))
+    const readies = await next('ready', 120_000)
+    const ready = { open: readies.reduce((n, r) => n + r.open, 0), ms: Math.max(...readies.map((r) => r.ms)) }
     await Bun.sleep(idle)
     rss.idle_with_sockets = rssMb(gwPid)
 
@@ -225,11 +232,12 @@ async function bench() {
       if (wait > 0) await Bun.sleep(wait)
     }
     await Bun.sleep(2000)
-    child.send({ type: 'report' } satisfies ToClient)
-    const fan = (await next('report', 60_000)) as Extract<FromClient, { type: 'report' }>
+    tell({ type: 'report' })
+    const fans = await next('report', 60_000)
+    const fan = { latencies: fans.flatMap((f) => f.latencies), got: fans.reduce((n, f) => n + f.got, 0), closes: fans.reduce((n, f) => n + f.closes, 0) }
 
     // ---- the whole fleet changes at once.
-    child.send({ type: 'fleet', expect: N } satisfies ToClient)
+    tell({ type: 'fleet', expect: N })
     await Bun.sleep(200)
     const flipStart = performance.now()
     for (let i = 0; i < N; i++) {
@@ -239,21 +247,23 @@ async function bench() {
     }
     const publishMs = performance.now() - flipStart
     await Bun.sleep(quick ? 5000 : 10_000)
-    child.send({ type: 'report' } satisfies ToClient)
-    const flip = (await next('report', 60_000)) as Extract<FromClient, { type: 'report' }>
+    tell({ type: 'report' })
+    const flips = await next('report', 60_000)
+    const flip = { fleet: flips.flatMap((f) => f.fleet ?? []), fleetMissing: flips.reduce((n, f) => n + f.fleetMissing, 0), closes: flips.reduce((n, f) => n + f.closes, 0) }
     rss.after_fanout_and_fleet = rssMb(gwPid)
     await Bun.sleep(idle)
     rss.idle_with_sockets_after_load = rssMb(gwPid)
-    child.kill()
-    await child.exited
-    child = null
+    for (const c of children) c.kill()
+    await Promise.all(children.map((c) => c.exited))
+    kids = []
     await Bun.sleep(idle)
     rss.idle_after_sockets_closed = rssMb(gwPid)
 
     const expected = CHANGES * ready.open
     const result = {
       scenario: 'gateway-fanout', at: new Date().toISOString(), machine: { cpus: navigator.hardwareConcurrency, bun: Bun.version },
-      options: { streamers: N, clients: C, changes: CHANGES, rate: RATE, quick },
+      options: { streamers: N, clients: C, changes: CHANGES, rate: RATE, client_processes: PROCS, quick },
+      load_average_at_start: loadAvg,
       page_render_ms: { http_admin_1000_rows: pageAdmin, http_user_sorted_grouped: pageUser, render_function_only: renderFn },
       sockets: { open: ready.open, connect_all_ms: ready.ms, closed_during_run: fan.closes + flip.closes },
       fanout_ms: { ...summary(fan.latencies), delivered: fan.got, expected, lost: expected - fan.got },
@@ -271,11 +281,11 @@ async function bench() {
     row(`dashboardPage() alone, ${N} rows`, renderFn)
     row(`kick.status publish → ${ready.open} sockets`, result.fanout_ms, `  lost=${result.fanout_ms.lost}`)
     row(`whole fleet (${N}) flips → every row at a socket`, result.fleet_flip.consistent_ms, `  incomplete=${flip.fleetMissing}`)
-    console.log(`\n  sockets open ${ready.open}/${C} in ${ready.ms} ms; closed during the run: ${result.sockets.closed_during_run}`)
+    console.log(`\n  sockets open ${ready.open}/${C} (${PROCS} client processes) in ${ready.ms} ms; closed during the run: ${result.sockets.closed_during_run}; load average at start ${loadAvg.join(' ')}`)
     console.log(`  gateway RSS MB: ${Object.entries(rss).map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`).join(' · ')}`)
     console.log(`  → bench/results/gateway-fanout.json (${result.run_s} s)`)
   } finally {
-    child?.kill()
+    for (const k of kids) k.kill()
     await nc.drain().catch(() => {})
     await stack.stop()
     await nats.destroy()
