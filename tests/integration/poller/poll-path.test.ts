@@ -16,7 +16,7 @@ describe('poller: polling path against kick-sim, real PostgreSQL and NATS', () =
   beforeAll(async () => {
     env = await testEnv()
     poller = await inProcess('poller', env.config(), (ctx) => startPoller(ctx))
-    poller.ctx.nc.subscribe(subjects.statusAll, { callback: (_e, m) => seen.push(StreamerStatus.parse(m.json())) })
+    poller.ctx.nc.subscribe(subjects.statusAll, { callback: (_e, m) => void seen.push(StreamerStatus.parse(m.json())) })
     slug = env.sim.world.list()[0]!.slug
     env.sim.world.update(slug, { live: false })
   })
@@ -84,7 +84,7 @@ describe('poller: polling path against kick-sim, real PostgreSQL and NATS', () =
 
   test('removing a streamer stops monitoring it', async () => {
     const removed: string[] = []
-    nc().subscribe(subjects.streamerRemoved, { callback: (_e, m) => removed.push((m.json() as { slug: string }).slug) })
+    nc().subscribe(subjects.streamerRemoved, { callback: (_e, m) => void removed.push((m.json() as { slug: string }).slug) })
     await request(nc(), endpoints.poller.remove, { slug }, z.unknown())
     await eventually(() => removed.includes(slug), 3000, 'removal notice')
     const [left] = await env.db.sql`select (select count(*)::int from streamers where slug = ${slug}) + (select count(*)::int from viewer_samples v where not exists (select 1 from streamers s where s.id = v.streamer_id)) as n`
