@@ -71,6 +71,9 @@ export class PollLoop {
     // New slugs resolve in the background and join the next cycle; known ones are not held up.
     void this.resolveOnce()
     const plan = scheduleBatches(this.monitor.resolvedUserIds(), Math.min(this.cfg.batchSize, LIMITS.livestreams), this.cfg.intervalMs)
+    // Offsets count from the cycle's start, not from the end of the registry read (10,000 rows
+    // can take a few hundred ms), so each streamer is polled once per interval, not drifting.
+    const late = performance.now() - t0
     await Promise.all(
       plan.map(
         ({ offsetMs, batch }) =>
@@ -78,7 +81,7 @@ export class PollLoop {
             const t = setTimeout(() => {
               this.timers.delete(t)
               this.pollBatch(batch).finally(resolve)
-            }, offsetMs)
+            }, Math.max(0, offsetMs - late))
             this.timers.add(t)
           }),
       ),

@@ -87,7 +87,7 @@ describe(`request budget at ${STREAMERS.toLocaleString('en')} streamers`, () => 
       }
     }
     expect(last.size).toBe(STREAMERS)
-    expect(minGap).toBeGreaterThan(INTERVAL_S * 1000 * 0.9)
+    expect(minGap).toBeGreaterThan(INTERVAL_S * 1000 * 0.85) // 15 % for arrival jitter on a loaded box
     expect(maxGap).toBeLessThan(INTERVAL_S * 1000 + 1000) // every change can be seen within the interval + 1 s
     // Spread evenly over the interval, not in bursts: no second carries much more than its share (25).
     expect(front.maxInWindow((h) => isLivestreams(h) && h.at >= t0, 1000)).toBeLessThanOrEqual(Math.ceil((perInterval / INTERVAL_S) * 1.5))
