@@ -15,10 +15,21 @@ export function sessionToken(req: Request): string | undefined {
     const eq = part.indexOf('=')
     if (eq < 0) continue
     const name = part.slice(0, eq)
-    if (name === COOKIE_SECURE) return decodeURIComponent(part.slice(eq + 1))
-    if (name === COOKIE_PLAIN) plain = decodeURIComponent(part.slice(eq + 1))
+    const value = name === COOKIE_SECURE || name === COOKIE_PLAIN ? decoded(part.slice(eq + 1)) : undefined
+    if (value === undefined) continue
+    if (name === COOKIE_SECURE) return value
+    plain = value
   }
   return plain
+}
+
+/** A value that is not valid percent-encoding (e.g. `%ED%A0%80`) is no session, not a 500. */
+function decoded(v: string): string | undefined {
+  try {
+    return decodeURIComponent(v)
+  } catch {
+    return undefined
+  }
 }
 
 export function sessionCookie(req: Request, token: string, maxAgeS: number): string {
