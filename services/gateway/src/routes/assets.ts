@@ -12,6 +12,7 @@ const FILES: Record<string, { path: string; type: string }> = {
   'uPlot.iife.min.js': { path: join(uplotDir, 'uPlot.iife.min.js'), type: 'text/javascript' },
   'uPlot.min.css': { path: join(uplotDir, 'uPlot.min.css'), type: 'text/css' },
   'app.js': { path: join(webDir, 'js', 'app.js'), type: 'text/javascript' },
+  'dashboard.js': { path: join(webDir, 'js', 'dashboard.js'), type: 'text/javascript' },
   'chart.js': { path: join(webDir, 'js', 'chart.js'), type: 'text/javascript' },
   'app.css': { path: join(webDir, 'css', 'app.css'), type: 'text/css' },
   'favicon.svg': { path: join(webDir, 'img', 'favicon.svg'), type: 'image/svg+xml' },

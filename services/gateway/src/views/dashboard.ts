@@ -45,7 +45,7 @@ export function dashboardPage(o: { user: SessionUser; csrf: string; statuses: St
     g.rows.map((s) => streamerRow(s, o.extras, { hidden: !matches(s, q) })),
   ])
   return page({
-    title: 'dashboard', user: o.user, csrf: o.csrf, active: '/',
+    title: 'dashboard', user: o.user, csrf: o.csrf, active: '/', scripts: ['dashboard.js'],
     body: html`<section hx-ws:connect="/ws?since=${o.cursor}" id="live" class="dash" aria-labelledby="dash-title">
   <header class="dash-head">
     <h1 id="dash-title">streamers</h1>
