@@ -30,6 +30,12 @@ export type BenchStackOptions = {
    * a second), so 1000 take over two minutes. Default: seed above 100 streamers.
    */
   monitor?: 'seed' | 'api'
+  /**
+   * PostgreSQL with its normal durability. The default trades it for speed (fsync and
+   * synchronous_commit off), which is fine until PostgreSQL is killed: with
+   * synchronous_commit off a kill -9 loses the last commits by design, so the fault suite needs this.
+   */
+  durablePostgres?: boolean
 }
 
 export type Session = { cookie: string; csrf: string }
@@ -64,7 +70,7 @@ export class BenchStack {
       if (logs.length > 5000) logs.splice(0, 1000)
       if (o.echoWarnings && /"level":(40|50|60)|"level":"(warn|error|fatal)"/.test(line)) console.error(`  [${service}] ${line.slice(0, 300)}`)
     }
-    const [pg, nats] = await Promise.all([startLocalPostgres({ fast: true }), startLocalNats()])
+    const [pg, nats] = await Promise.all([startLocalPostgres({ fast: !o.durablePostgres }), startLocalNats()])
     let sim: SupervisedProcess | null = null
     try {
       const databaseUrl = pg.url('kickmon')
