@@ -52,6 +52,10 @@ export const ConfigSchema = z.object({
   ADMIN_USERNAME: z.string().min(1).max(64).default('admin'),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').max(128).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Running on several machines (docs/scaling.md): JetStream replicas for the streams and buckets
+  // (1, or 3/5 on a NATS cluster), and a poller's name among its peers (random when unset).
+  NATS_REPLICAS: z.coerce.number().int().refine((n) => [1, 3, 5].includes(n), 'must be 1, 3 or 5').default(1),
+  POLLER_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,48}$/, 'must be 1 to 48 of A-Z a-z 0-9 _ -').optional(),
 })
 
 export type Config = z.infer<typeof ConfigSchema>
