@@ -15,7 +15,9 @@ test('a full bucket plus a second of refill still never puts more than `rate` in
   const budget = new RequestBudget(20)
   const grants: number[] = []
   await Promise.all(Array.from({ length: 50 }, () => budget.take().then(() => grants.push(performance.now()))))
-  expect(maxInWindow(grants, 1000)).toBe(20)
+  // Times are taken in the callbacks, a few ms after each grant on a busy box; a bucket alone
+  // would show 40 (a full burst, then a second's refill) well inside one second.
+  expect(maxInWindow(grants, 950)).toBe(20)
   expect(grants.at(-1)! - grants[0]!).toBeGreaterThanOrEqual(2000) // 50 grants at 20/s need two full windows after the first
 })
 
