@@ -13,6 +13,7 @@ import { startLocalNats } from '../scripts/infra/nats.ts'
 import { startLocalPostgres } from '../scripts/infra/postgres.ts'
 import { prepareDatabase, startStack } from '../scripts/infra/stack.ts'
 import type { StreamerStatus } from '../shared/src/contracts.ts'
+import { ensureNatsResources } from '../shared/src/nats-resources.ts'
 import { subjects } from '../shared/src/subjects.ts'
 
 const arg = (name: string, d: number) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : d)
@@ -41,8 +42,14 @@ const stack = await startStack({ databaseUrl: pg.url('kickmon'), natsUrl: nats.u
 const nc = await connect({ servers: nats.url.replace('nats://', '') })
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] })
 try {
+  // As the poller does: publish each status and keep the latest in the KV (a restarted gateway loads it).
+  const { kv } = await ensureNatsResources(nc)
   const statuses = Array.from({ length: N }, (_, i) => status(i, i % 3 === 0))
-  for (const s of statuses) nc.publish(subjects.status(s.slug), JSON.stringify(s))
+  const put = (s: StreamerStatus) => {
+    nc.publish(subjects.status(s.slug), JSON.stringify(s))
+    void kv.put(s.slug, JSON.stringify(s))
+  }
+  for (const s of statuses) put(s)
   await nc.flush()
   await Bun.sleep(1000)
 
@@ -70,7 +77,7 @@ try {
     const i = Math.floor(Math.random() * N)
     const s = { ...statuses[i]!, live: true, viewers: Math.floor(Math.random() * 30_000), title: `change ${k}`, checked_at: new Date().toISOString() }
     statuses[i] = s
-    nc.publish(subjects.status(s.slug), JSON.stringify(s))
+    put(s)
     await Bun.sleep(gap)
   }
   await Bun.sleep(1500)
@@ -83,7 +90,7 @@ try {
     const i = Math.floor(Math.random() * N)
     const s = { ...statuses[i]!, live: k % 2 === 0, viewers: Math.floor(Math.random() * 30_000), checked_at: new Date().toISOString() }
     statuses[i] = s
-    nc.publish(subjects.status(s.slug), JSON.stringify(s))
+    put(s)
     await Bun.sleep(gap)
   }
   await Bun.sleep(1500)

@@ -20,7 +20,8 @@ export type ChaosOptions = {
   log?: (msg: string) => void
 }
 
-export type FaultOutcome = { fault: string; at: string; outage_ms: number; changes_during: number; recovered_ms: number | null; error?: string }
+/** recovered: back within the normal detection bounds; settled: every streamer right. */
+export type FaultOutcome = { fault: string; at: string; outage_ms: number; changes_during: number; recovered_ms: number | null; settled_ms: number | null; error?: string }
 export type ChaosReport = {
   options: Omit<ChaosOptions, 'faults' | 'log'> & { faults: string[] }
   changes: number
@@ -62,12 +63,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
     // Right again: connected, and every streamer whose last change happened before the fault
     // ended is shown as kick-sim has it (fresh, not stale). Changes after that are new traffic.
-    const consistent = (back: number) => {
+    // "Within bounds" allows what polling is allowed anyway: a start whose webhook was lost
+    // shows within a poll interval, an end within the grace window + an interval (+1 s).
+    const consistent = (back: number, strict: boolean) => {
       if (!dash!.connected) return false
+      const now = Date.now()
       for (const [slug, t] of storm.truth) {
         if (t.lastChange >= back) continue
         const row = dash!.rows.get(slug)
-        if (!row || row.live !== t.live || row.stale) return false
+        if (row && row.live === t.live && !row.stale) continue
+        const bound = t.lastChange + (t.live ? o.pollIntervalS : o.pollIntervalS + o.graceS) * 1000 + 1000
+        if (strict || now >= bound) return false
       }
       return true
     }
@@ -84,15 +90,19 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       const back = Date.now()
       const during = storm.changes - changesBefore
       let recovered: number | null = null
+      let settled: number | null = null
       while (Date.now() - back < o.recoveryTimeoutS * 1000) {
-        if (consistent(back)) {
-          recovered = Date.now() - back
+        if (recovered === null && consistent(back, false)) recovered = Date.now() - back
+        if (consistent(back, true)) {
+          settled = Date.now() - back
+          recovered ??= settled
           break
         }
         await Bun.sleep(100)
       }
-      outcomes.push({ fault: f.name, at: new Date(t0).toISOString(), outage_ms: back - t0, changes_during: during, recovered_ms: recovered, ...(error ? { error } : {}) })
-      log(`  ${f.name.padEnd(28)} outage ${((back - t0) / 1000).toFixed(1)} s (${during} changes meanwhile), dashboard right again after ${recovered === null ? `more than ${o.recoveryTimeoutS} s` : `${(recovered / 1000).toFixed(1)} s`}${error ? ` (fault error: ${error})` : ''}`)
+      outcomes.push({ fault: f.name, at: new Date(t0).toISOString(), outage_ms: back - t0, changes_during: during, recovered_ms: recovered, settled_ms: settled, ...(error ? { error } : {}) })
+      const secs = (v: number | null) => (v === null ? `> ${o.recoveryTimeoutS} s` : `${(v / 1000).toFixed(1)} s`)
+      log(`  ${f.name.padEnd(28)} outage ${((back - t0) / 1000).toFixed(1)} s (${during} changes meanwhile); dashboard within bounds after ${secs(recovered)}, all right after ${secs(settled)}${error ? ` (fault error: ${error})` : ''}`)
       await Bun.sleep(o.gapS * 1000)
     }
 

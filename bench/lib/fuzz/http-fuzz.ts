@@ -23,7 +23,7 @@ const input = (targets: HttpTarget[]) =>
       { weight: 1, arbitrary: fc.array(pathSegment, { minLength: 1, maxLength: 4 }).map((s): HttpTarget => ({ method: 'GET', path: `/${s.join('/')}` })) },
     ),
     otherMethod: fc.option(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'), { freq: 8 }),
-    params: fc.array(fc.oneof({ weight: 3, arbitrary: pathSegment }, { weight: 1, arbitrary: fc.constant('<real>') }), { minLength: 3, maxLength: 3 }),
+    params: fc.array(fc.oneof({ weight: 1, arbitrary: pathSegment }, { weight: 1, arbitrary: fc.constant('<real>') }), { minLength: 3, maxLength: 3 }),
     query: fc.option(queryString, { freq: 2 }),
     body,
     auth: fc.constantFrom<AuthMode>('none', 'admin', 'admin', 'admin', 'admin, no CSRF token', 'admin, cross-site', 'API key', 'garbage bearer', 'garbage cookie'),
