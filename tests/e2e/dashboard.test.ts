@@ -49,6 +49,21 @@ test('viewer changes re-sort the rows and update the counts without a reload', a
   await shot(page, 'dashboard')
 }, 60_000)
 
+test('after many changes at once the rows are still exactly in sort order', async () => {
+  // Several rows change in the same poll, round after round; the page re-files each one.
+  const movers = [s[1]!, s[2]!, s[3]!]
+  for (let round = 0; round < 4; round++) {
+    await Promise.all(movers.map((slug, i) => simPatch(stack.simUrl!, slug, { viewers: 50 + ((i * 173 + round * 389) % 900) })))
+    await Bun.sleep(1300)
+  }
+  const last = movers.map((_, i) => 50 + ((i * 173 + 3 * 389) % 900))
+  await page.waitForFunction((want) => want.every(([slug, v]) => document.getElementById(`row-${slug}`)?.dataset.viewers === String(v)), movers.map((m, i) => [m, last[i]]), { timeout: 15_000 })
+  const rows = await page.$$eval('#rows > .row[data-slug]', (rs) => rs.map((r) => ({ live: (r as HTMLElement).dataset.live === '1', viewers: Number((r as HTMLElement).dataset.viewers), name: (r as HTMLElement).dataset.name! })))
+  const sorted = [...rows].sort((a, b) => (a.live !== b.live ? (a.live ? -1 : 1) : b.viewers - a.viewers || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)))
+  expect(rows).toEqual(sorted)
+  expect(await page.locator('#count-viewers').textContent()).toBe(new Intl.NumberFormat('en-US').format(rows.filter((r) => r.live).reduce((n, r) => n + r.viewers, 0)))
+}, 60_000)
+
 test('sort, filters and grouping stay in the URL, follow live changes and survive navigation', async () => {
   await page.fill('#f-q', s[1]!.slice(0, 6))
   await page.waitForFunction((q) => location.search.includes(`q=${q}`), s[1]!.slice(0, 6))

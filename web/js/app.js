@@ -6,7 +6,7 @@
   const $$ = (s, root = document) => [...root.querySelectorAll(s)]
   const nf = new Intl.NumberFormat('en-US')
   document.documentElement.classList.add('js')
-  window.kickmon = { refreshTimes: () => refreshTimes() }
+  window.kickmon = { refreshTimes: (root) => refreshTimes(root) }
 
   // ------------------------------------------------------------ relative times
   function fmtDuration(ms) {
@@ -18,9 +18,9 @@
     const s = Math.max(0, Math.round(ms / 1000))
     return s < 60 ? `${s}s ago` : s < 3600 ? `${Math.floor(s / 60)}m ago` : s < 86400 ? `${Math.floor(s / 3600)}h ago` : `${Math.floor(s / 86400)}d ago`
   }
-  function refreshTimes() {
+  function refreshTimes(root = document) {
     const now = Date.now()
-    for (const t of document.querySelectorAll('time[data-relative]')) {
+    for (const t of root.querySelectorAll('time[data-relative]')) {
       const at = Date.parse(t.getAttribute('datetime'))
       if (Number.isNaN(at)) continue
       const text = t.dataset.relative === 'duration' ? fmtDuration(now - at) : fmtAgo(now - at)
@@ -143,6 +143,6 @@
     if (toast) new MutationObserver(showToast).observe(toast, { childList: true })
     restoreDashLink()
     refreshTimes()
-    setInterval(refreshTimes, 1000)
+    setInterval(() => refreshTimes(), 1000)
   })
 })()

@@ -1,13 +1,16 @@
 // kickmon dashboard: applies the view in the URL (sort, filters, grouping) to the rows as they
-// change over the live feed, keeps the counts, and moves as few rows as possible so focus and
-// scroll stay put. The rules mirror services/gateway/src/dashboard-view.ts (keep them in step).
+// change over the live feed, and keeps the counts. A live update usually touches one row, so
+// the page keeps a model of every row in display order and moves only the rows that changed
+// (a binary search for each one's new place); a full pass runs only when the view itself
+// changes or a snapshot replaces the rows. The rules mirror
+// services/gateway/src/dashboard-view.ts (keep them in step).
 (() => {
   const $ = (s, root = document) => root.querySelector(s)
   const $$ = (s, root = document) => [...root.querySelectorAll(s)]
   const nf = new Intl.NumberFormat('en-US')
-  const refreshTimes = () => window.kickmon && window.kickmon.refreshTimes()
+  const refreshTimes = (root) => window.kickmon && window.kickmon.refreshTimes(root)
 
-  // ------------------------------------------------------------ dashboard view
+  // ------------------------------------------------------------ the rules
   const SORTS = {
     name: (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
     viewers: (a, b) => b.viewers - a.viewers || SORTS.name(a, b),
@@ -25,6 +28,7 @@
       group: ['state', 'category'].includes(f.get('group')) ? f.get('group') : 'none',
     }
   }
+  const sameView = (a, b) => a && b && a.sort === b.sort && a.live === b.live && a.category === b.category && a.q === b.q && a.group === b.group
   function queryString(v, form) {
     const p = new URLSearchParams()
     if (v.sort !== 'live') p.set('sort', v.sort)
@@ -36,9 +40,9 @@
     const s = p.toString()
     return s ? `?${s}` : ''
   }
-  function rowData(r) {
-    const d = r.dataset
-    return { el: r, slug: d.slug, name: d.name || '', live: d.live === '1', stale: d.stale === '1', viewers: Number(d.viewers) || 0, category: d.category || '' }
+  function rowData(el) {
+    const d = el.dataset
+    return { el, slug: d.slug, name: d.name || '', live: d.live === '1', stale: d.stale === '1', viewers: Number(d.viewers) || 0, category: d.category || '' }
   }
   function matches(x, v) {
     if (v.live && !x.live) return false
@@ -55,7 +59,30 @@
     if (g === 'category') return x.category || '(no category)'
     return ''
   }
-  /** Indices (into `seq`) of a longest increasing subsequence: the rows that need not move. */
+  const groupOrder = (g) => (a, b) =>
+    g === 'state' ? STATE_ORDER.indexOf(a) - STATE_ORDER.indexOf(b) : a === '(no category)' ? 1 : b === '(no category)' ? -1 : a.localeCompare(b)
+
+  // ------------------------------------------------------------ the model
+  // `order`: every row and group head in display order. Entries: {el, g, head} for heads,
+  // {el, g, x} for rows (x = rowData); `g` is the group's index.
+  let model = null
+  const heads = new Map() // group name → head element (reused across passes)
+
+  function headEl(name) {
+    let h = heads.get(name)
+    if (!h) {
+      h = document.createElement('div')
+      h.className = 'row group'
+      h.setAttribute('role', 'row')
+      h.dataset.group = name
+      h.innerHTML = '<span role="cell"></span>'
+      heads.set(name, h)
+    }
+    return h
+  }
+  const cmpEntry = (sort) => (a, b) => a.g - b.g || (a.head ? -1 : b.head ? 1 : SORTS[sort](a.x, b.x))
+
+  /** Indices (into `seq`) of a longest increasing subsequence: the nodes that need not move. */
   function lis(seq) {
     const tails = [], prev = new Array(seq.length)
     for (let i = 0; i < seq.length; i++) {
@@ -68,81 +95,98 @@
     for (let i = tails.length ? tails[tails.length - 1] : -1; i >= 0; i = prev[i]) keep.add(i)
     return keep
   }
-  let groupHeads = new Map()
-  function groupHead(name) {
-    let h = groupHeads.get(name)
-    if (!h) {
-      h = document.createElement('div')
-      h.className = 'row group'
-      h.setAttribute('role', 'row')
-      h.dataset.group = name
-      h.innerHTML = '<span role="cell"></span>'
-      groupHeads.set(name, h)
-    }
-    return h
-  }
 
-  let observer = null
-  function applyView() {
-    const form = $('#view'), rowsEl = $('#rows')
-    if (!form || !rowsEl) return
-    const v = viewState(form)
+  /** Rebuild everything from the DOM: the view changed, or a snapshot replaced the rows. */
+  function fullPass(rowsEl, v) {
+    for (const h of $$(':scope > .row.group', rowsEl)) if (!heads.has(h.dataset.group)) heads.set(h.dataset.group, h)
     const rows = $$(':scope > .row[data-slug]', rowsEl).map(rowData)
-    // Adopt server-rendered group heads so they are reused, not duplicated.
-    for (const h of $$(':scope > .row.group', rowsEl)) if (!groupHeads.has(h.dataset.group)) groupHeads.set(h.dataset.group, h)
-    rows.sort(SORTS[v.sort])
-    const desired = []
-    const shownPerGroup = new Map()
-    let shown = 0, live = 0, viewers = 0, stale = 0
+    const names = v.group === 'none' ? [''] : [...new Set(rows.map((x) => groupOf(x, v.group)))].sort(groupOrder(v.group))
+    const gi = new Map(names.map((n, i) => [n, i]))
+    const order = []
+    if (v.group !== 'none') for (const n of names) order.push({ el: headEl(n), g: gi.get(n), head: n })
     for (const x of rows) {
       const ok = matches(x, v)
       if (x.el.hidden === ok) x.el.hidden = !ok
-      if (ok) shown++
-      // A stale row's state is only the last known one: it is counted apart, not as live.
-      if (x.stale) stale++
-      else if (x.live) { live++; viewers += x.viewers }
+      order.push({ el: x.el, g: gi.get(groupOf(x, v.group)), x })
     }
-    if (v.group === 'none') desired.push(...rows.map((x) => x.el))
-    else {
-      const by = new Map()
-      for (const x of rows) {
-        const g = groupOf(x, v.group)
-        if (!by.has(g)) by.set(g, [])
-        by.get(g).push(x)
-        if (!x.el.hidden) shownPerGroup.set(g, (shownPerGroup.get(g) || 0) + 1)
-      }
-      const keys = [...by.keys()].sort((a, b) =>
-        v.group === 'state' ? STATE_ORDER.indexOf(a) - STATE_ORDER.indexOf(b) : a === '(no category)' ? 1 : b === '(no category)' ? -1 : a.localeCompare(b))
-      for (const k of keys) {
-        const h = groupHead(k)
-        const n = shownPerGroup.get(k) || 0
-        const label = `${k} · ${nf.format(n)}`
-        if (h.firstChild.textContent !== label) h.firstChild.textContent = label
-        h.hidden = n === 0
-        desired.push(h, ...by.get(k).map((x) => x.el))
-      }
-    }
-    const want = new Set(desired)
+    order.sort(cmpEntry(v.sort))
+    const want = new Set(order.map((e) => e.el))
     for (const h of $$(':scope > .row.group', rowsEl)) if (!want.has(h)) h.remove()
     // Move as few nodes as possible (keeps focus and scroll where they are).
-    const current = [...rowsEl.children].filter((el) => want.has(el))
-    const pos = new Map(desired.map((el, i) => [el, i]))
+    const pos = new Map(order.map((e, i) => [e.el, i]))
+    const current = [...rowsEl.children].filter((el) => pos.has(el))
     const keep = lis(current.map((el) => pos.get(el)))
     const stay = new Set(current.filter((_, i) => keep.has(i)))
     const focused = document.activeElement
     let next = null
-    for (let i = desired.length - 1; i >= 0; i--) {
-      const el = desired[i]
-      if (!stay.has(el)) rowsEl.insertBefore(el, next)
-      next = el
+    for (let i = order.length - 1; i >= 0; i--) {
+      if (!stay.has(order[i].el)) rowsEl.insertBefore(order[i].el, next)
+      next = order[i].el
     }
     if (focused && focused !== document.activeElement && focused.isConnected) focused.focus({ preventScroll: true })
-    if (observer) observer.takeRecords()
+    model = { v, order, names, gi, bySlug: new Map(order.filter((e) => e.x).map((e) => [e.x.slug, e])) }
+  }
 
+  /** Only some rows changed (live updates): re-file each one; false when a full pass is needed. */
+  function incremental(rowsEl, changed, removed) {
+    const { v, order, gi, bySlug } = model
+    const cmp = cmpEntry(v.sort)
+    for (const slug of removed) {
+      const e = bySlug.get(slug)
+      if (!e) continue
+      order.splice(order.indexOf(e), 1)
+      bySlug.delete(slug)
+    }
+    // Take every changed row out first, so no row is placed next to a replaced (detached) one.
+    const xs = changed.map(rowData)
+    for (const x of xs) {
+      const old = bySlug.get(x.slug)
+      if (old) order.splice(order.indexOf(old), 1)
+      bySlug.delete(x.slug)
+    }
+    const focused = document.activeElement
+    for (const x of xs) {
+      const el = x.el
+      const g = gi.get(groupOf(x, v.group))
+      if (g === undefined) return false // a group we have no head for yet
+      const e = { el, g, x }
+      let lo = 0, hi = order.length
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (cmp(order[mid], e) <= 0) lo = mid + 1; else hi = mid }
+      order.splice(lo, 0, e)
+      bySlug.set(x.slug, e)
+      const ok = matches(x, v)
+      if (el.hidden === ok) el.hidden = !ok
+      const before = order[lo + 1] ? order[lo + 1].el : null
+      if (el.nextElementSibling !== before || el.parentNode !== rowsEl) rowsEl.insertBefore(el, before)
+    }
+    if (focused && focused !== document.activeElement && focused.isConnected) focused.focus({ preventScroll: true })
+    return true
+  }
+
+  function updateCounts() {
+    let shown = 0, live = 0, viewers = 0, stale = 0
+    const perGroup = new Map()
+    for (const e of model.order) {
+      if (!e.x) continue
+      if (!e.el.hidden) {
+        shown++
+        perGroup.set(e.g, (perGroup.get(e.g) || 0) + 1)
+      }
+      // A stale row's state is only the last known one: it is counted apart, not as live.
+      if (e.x.stale) stale++
+      else if (e.x.live) { live++; viewers += e.x.viewers }
+    }
+    for (const e of model.order) {
+      if (!e.head) continue
+      const n = perGroup.get(e.g) || 0
+      const label = `${e.head} · ${nf.format(n)}`
+      if (e.el.firstChild.textContent !== label) e.el.firstChild.textContent = label
+      if (e.el.hidden !== (n === 0)) e.el.hidden = n === 0
+    }
     const set = (id, n) => { const el = document.getElementById(id); if (el && el.textContent !== nf.format(n)) el.textContent = nf.format(n) }
     set('count-live', live)
     set('count-viewers', viewers)
-    set('count-total', rows.length)
+    set('count-total', model.bySlug.size)
     set('count-shown', shown)
     set('count-stale', stale)
     const staleWrap = $('.counts .stale-count')
@@ -150,8 +194,20 @@
     const empty = $('#empty')
     if (empty) {
       empty.hidden = shown > 0
-      if (rows.length && !shown) empty.textContent = 'No streamer matches these filters.'
+      if (model.bySlug.size && !shown) empty.textContent = 'No streamer matches these filters.'
     }
+  }
+
+  let observer = null
+  /** Apply the view: incrementally for a few changed rows, otherwise in full. */
+  function applyView(changed = null, removed = null) {
+    const form = $('#view'), rowsEl = $('#rows')
+    if (!form || !rowsEl) return null
+    const v = viewState(form)
+    const small = changed && changed.length + removed.length <= 50
+    if (!(small && model && sameView(model.v, v) && incremental(rowsEl, changed, removed))) fullPass(rowsEl, v)
+    if (observer) observer.takeRecords()
+    updateCounts()
     return v
   }
 
@@ -165,18 +221,30 @@
   }
 
   /** Rows changed under us (a live update or a snapshot): flash them, re-apply the view before paint. */
-  let pending = false
   function watchRows() {
     const rowsEl = $('#rows')
     if (!rowsEl) return
+    let added = new Set(), gone = new Set(), pending = false
     observer = new MutationObserver((muts) => {
-      for (const m of muts) for (const n of m.addedNodes) if (n.nodeType === 1 && n.dataset.slug && !n.classList.contains('group')) n.classList.add('flash')
+      for (const m of muts) {
+        for (const n of m.removedNodes) if (n.nodeType === 1 && n.dataset.slug) gone.add(n.dataset.slug)
+        for (const n of m.addedNodes) {
+          if (n.nodeType !== 1 || !n.dataset.slug) continue
+          n.classList.add('flash')
+          added.add(n)
+        }
+      }
       if (pending) return
       pending = true
       queueMicrotask(() => {
         pending = false
-        applyView()
-        refreshTimes()
+        const changed = [...added].filter((el) => el.isConnected)
+        const slugs = new Set(changed.map((el) => el.dataset.slug))
+        const removed = [...gone].filter((s) => !slugs.has(s))
+        added = new Set()
+        gone = new Set()
+        applyView(changed, removed)
+        for (const el of changed) refreshTimes(el)
       })
     })
     observer.observe(rowsEl, { childList: true })
