@@ -30,8 +30,8 @@ const slugTopic = (slug: string) => `s:${slug}`
 /** Close code telling the page its session ended (no reconnect; app.js goes to /login). */
 export const CLOSE_SESSION_ENDED = 4401
 /** Rows per message while catching a socket up, and the buffer level we refill below. */
-const CHUNK_ROWS = 20
-const LOW_WATER = 16 * 1024
+const CHUNK_ROWS = 50
+const LOW_WATER = 8 * 1024
 /** A burst bigger than this goes out paced per socket rather than as one publish (see `flush`). */
 const BURST_ROWS = 40
 

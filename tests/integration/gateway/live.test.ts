@@ -138,19 +138,19 @@ describe('the dashboard socket (/ws)', () => {
   })
 
   test('a big snapshot goes out in small messages', async () => {
-    // 60 made-up streamers (the poller only publishes; the gateway keeps them in memory).
-    for (let i = 0; i < 60; i++) {
+    // 150 made-up streamers (the poller only publishes; the gateway keeps them in memory).
+    for (let i = 0; i < 150; i++) {
       const slug = `bulk-${i}`
       h.gw.ctx.nc.publish(subjects.status(slug), JSON.stringify({ ...h.statuses.get(A)!, slug, username: slug, checked_at: new Date().toISOString() }))
     }
-    await eventually(() => h.statuses.get('bulk-59'), 5000, 'the made-up streamers')
+    await eventually(() => h.statuses.get('bulk-149'), 5000, 'the made-up streamers')
     const s = await socket(h.admin)
-    await eventually(() => s.text().includes('id="row-bulk-59"') && s.text().includes(`id="row-${A}"`), 5000, 'every row')
+    await eventually(() => s.text().includes('id="row-bulk-149"') && s.text().includes(`id="row-${A}"`), 5000, 'every row')
     expect(s.messages.length).toBeGreaterThan(2)
     expect(Math.max(...s.messages.map((m) => m.length))).toBeLessThan(64 * 1024)
     s.ws.close()
-    for (let i = 0; i < 60; i++) h.gw.ctx.nc.publish(subjects.streamerRemoved, JSON.stringify({ slug: `bulk-${i}` }))
-    await eventually(() => !h.statuses.get('bulk-59'), 5000, 'the made-up streamers gone')
+    for (let i = 0; i < 150; i++) h.gw.ctx.nc.publish(subjects.streamerRemoved, JSON.stringify({ slug: `bulk-${i}` }))
+    await eventually(() => !h.statuses.get('bulk-149'), 5000, 'the made-up streamers gone')
   })
 
   test('a viewer sees only assigned rows; an assignment made elsewhere adds and removes rows live', async () => {
