@@ -176,7 +176,10 @@ async function bench() {
         ms.push(performance.now() - t0)
         if (r.status !== 200) throw new Error(`GET ${path}: ${r.status}`)
       }
-      return { ...summary(ms.slice(5)), kb: Math.round(bytes / 1024) }
+      // What travels: the same page without letting fetch undo the gzip.
+      const wire = await fetch(base + path, { headers: { cookie, 'accept-encoding': 'gzip' }, decompress: false } as RequestInit)
+      const wireKb = Math.round((await wire.arrayBuffer()).byteLength / 1024)
+      return { ...summary(ms.slice(5)), kb: Math.round(bytes / 1024), wire_kb: wireKb }
     }
     const renders = quick ? 60 : 200
     const pageAdmin = await renderHttp(admin.cookie, '/', renders)
@@ -276,7 +279,7 @@ async function bench() {
     const row = (what: string, s: { n: number; p50: number | null; p99: number | null; max: number | null }, extra = '') =>
       console.log(`  ${what.padEnd(44)} ${String(s.p50 ?? '–').padStart(8)} ${String(s.p99 ?? '–').padStart(8)} ${String(s.max ?? '–').padStart(8)}  n=${s.n}${extra}`)
     console.log(`\n  ${'what (ms)'.padEnd(44)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)}`)
-    row(`GET / as admin, ${N} rows (${pageAdmin.kb} KB)`, pageAdmin)
+    row(`GET / as admin, ${N} rows (${pageAdmin.kb} KB, ${pageAdmin.wire_kb} KB gzipped)`, pageAdmin)
     row(`GET /?sort=name&group=category as user`, pageUser)
     row(`dashboardPage() alone, ${N} rows`, renderFn)
     row(`kick.status publish → ${ready.open} sockets`, result.fanout_ms, `  lost=${result.fanout_ms.lost}`)
