@@ -8,7 +8,8 @@ import { EVENTS_STREAM, STATUS_BUCKET, WEBHOOKS_STREAM, subjects } from './subje
 
 // JetStream streams and the status bucket (design.md §4). Whoever starts first creates
 // them: the poller needs all of them, the gateway only KICK_WEBHOOKS (it publishes
-// verified deliveries there before answering Kick).
+// verified deliveries there before answering Kick). `replicas` is NATS_REPLICAS: 1 on a
+// single server, 3 (or 5) on a NATS cluster (docs/scaling.md).
 
 const DAY_NS = 24 * 3600 * 1e9
 
@@ -24,16 +25,19 @@ export const STREAMS = {
   [WEBHOOKS_STREAM]: { name: WEBHOOKS_STREAM, subjects: [subjects.webhooksAll], max_age: 1 * DAY_NS, ...common },
 } as const
 
-/** Create the stream unless it exists; a concurrent creator winning the race is fine. */
-export async function ensureStream(jsm: JetStreamManager, name: keyof typeof STREAMS): Promise<void> {
-  try {
-    await jsm.streams.info(name)
+/**
+ * Create the stream unless it exists; a concurrent creator winning the race is fine.
+ * With `reconcile`, an existing stream whose replica count differs is changed to `replicas`
+ * (the poller does this, so a stream the gateway created first ends up as configured).
+ */
+export async function ensureStream(jsm: JetStreamManager, name: string, config: Partial<StreamConfig> = {}, replicas = 1, reconcile = false): Promise<void> {
+  const info = await jsm.streams.info(name).catch(() => null)
+  if (info) {
+    if (reconcile && info.config.num_replicas !== replicas) await jsm.streams.update(name, { ...info.config, num_replicas: replicas })
     return
-  } catch {
-    // not there yet (or not readable): try to create it
   }
   try {
-    await jsm.streams.add({ ...STREAMS[name], subjects: [...STREAMS[name].subjects] })
+    await jsm.streams.add({ ...config, name, num_replicas: replicas } as StreamConfig)
   } catch (e) {
     await jsm.streams.info(name).catch(() => {
       throw e
@@ -41,17 +45,26 @@ export async function ensureStream(jsm: JetStreamManager, name: keyof typeof STR
   }
 }
 
+const streamConfig = (name: keyof typeof STREAMS): Partial<StreamConfig> => ({ ...STREAMS[name], subjects: [...STREAMS[name].subjects] })
+
 /** For the gateway: the stream webhook deliveries go to. */
-export async function ensureWebhookStream(nc: NatsConnection): Promise<JetStreamClient> {
-  await ensureStream(await jetstreamManager(nc), WEBHOOKS_STREAM)
+export async function ensureWebhookStream(nc: NatsConnection, replicas = 1): Promise<JetStreamClient> {
+  await ensureStream(await jetstreamManager(nc), WEBHOOKS_STREAM, streamConfig(WEBHOOKS_STREAM), replicas)
   return jetstream(nc)
 }
 
-/** For the poller: both streams and the status bucket. */
-export async function ensureNatsResources(nc: NatsConnection): Promise<{ js: JetStreamClient; kv: KV }> {
+/** A KV bucket with `replicas`, created if missing and its replica count brought in line. */
+export async function ensureBucket(nc: NatsConnection, bucket: string, opts: { history?: number; ttl?: number; storage?: StorageType }, replicas = 1): Promise<KV> {
+  const kv = await new Kvm(nc).create(bucket, { ...opts, replicas })
+  await ensureStream(await jetstreamManager(nc), `KV_${bucket}`, {}, replicas, true)
+  return kv
+}
+
+/** For the poller: both streams and the status bucket, at `replicas`. */
+export async function ensureNatsResources(nc: NatsConnection, replicas = 1): Promise<{ js: JetStreamClient; kv: KV }> {
   const jsm = await jetstreamManager(nc)
-  await ensureStream(jsm, EVENTS_STREAM)
-  await ensureStream(jsm, WEBHOOKS_STREAM)
-  const kv = await new Kvm(nc).create(STATUS_BUCKET, { history: 1 })
+  await ensureStream(jsm, EVENTS_STREAM, streamConfig(EVENTS_STREAM), replicas, true)
+  await ensureStream(jsm, WEBHOOKS_STREAM, streamConfig(WEBHOOKS_STREAM), replicas, true)
+  const kv = await ensureBucket(nc, STATUS_BUCKET, { history: 1 }, replicas)
   return { js: jetstream(nc), kv }
 }
