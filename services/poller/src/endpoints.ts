@@ -5,7 +5,8 @@ import { endpoint } from '@kickmon/shared/rpc'
 import { eventHistory } from './history/events.ts'
 import { sessionHistory } from './history/sessions.ts'
 import { viewerHistory } from './history/viewers.ts'
-import type { Monitor } from './monitor.ts'
+import type { ClusterView } from './membership/cluster.ts'
+import { statusFromRow, type Monitor } from './monitor.ts'
 import type { StreamerRegistry } from './streamer-registry.ts'
 
 export type EndpointDeps = {
@@ -15,13 +16,18 @@ export type EndpointDeps = {
   /** Pick up an added or removed streamer now rather than at the next cycle. */
   refresh: () => Promise<void>
   health: () => UpstreamHealth
+  /** With several pollers (docs/scaling.md): any instance answers, also for streamers a peer owns. */
+  cluster?: ClusterView
+  /** Announce a removal nobody owning the streamer answered for (its owner died a moment ago). */
+  removed?: (slug: string) => void
 }
 
 /** The poller.* request/reply endpoints (shared/src/poller-contract.ts, docs/nats.md). */
 export function pollerEndpoints(deps: EndpointDeps) {
-  const { monitor, registry, sql } = deps
-  const current = (slug: string) => {
-    const s = monitor.get(slug)
+  const { monitor, registry, sql, cluster } = deps
+  const alone = () => !cluster || cluster.alone()
+  const current = async (slug: string) => {
+    const s = monitor.get(slug) ?? (alone() ? null : await cluster!.status(slug))
     if (!s) throw new AppError('NOT_FOUND', `"${slug}" is not monitored`)
     return s
   }
@@ -31,7 +37,7 @@ export function pollerEndpoints(deps: EndpointDeps) {
     endpoint({
       ...PollerApi.list,
       handle: ({ slugs }): Out<'list'> => {
-        const all = monitor.statuses()
+        const all = alone() ? monitor.statuses() : cluster!.all()
         if (!slugs) return all
         const want = new Set(slugs)
         return all.filter((s) => want.has(s.slug))
@@ -44,7 +50,7 @@ export function pollerEndpoints(deps: EndpointDeps) {
         const row = await registry.get(slug)
         if (!row) throw new AppError('NOT_FOUND', `"${slug}" is not monitored`)
         return {
-          status: current(slug), banner_url: row.banner_url, bio: row.bio, followers_count: row.followers_count,
+          status: await current(slug), banner_url: row.banner_url, bio: row.bio, followers_count: row.followers_count,
           monitored_since: row.created_at.toISOString(),
         }
       },
@@ -52,16 +58,22 @@ export function pollerEndpoints(deps: EndpointDeps) {
     endpoint({
       ...PollerApi.add,
       handle: async ({ slug }): Promise<PollerOutput<'add'>> => {
-        const { created } = await registry.add(slug)
-        await deps.refresh()
-        return { created, status: current(slug) }
+        const { created, row } = await registry.add(slug)
+        if (alone()) {
+          await deps.refresh()
+          return { created, status: await current(slug) }
+        }
+        // The owner picks it up now and answers with what it knows (resolved, maybe live).
+        const answer = await cluster!.announce(slug)
+        return { created, status: answer?.status ?? monitor.get(slug) ?? statusFromRow(row) }
       },
     }),
     endpoint({
       ...PollerApi.remove,
       handle: async ({ slug }): Promise<PollerOutput<'remove'>> => {
         if (!(await registry.remove(slug))) throw new AppError('NOT_FOUND', `"${slug}" is not monitored`)
-        await deps.refresh()
+        if (alone()) await deps.refresh()
+        else if (!(await cluster!.announce(slug))) deps.removed?.(slug)
         return { removed: slug }
       },
     }),

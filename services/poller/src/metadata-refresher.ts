@@ -44,7 +44,10 @@ export class MetadataRefresher {
     for (const { offsetMs, batch } of plan) this.later(() => void this.refresh(batch), offsetMs)
   }
 
-  async refresh(ids: number[]) {
+  async refresh(planned: number[]) {
+    // Streamers handed to a peer since the cycle was planned are the peer's now.
+    const ids = planned.filter((id) => this.monitor.hasUserId(id))
+    if (!ids.length) return
     try {
       const [users, channels] = await Promise.all([this.kick.users(ids), this.kick.channelsByUserId(ids)])
       const at = Date.now()

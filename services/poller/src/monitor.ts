@@ -36,8 +36,12 @@ export class Monitor {
     private readonly log: Logger,
   ) {}
 
-  /** Match the in-memory set to the registry; `committed` is the KV's last committed status. */
-  sync(rows: StreamerRow[], committed: Map<string, StreamerStatus> = new Map()) {
+  /**
+   * Match the in-memory set to the registry; `committed` is the KV's last committed status.
+   * With several pollers `rows` is this instance's share and `monitored` every monitored slug:
+   * one dropped from the share but still monitored was handed to a peer, not removed.
+   */
+  sync(rows: StreamerRow[], committed: Map<string, StreamerStatus> = new Map(), monitored?: Set<string>) {
     const seen = new Set<string>()
     for (const row of rows) {
       seen.add(row.slug)
@@ -58,7 +62,7 @@ export class Monitor {
       const uid = this.states.get(slug)!.status.kick_user_id
       if (uid !== null) this.slugByUser.delete(uid)
       this.states.delete(slug)
-      this.onRemoved(slug)
+      if (!monitored?.has(slug)) this.onRemoved(slug)
     }
   }
 
@@ -109,6 +113,10 @@ export class Monitor {
 
   statuses(): StreamerStatus[] {
     return [...this.states.values()].map((s) => s.status)
+  }
+
+  hasUserId(userId: number): boolean {
+    return this.slugByUser.has(userId)
   }
 
   resolvedUserIds(): number[] {

@@ -28,6 +28,8 @@ export class PollLoop {
   onCycle: (ms: number) => void = () => {}
   /** Told about every live-state batch (the browser fallback covers streamers whose polls keep failing). */
   onBatch: (userIds: number[], ok: boolean) => void = () => {}
+  /** Gets each registry read; with several pollers it keeps this instance's share (membership/ownership.ts). */
+  onRows: (rows: Awaited<ReturnType<StreamerRegistry['all']>>) => Promise<void> | void = (rows) => this.monitor.sync(rows)
 
   constructor(
     private readonly kick: KickClient,
@@ -55,6 +57,13 @@ export class PollLoop {
   async refresh() {
     await this.syncRegistry()
     if (this.cfg.api !== false) await this.resolveOnce()
+  }
+
+  /** Poll these now (streamers just taken over from a peer), not at their slot in the next cycle. */
+  pollNow(userIds: number[]) {
+    const size = Math.min(this.cfg.batchSize, LIMITS.livestreams)
+    if (this.cfg.api === false) return
+    for (let i = 0; i < userIds.length; i += size) void this.pollBatch(userIds.slice(i, i + size))
   }
 
   /** One resolution at a time: overlapping cycles must not look the same slugs up twice. */
@@ -93,14 +102,17 @@ export class PollLoop {
 
   private async syncRegistry() {
     try {
-      this.monitor.sync(await this.registry.all())
+      await this.onRows(await this.registry.all())
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'could not read the streamer list; polling the last known one')
     }
   }
 
-  private async pollBatch(ids: number[]) {
+  private async pollBatch(planned: number[]) {
     if (!this.running) return
+    // Streamers handed to a peer since the cycle was planned are the peer's to poll now.
+    const ids = planned.filter((id) => this.monitor.hasUserId(id))
+    if (!ids.length) return
     // At most one poll outstanding per streamer, so a budget too small for the interval
     // skips polls instead of queueing them without end.
     if (ids.some((id) => this.outstanding.has(id))) {

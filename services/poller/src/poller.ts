@@ -8,6 +8,8 @@ import { EventRecorder } from './event-recorder.ts'
 import { healthReport } from './health-report.ts'
 import { KickClient } from './kick/client.ts'
 import { TokenStore } from './kick/token-store.ts'
+import { joinPollers, type ClusterTuning } from './membership/cluster.ts'
+import { LeaderTask } from './membership/leader-task.ts'
 import { MetadataRefresher } from './metadata-refresher.ts'
 import { Monitor } from './monitor.ts'
 import { PollLoop } from './poll-loop.ts'
@@ -22,7 +24,7 @@ import { SUBSCRIPTION_DEFAULTS, SubscriptionManager, type SubscriptionOptions } 
 /** Test knobs for the webhook path; production uses the defaults. */
 export type WebhookTuning = Partial<SubscriptionOptions> & { maxAgeMs?: number }
 
-export type PollerOptions = { requestsPerSecond?: number; webhooks?: WebhookTuning; metadataIntervalMs?: number; browser?: BrowserFallbackTuning }
+export type PollerOptions = { requestsPerSecond?: number; webhooks?: WebhookTuning; metadataIntervalMs?: number; browser?: BrowserFallbackTuning; cluster?: ClusterTuning }
 
 /** Wires the poller's parts together; main.ts and in-process tests both call this. */
 export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {}) {
@@ -32,10 +34,16 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
   const clientId = config.KICK_CLIENT_ID ?? config.KICK_SIM_CLIENT_ID
   const clientSecret = config.KICK_CLIENT_SECRET ?? config.KICK_SIM_CLIENT_SECRET
 
-  await sql`select ensure_viewer_sample_partitions(current_date - 1, 3)`
-  const partitions = setInterval(() => void sql`select ensure_viewer_sample_partitions(current_date, 3)`.catch(() => {}), 3600_000)
+  // Every poller creates the coming days' partitions; the lock stops two starting together from racing.
+  const ensurePartitions = (daysBack: number) =>
+    sql.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(hashtext('viewer_sample_partitions'))`
+      await tx`select ensure_viewer_sample_partitions(current_date - ${daysBack}::int, 3)`
+    })
+  await ensurePartitions(1)
+  const partitions = setInterval(() => void ensurePartitions(0).catch(() => {}), 3600_000)
 
-  const { js, kv } = await ensureNatsResources(nc)
+  const { js, kv } = await ensureNatsResources(nc, config.NATS_REPLICAS)
   const stats = new UpstreamStats(ctx.registry)
   const budget = new RequestBudget(opts.requestsPerSecond ?? 15)
   const kick = new KickClient(config.KICK_API_URL, new TokenStore(config.KICK_AUTH_URL, clientId, clientSecret), budget, (o) => stats.outcome(o))
@@ -54,6 +62,8 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
   const recorder = new EventRecorder(nc, js, sql, log)
   stats.totals.eventsPublished = () => committer.eventsPublished
   stats.totals.eventsRecorded = () => recorder.recorded
+  // Several pollers share the streamers (docs/scaling.md); alone, this one owns them all.
+  const cluster = await joinPollers(ctx, kv, monitor, opts.cluster)
 
   // Resume from the committed state so a restart neither repeats nor misses events.
   const committed = new Map<string, StreamerStatus>()
@@ -62,9 +72,11 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
     const parsed = e?.value.length ? StreamerStatus.safeParse(e.json()) : null
     if (parsed?.success) committed.set(key, parsed.data)
   }
-  monitor.sync(await registry.all(), committed)
+  await cluster.ownership.place(await registry.all(), committed)
 
   const loop = new PollLoop(kick, monitor, registry, { intervalMs, batchSize: config.BATCH_SIZE, api: useApi }, log)
+  loop.onRows = (rows) => cluster.ownership.place(rows)
+  cluster.ownership.onAcquired = (userIds) => loop.pollNow(userIds)
   loop.onCycle = (ms) => stats.pollCycle(ms)
   if (browser) loop.onBatch = browser.apiResult
   const metadata = new MetadataRefresher(kick, monitor, registry, opts.metadataIntervalMs ?? 600_000, log)
@@ -72,13 +84,21 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
   snapshots.start()
   await recorder.start()
   // Deliveries that reach the gateway are always used; managing subscriptions is KICK_WEBHOOKS.
-  const webhooks = new WebhookConsumer(nc, js, monitor, stats, log.child({ part: 'webhooks' }), { maxAgeMs: opts.webhooks?.maxAgeMs ?? 600_000 })
+  const webhooks = new WebhookConsumer(nc, js, monitor, stats, log.child({ part: 'webhooks' }), {
+    maxAgeMs: opts.webhooks?.maxAgeMs ?? 600_000, instanceId: cluster.id, ownedByPeer: cluster.ownedByPeer,
+  })
   await webhooks.start()
-  const subscriptions =
+  // One app, one subscription list: only the leader manages it, for every monitored streamer.
+  const subscriptionTask =
     config.KICK_WEBHOOKS === 'on' && useApi
-      ? new SubscriptionManager(kick, () => monitor.resolvedUserIds(), log.child({ part: 'subscriptions' }), { ...SUBSCRIPTION_DEFAULTS, ...opts.webhooks })
+      ? new LeaderTask(
+          cluster.membership,
+          () => new SubscriptionManager(kick, cluster.allUserIds, log.child({ part: 'subscriptions' }), { ...SUBSCRIPTION_DEFAULTS, ...opts.webhooks }),
+          'webhook subscriptions', log,
+        )
       : null
-  subscriptions?.start()
+  await subscriptionTask?.update()
+  cluster.onMembersChanged(() => void subscriptionTask?.update())
   loop.start()
   if (useApi) metadata.start()
   browser?.start()
@@ -95,20 +115,23 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
     }
   })()
 
+  const refresh = async () => {
+    await loop.refresh()
+    subscriptionTask?.current?.nudge()
+  }
+  cluster.listen(refresh)
   ctx.addEndpoints(
     pollerEndpoints({
-      monitor, registry, sql,
-      refresh: async () => {
-        await loop.refresh()
-        subscriptions?.nudge()
-      },
-      health: () => healthReport({ config, stats, kick, budget, loop, monitor, subscriptions, browser: browser?.health }),
+      monitor, registry, sql, refresh,
+      cluster: cluster.view(registry),
+      removed: (slug) => monitor.onRemoved(slug),
+      health: () => healthReport({ config, stats, kick, budget, loop, monitor, subscriptions: subscriptionTask?.current ?? null, browser: browser?.health }),
     }),
   )
   ctx.onStop(async () => {
     loop.stop()
     metadata.stop()
-    await subscriptions?.stop()
+    await subscriptionTask?.stop()
     await webhooks.stop()
     await browser?.close()
     clearInterval(partitions)
@@ -116,6 +139,8 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
     await recorder.stop()
     await committer.stop()
     await snapshots.stop()
+    await cluster.stop()
   })
-  return { monitor, registry, loop, kick, budget, committer, snapshots, recorder, stats, webhooks, subscriptions, browser }
+  const subscriptions = subscriptionTask?.current ?? null
+  return { monitor, registry, loop, kick, budget, committer, snapshots, recorder, stats, webhooks, subscriptions, browser, cluster }
 }

@@ -109,10 +109,10 @@ describe('POST /webhooks/kick', () => {
     const stats = w.poller.result.stats.webhooks
     await eventually(() => stats.malformed === 1, 5000, 'the delivery to be refused')
     const jsm = await jetstreamManager(w.nc)
-    await eventually(async () => (await jsm.consumers.info('KICK_WEBHOOKS', 'poller-webhooks')).num_ack_pending === 0, 5000, 'nothing pending')
+    await eventually(async () => (await jsm.consumers.info('KICK_WEBHOOKS', w.poller.result.webhooks.durable)).num_ack_pending === 0, 5000, 'nothing pending')
     await Bun.sleep(300)
     expect(stats.malformed).toBe(1)
-    expect((await jsm.consumers.info('KICK_WEBHOOKS', 'poller-webhooks')).num_redelivered).toBe(0)
+    expect((await jsm.consumers.info('KICK_WEBHOOKS', w.poller.result.webhooks.durable)).num_redelivered).toBe(0)
     expect(w.seen.slice(seenBefore).some((st) => st.source === 'webhook')).toBe(false)
   })
 })

@@ -6,7 +6,6 @@ import type { Monitor } from '../monitor.ts'
 import type { UpstreamStats } from '../upstream-stats.ts'
 import { MalformedWebhook, webhookReading } from './payloads.ts'
 
-const DURABLE = 'poller-webhooks'
 const SUBJECT_PREFIX = 'kick.webhooks.'
 /** Message ids remembered to drop repeats JetStream's 2-minute window no longer catches. */
 const SEEN_IDS = 10_000
@@ -14,7 +13,17 @@ const SEEN_IDS = 10_000
 export type WebhookConsumerOptions = {
   /** Older deliveries are acknowledged but not applied: polling has long since said the same or better. */
   maxAgeMs: number
+  /**
+   * This poller's name: each instance has its own durable consumer `poller-webhooks-<id>`, sees
+   * every delivery and applies those for the streamers it owns (docs/scaling.md).
+   */
+  instanceId: string
+  /** A streamer a peer owns (not ours to apply, and not "unmatched"). */
+  ownedByPeer?: (target: { userId: number | null; slug: string | null }) => boolean
 }
+
+/** The durable consumer name of a poller instance. */
+export const webhookDurable = (instanceId: string) => `poller-webhooks-${instanceId}`
 
 /**
  * Applies the deliveries the gateway verified (KICK_WEBHOOKS) to the state machine with
@@ -35,17 +44,24 @@ export class WebhookConsumer {
     private readonly opts: WebhookConsumerOptions,
   ) {}
 
+  get durable() {
+    return webhookDurable(this.opts.instanceId)
+  }
+
   async start() {
     const jsm = await jetstreamManager(this.nc)
+    // A new instance starts with what arrives from now on (older news is the previous owner's,
+    // or polling's); the same instance restarted resumes where it stopped. An instance gone
+    // for longer than maxAge would apply nothing it missed, so its consumer is deleted then.
     await jsm.consumers
       .add(WEBHOOKS_STREAM, {
-        durable_name: DURABLE, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
-        ack_wait: 30e9, max_ack_pending: 1000,
+        durable_name: this.durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New,
+        ack_wait: 30e9, max_ack_pending: 1000, inactive_threshold: this.opts.maxAgeMs * 1e6,
       })
       .catch((e) => {
         if (!String(e.message).includes('already')) throw e
       })
-    const consumer = await this.js.consumers.get(WEBHOOKS_STREAM, DURABLE)
+    const consumer = await this.js.consumers.get(WEBHOOKS_STREAM, this.durable)
     this.messages = await consumer.consume({ max_messages: 200 })
     this.done = (async () => {
       for await (const m of this.messages!) {
@@ -98,7 +114,7 @@ export class WebhookConsumer {
     const { target, reading } = parsed
     const applied =
       (target.userId !== null && this.monitor.applyByUserId(target.userId, reading)) || (target.slug !== null && this.monitor.apply(target.slug, reading))
-    if (!applied) w.unmatched++
+    if (!applied && !this.opts.ownedByPeer?.(target)) w.unmatched++
     this.remember(messageId)
     m.ack()
   }
