@@ -44,6 +44,27 @@ export async function prepareDatabase(url: string) {
   }
 }
 
+/** kick-sim as a process; points `env` (the services') at it and at its webhook key. */
+async function startSim(o: Exclude<StackOptions['sim'], false | undefined>, simPort: number, gatewayPort: number, env: Record<string, string | undefined>, sink: LineSink) {
+  const url = `http://127.0.0.1:${simPort}`
+  const simEnv: Record<string, string | undefined> = {
+    ...env, KICK_SIM_PORT: String(simPort), KICK_SIM_CHANNELS: String(o.channels ?? 12),
+    KICK_SIM_ACTIVITY: o.activity === false ? 'off' : 'on',
+    KICK_SIM_WEBHOOK_URL: `http://127.0.0.1:${gatewayPort}/webhooks/kick`, ...o.env,
+  }
+  const proc = new SupervisedProcess('kick-sim', simEnv, sink)
+  proc.start()
+  await waitForHttp(`${url}/_sim/channels`)
+  Object.assign(env, {
+    KICK_API_URL: url, KICK_AUTH_URL: url, KICK_WEB_URL: url,
+    KICK_CLIENT_ID: simEnv.KICK_SIM_CLIENT_ID ?? 'kickmon-demo', KICK_CLIENT_SECRET: simEnv.KICK_SIM_CLIENT_SECRET ?? 'kickmon-demo-secret',
+  })
+  // The sim's own key signs its webhooks; the gateway must verify with it.
+  const key = (await (await fetch(`${url}/public/v1/public-key`)).json()) as { data?: { public_key?: string } }
+  if (key.data?.public_key) env.KICK_WEBHOOK_PUBLIC_KEY = key.data.public_key
+  return { proc, url }
+}
+
 /** kick-sim (optionally) and the three services as supervised processes. */
 export async function startStack(o: StackOptions): Promise<Stack> {
   const port = async (k: 'gateway' | 'poller' | 'auth' | 'sim') => o.ports?.[k] ?? (await freePort())
@@ -57,24 +78,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const procs = new Map<ServiceName, SupervisedProcess>()
   let simUrl: string | null = null
   if (o.sim) {
-    const simPort = await port('sim')
-    simUrl = `http://127.0.0.1:${simPort}`
-    const simEnv: Record<string, string | undefined> = {
-      ...env, KICK_SIM_PORT: String(simPort), KICK_SIM_CHANNELS: String(o.sim.channels ?? 12),
-      KICK_SIM_ACTIVITY: o.sim.activity === false ? 'off' : 'on',
-      KICK_SIM_WEBHOOK_URL: `http://127.0.0.1:${gatewayPort}/webhooks/kick`, ...o.sim.env,
-    }
-    const sim = new SupervisedProcess('kick-sim', simEnv, sink)
-    sim.start()
-    procs.set('kick-sim', sim)
-    await waitForHttp(`${simUrl}/_sim/channels`)
-    Object.assign(env, {
-      KICK_API_URL: simUrl, KICK_AUTH_URL: simUrl, KICK_WEB_URL: simUrl,
-      KICK_CLIENT_ID: simEnv.KICK_SIM_CLIENT_ID ?? 'kickmon-demo', KICK_CLIENT_SECRET: simEnv.KICK_SIM_CLIENT_SECRET ?? 'kickmon-demo-secret',
-    })
-    // The sim's own key signs its webhooks; the gateway must verify with it.
-    const key = (await (await fetch(`${simUrl}/public/v1/public-key`)).json()) as { data?: { public_key?: string } }
-    if (key.data?.public_key) env.KICK_WEBHOOK_PUBLIC_KEY = key.data.public_key
+    const sim = await startSim(o.sim, await port('sim'), gatewayPort, env, sink)
+    procs.set('kick-sim', sim.proc)
+    simUrl = sim.url
   }
   for (const name of o.services ?? ['auth', 'poller', 'gateway']) {
     const p = new SupervisedProcess(name, env, sink)
@@ -91,6 +97,62 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     stop: async () => {
       // Front to back: gateway first (closes sockets), then poller and auth, the simulator last.
       for (const n of ['gateway', 'poller', 'auth', 'kick-sim'] as ServiceName[]) await procs.get(n)?.stop()
+    },
+  }
+}
+
+export type ScaledStackOptions = Omit<StackOptions, 'services' | 'ports' | 'sink'> & {
+  pollers: number
+  gateways: number
+  /** Extra environment for poller `i` (its POLLER_INSTANCE_ID is `poller-<i+1>` unless given here). */
+  pollerEnv?: (i: number) => Record<string, string>
+  /** Bring a killed instance back (as systemd would); off to watch the others take over. */
+  restart?: boolean
+  /** Every line, with which instance of its service printed it (0-based). */
+  sink?: (service: ServiceName, line: string, instance: number) => void
+}
+
+export type ScaledStack = {
+  gatewayUrls: string[]
+  pollerPorts: number[]
+  simUrl: string | null
+  env: Record<string, string | undefined>
+  pollers: SupervisedProcess[]
+  gateways: SupervisedProcess[]
+  auth: SupervisedProcess
+  stop: () => Promise<void>
+}
+
+/**
+ * Several pollers and gateways (and one auth) on the same NATS and PostgreSQL, as on several
+ * machines (docs/scaling.md): each instance gets its own ports and the pollers their own
+ * POLLER_INSTANCE_ID. kick-sim (optional) delivers its webhooks to the first gateway.
+ */
+export async function startScaledStack(o: ScaledStackOptions): Promise<ScaledStack> {
+  const ports = async (n: number) => Promise.all(Array.from({ length: n }, () => freePort()))
+  const [gatewayPorts, pollerPorts, [authPort]] = [await ports(o.gateways), await ports(o.pollers), await ports(1)]
+  const env: Record<string, string | undefined> = { ...process.env, ...o.env, DATABASE_URL: o.databaseUrl, NATS_URL: o.natsUrl, AUTH_PORT: String(authPort) }
+  const sinkFor = (i: number): LineSink => (service, line) => o.sink?.(service, line, i)
+  let sim: Awaited<ReturnType<typeof startSim>> | null = null
+  if (o.sim) sim = await startSim(o.sim, await freePort(), gatewayPorts[0]!, env, sinkFor(0))
+  const proc = (name: ServiceName, i: number, extra: Record<string, string>) => {
+    const p = new SupervisedProcess(name, { ...env, ...extra }, sinkFor(i), o.restart ?? true)
+    p.start()
+    return p
+  }
+  const auth = proc('auth', 0, {})
+  const pollers = pollerPorts.map((port, i) => proc('poller', i, { POLLER_PORT: String(port), POLLER_INSTANCE_ID: `poller-${i + 1}`, ...o.pollerEnv?.(i) }))
+  const gateways = gatewayPorts.map((port, i) => proc('gateway', i, { GATEWAY_PORT: String(port) }))
+  const ready = (port: number, name: string) => waitForHttp(`http://127.0.0.1:${port}/readyz`, 60_000, name)
+  await Promise.all([ready(authPort!, 'auth'), ...pollerPorts.map((p) => ready(p, 'poller')), ...gatewayPorts.map((p) => ready(p, 'gateway'))])
+  return {
+    gatewayUrls: gatewayPorts.map((p) => `http://127.0.0.1:${p}`),
+    pollerPorts, simUrl: sim?.url ?? null, env, pollers, gateways, auth,
+    stop: async () => {
+      await Promise.all(gateways.map((g) => g.stop()))
+      await Promise.all(pollers.map((p) => p.stop()))
+      await auth.stop()
+      await sim?.proc.stop()
     },
   }
 }

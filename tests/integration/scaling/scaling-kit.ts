@@ -1,0 +1,134 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node'
+import { StreamerStatus } from '../../../shared/src/contracts.ts'
+import { PollerApi } from '../../../shared/src/poller-contract.ts'
+import { request } from '../../../shared/src/rpc.ts'
+import { createKickSim, type KickSim } from '../../../services/kick-sim/src/sim.ts'
+import { startLocalNatsCluster, type LocalNatsCluster } from '../../../scripts/infra/nats-cluster.ts'
+import { startScaledStack, type ScaledStack } from '../../../scripts/infra/stack.ts'
+import { createTestDb, testNats, type LocalNats, type TestDb } from '../../harness/infra.ts'
+import { ADMIN } from '../../harness/stack.ts'
+import { SimFront, isLivestreams } from '../poller/faults-kit.ts'
+
+// Several pollers and gateways as real processes on one machine (docs/scaling.md). kick-sim
+// runs in this process; each poller reaches it through its own SimFront, so the test sees
+// which instance asked Kick about which streamer, and when.
+
+export const INTERVAL_S = 2
+/** Membership TTL in production and here (services/poller/src/membership/membership.ts). */
+export const TTL_S = 3
+
+export type ScaledEnvOptions = { pollers: number; gateways: number; channels?: number; cluster?: boolean; env?: Record<string, string> }
+
+export async function scaledEnv(o: ScaledEnvOptions) {
+  const db = await createTestDb()
+  let single: LocalNats | null = null
+  let cluster: LocalNatsCluster | null = null
+  if (o.cluster) cluster = await startLocalNatsCluster()
+  else single = await testNats()
+  const natsUrl = cluster ? cluster.url : single!.url
+  const sim = createKickSim({ channels: o.channels ?? 12, activity: false })
+  const { url: simUrl } = sim.listen(0)
+  const fronts = await Promise.all(Array.from({ length: o.pollers }, () => SimFront.start(sim)))
+  const logs: string[] = []
+  let stack: ScaledStack
+  try {
+    stack = await startScaledStack({
+      databaseUrl: db.url, natsUrl, pollers: o.pollers, gateways: o.gateways, restart: false,
+      env: {
+        KICK_API_URL: simUrl, KICK_AUTH_URL: simUrl, KICK_WEB_URL: simUrl, KICK_CLIENT_ID: 'kickmon-demo', KICK_CLIENT_SECRET: 'kickmon-demo-secret',
+        KICK_WEBHOOK_PUBLIC_KEY: sim.publicKeyPem, POLL_INTERVAL_S: String(INTERVAL_S), OFFLINE_GRACE_S: '2', LOG_LEVEL: 'info',
+        ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password,
+        SESSION_SECRET: 'scaling-session-secret-0123456789abcdef', CONFIG_ENCRYPTION_KEY: 'cd'.repeat(32),
+        ...o.env,
+      },
+      pollerEnv: (i) => ({ KICK_API_URL: fronts[i]!.url }),
+      sink: (service, line, i) => {
+        logs.push(`${service}#${i + 1} ${line}`)
+        if (logs.length > 5000) logs.shift()
+        if (process.env.E2E_LOGS) console.log(service, i + 1, line)
+      },
+    })
+  } catch (e) {
+    console.log(logs.slice(-40).join('\n'))
+    throw e
+  }
+  const nc = await connect({ servers: natsUrl.split(',').map((s) => s.replace('nats://', '')), reconnectTimeWait: 250, maxReconnectAttempts: -1 })
+  const userToSlug = new Map(sim.world.list().map((c) => [c.user_id, c.slug]))
+
+  return {
+    db, sim, simUrl, fronts, stack, nc, logs, cluster,
+    /** Slugs each poller asked Kick's live-state endpoint about since `since` (performance.now()). */
+    polledBy(since: number): Set<string>[] {
+      return fronts.map((f) => new Set(f.hits.filter((h) => h.at >= since && isLivestreams(h) && h.status === 200).flatMap((h) => (h.userIds ?? []).map((id) => userToSlug.get(id)!))))
+    },
+    add: (slug: string) => request(nc, PollerApi.add.subject, { slug }, PollerApi.add.output, { timeout: 15_000 }),
+    list: () => request(nc, PollerApi.list.subject, {}, PollerApi.list.output, { timeout: 10_000 }),
+    get: (slug: string) => request(nc, PollerApi.get.subject, { slug }, PollerApi.get.output, { timeout: 10_000 }),
+    async destroy() {
+      await nc.close()
+      await stack.stop()
+      for (const f of fronts) await f.down()
+      await sim.stop()
+      await cluster?.destroy()
+      await single?.destroy()
+      await db.drop()
+    },
+  }
+}
+export type ScaledEnv = Awaited<ReturnType<typeof scaledEnv>>
+
+/** The admin's session cookie on this gateway (sessions live in auth, so any gateway accepts it). */
+export async function login(gatewayUrl: string): Promise<string> {
+  const r = await fetch(`${gatewayUrl}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: ADMIN.username, password: ADMIN.password }),
+  })
+  if (r.status !== 200) throw new Error(`login: ${r.status} ${await r.text()}`)
+  return r.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ')
+}
+
+/** `GET /api/v1/stream` as a dashboard would hold it: every `status` event, with when it arrived. */
+export async function liveFeed(gatewayUrl: string, cookie: string) {
+  const abort = new AbortController()
+  const res = await fetch(`${gatewayUrl}/api/v1/stream`, { headers: { cookie }, signal: abort.signal })
+  if (res.status !== 200 || !res.body) throw new Error(`stream: ${res.status}`)
+  const statuses: (StreamerStatus & { receivedAt: number })[] = []
+  let snapshot: StreamerStatus[] | null = null
+  const reader = res.body.getReader()
+  const done = (async () => {
+    const dec = new TextDecoder()
+    let buf = ''
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }))
+      if (done) return
+      buf += dec.decode(value, { stream: true })
+      let end: number
+      while ((end = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, end)
+        buf = buf.slice(end + 2)
+        const event = /^event: (.+)$/m.exec(block)?.[1]
+        const data = /^data: (.+)$/m.exec(block)?.[1]
+        if (!event || !data) continue
+        if (event === 'status') statuses.push({ ...StreamerStatus.parse(JSON.parse(data)), receivedAt: performance.now() })
+        if (event === 'snapshot') snapshot = JSON.parse(data)
+      }
+    }
+  })()
+  return {
+    statuses,
+    snapshot: () => snapshot,
+    /** The first `status` for `slug` matching `pred` that arrived after `since`. */
+    first: (slug: string, since: number, pred: (s: StreamerStatus) => boolean) => statuses.find((s) => s.slug === slug && s.receivedAt >= since && pred(s)),
+    close: async () => {
+      abort.abort()
+      await done
+    },
+  }
+}
+
+/** Nearest-rank percentile. */
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!
+}
+
+export type { NatsConnection }

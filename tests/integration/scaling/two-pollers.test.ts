@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { eventually } from '../../harness/services.ts'
+import { history, historyProblems } from '../poller/faults-kit.ts'
+import { INTERVAL_S, TTL_S, liveFeed, login, percentile, scaledEnv, type ScaledEnv } from './scaling-kit.ts'
+
+// Two pollers and two gateways as separate processes on one nats-server (docs/scaling.md):
+// the streamers are split without overlap, a poller killed with -9 has its streamers taken
+// over within an interval plus the membership TTL, and both gateways' feeds see every change.
+
+let env: ScaledEnv
+let slugs: string[]
+const feeds: Awaited<ReturnType<typeof liveFeed>>[] = []
+
+beforeAll(async () => {
+  env = await scaledEnv({ pollers: 2, gateways: 2, channels: 16 })
+  slugs = env.sim.world.list().map((c) => c.slug)
+  for (const slug of slugs) if (env.sim.world.get(slug)!.live) env.sim.world.update(slug, { live: false })
+  for (const url of env.stack.gatewayUrls) feeds.push(await liveFeed(url, await login(url)))
+}, 120_000)
+
+afterAll(async () => {
+  for (const f of feeds) await f.close()
+  await env?.destroy()
+}, 60_000)
+
+describe('two pollers, two gateways', () => {
+  test('streamers added through either poller are split between the two, each asked about by exactly one per interval', async () => {
+    for (const slug of slugs) {
+      const r = await env.add(slug)
+      expect(r.created).toBe(true)
+      expect(r.status).toMatchObject({ slug, kick_user_id: env.sim.world.get(slug)!.user_id })
+    }
+    // Both have placed the list and polled a full interval since.
+    await eventually(async () => (await env.list()).filter((s) => !s.stale).length === slugs.length, 20_000, 'every streamer read')
+    await Bun.sleep(INTERVAL_S * 1000)
+    const since = performance.now()
+    await Bun.sleep(2 * INTERVAL_S * 1000)
+    const [one, two] = env.polledBy(since)
+    expect(one!.size).toBeGreaterThan(0)
+    expect(two!.size).toBeGreaterThan(0)
+    expect([...one!].filter((s) => two!.has(s))).toEqual([])
+    expect(new Set([...one!, ...two!])).toEqual(new Set(slugs))
+    // Each is polled once per interval by its owner: two intervals, about two polls each.
+    for (const f of env.fronts) {
+      const polls = f.hits.filter((h) => h.at >= since && h.path === '/public/v1/users/livestreams').length
+      expect(polls).toBeLessThanOrEqual(3) // a batch per interval (≤ 100 ids), none for the peer's streamers
+      expect(polls).toBeGreaterThanOrEqual(1)
+    }
+  }, 60_000)
+
+  test('any poller answers list and get for every streamer, whoever owns it', async () => {
+    env.sim.world.update(slugs[0]!, { live: true, viewers: 42 })
+    env.sim.world.update(slugs[1]!, { live: true, viewers: 43 })
+    await eventually(async () => (await env.get(slugs[0]!)).live && (await env.get(slugs[1]!)).live, 15_000, 'two streamers live')
+    // The services framework spreads requests over both pollers: ask enough times to reach each.
+    for (let i = 0; i < 8; i++) {
+      const all = await env.list()
+      expect(all.map((s) => s.slug).sort()).toEqual([...slugs].sort())
+      for (const slug of slugs.slice(0, 2)) expect(all.find((s) => s.slug === slug)).toMatchObject({ live: true })
+      expect(await env.get(slugs[i % slugs.length]!)).toMatchObject({ slug: slugs[i % slugs.length] })
+    }
+  }, 60_000)
+
+  test('only one poller manages webhook subscriptions: exactly two per broadcaster', async () => {
+    await eventually(() => slugs.every((s) => env.sim.subscriptions.list(undefined, env.sim.world.get(s)!.user_id).length === 2), 30_000, 'both subscriptions for every streamer')
+    await Bun.sleep(1500) // a second manager would have added duplicates by now
+    for (const s of slugs) expect(env.sim.subscriptions.list(undefined, env.sim.world.get(s)!.user_id).length).toBe(2)
+  }, 60_000)
+
+  test('kill -9 one poller: the other takes over its streamers within an interval plus the TTL; both gateways see every change; nothing lost or doubled', async () => {
+    const since = performance.now()
+    await Bun.sleep(2 * INTERVAL_S * 1000)
+    const owned = env.polledBy(since)
+    const victim = owned[0]!.size > 0 ? 0 : 1
+    const orphans = [...owned[victim]!]
+    expect(orphans.length).toBeGreaterThan(0)
+
+    env.stack.pollers[victim]!.kill('SIGKILL')
+    const killedAt = performance.now()
+    // Every orphan changes right after the kill: it must be seen by the survivor.
+    const changes = orphans.filter((s) => !env.sim.world.get(s)!.live)
+    for (const slug of changes) env.sim.world.update(slug, { live: true, viewers: 7 })
+    const changedAt = performance.now()
+
+    const bound = (INTERVAL_S + TTL_S) * 1000
+    const seen = await eventually(
+      () => {
+        const at = changes.map((slug) => feeds.map((f) => f.first(slug, changedAt, (s) => s.live)?.receivedAt))
+        return at.every((byFeed) => byFeed.every((t) => t !== undefined)) ? at : null
+      },
+      bound + 20_000, 'every change on both gateways',
+    )
+    const delays = seen.flat().map((t) => t! - changedAt)
+    console.log(
+      `takeover: ${changes.length} of ${orphans.length} orphaned streamers changed; seen on both gateways after p50 ${percentile(delays, 50).toFixed(0)} ms,`,
+      `max ${Math.max(...delays).toFixed(0)} ms (interval ${INTERVAL_S} s + TTL ${TTL_S} s = ${bound} ms)`,
+    )
+    // Generous slack for a loaded 2-core machine; bench-grade figures are printed above.
+    expect(Math.max(...delays)).toBeLessThan(bound + 5000)
+
+    // The survivor now asks about every streamer, each once per interval.
+    const after = performance.now()
+    await Bun.sleep(2 * INTERVAL_S * 1000)
+    expect(env.polledBy(after)[1 - victim]).toEqual(new Set(slugs))
+    expect(env.fronts[victim]!.count((h) => h.at >= killedAt + 100)).toBe(0)
+
+    // And the rest of the story still lands once: they go offline again.
+    for (const slug of changes) env.sim.world.update(slug, { live: false })
+    for (const slug of changes) await eventually(async () => (await history(env.db.sql, slug)) === 'online,offline', 60_000, `${slug}: online,offline`)
+    expect(await historyProblems(env.db.sql)).toEqual([])
+    const all = await env.list()
+    expect(all.length).toBe(slugs.length)
+  }, 150_000)
+
+  test('the killed poller comes back: after the hand-over it takes its share again, still without overlap or doubled events', async () => {
+    const victim = env.stack.pollers.findIndex((p) => p.pid === null)
+    env.stack.pollers[victim]!.start()
+    await eventually(async () => (await fetch(`http://127.0.0.1:${env.stack.pollerPorts[victim]}/readyz`).catch(() => null))?.ok, 30_000, 'the poller back')
+    await Bun.sleep(2500 + INTERVAL_S * 1000) // hand-over (2 s) and a full interval
+    const since = performance.now()
+    await Bun.sleep(2 * INTERVAL_S * 1000)
+    const [one, two] = env.polledBy(since)
+    expect([...one!].filter((s) => two!.has(s))).toEqual([])
+    expect(new Set([...one!, ...two!])).toEqual(new Set(slugs))
+    expect(env.polledBy(since)[victim]!.size).toBeGreaterThan(0)
+    // A change on one of its streamers is its to see now.
+    const slug = [...env.polledBy(since)[victim]!].find((s) => !env.sim.world.get(s)!.live)!
+    const changedAt = performance.now()
+    env.sim.world.update(slug, { live: true, viewers: 9 })
+    await eventually(() => feeds.every((f) => f.first(slug, changedAt, (s) => s.live)), 20_000, 'the change on both gateways')
+    env.sim.world.update(slug, { live: false })
+    await eventually(async () => (await history(env.db.sql, slug)).endsWith('online,offline'), 30_000, `${slug} offline`)
+    expect(await historyProblems(env.db.sql)).toEqual([])
+  }, 90_000)
+})
