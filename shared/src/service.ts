@@ -68,7 +68,10 @@ export async function createService(opts: ServiceOptions & { logger?: Logger }):
   const nc = await connectNats(config.NATS_URL, name, log)
   health.addProbe(natsProbe(nc))
 
-  const service = await new Svcm(nc).add({ name, version: VERSION, description: opts.description })
+  // Where this instance's /readyz answers, for the gateway's health page ($SRV.INFO metadata).
+  // ADVERTISE_HOST names this machine to the others (e.g. the compose service name).
+  const metadata = { http_port: String(server?.port ?? opts.port), http_host: process.env.ADVERTISE_HOST || '127.0.0.1' }
+  const service = await new Svcm(nc).add({ name, version: VERSION, description: opts.description, metadata })
   const counter = natsRequestsCounter(registry)
 
   const ctx: ServiceContext = {
