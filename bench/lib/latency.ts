@@ -105,7 +105,7 @@ export async function runLatency(o: LatencyOptions) {
         'lost (status/clients/dom)': Object.values(figures).map((f) => `${f.lost.status}/${f.lost.clients}/${f.lost.dom ?? '–'}`).join(' '),
         'duplicate fragments': report.duplicates,
         reconnects: report.reconnects,
-        'per client×change p50/p99 ms': `${report.pairs.p50?.toFixed(1)}/${report.pairs.p99?.toFixed(1)}`,
+        [`every client × change p50/p99 ms${o.webhooks === 'off' ? ' (ends incl. grace)' : ''}`]: `${report.pairs.p50?.toFixed(1)}/${report.pairs.p99?.toFixed(1)}`,
       },
     ])
     console.log(`\nwrote ${writeResult(o.scenario, result)}`)

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 
 export const RESULTS_DIR = join(import.meta.dir, '..', 'results')
@@ -53,7 +54,8 @@ export function writeResult(scenario: string, data: Record<string, unknown>): st
   const doc = {
     scenario,
     at: new Date().toISOString(),
-    machine: { cpus: navigator.hardwareConcurrency, bun: Bun.version, platform: process.platform },
+    // The load average says how busy the (shared) box was: figures from a loaded box read worse.
+    machine: { cpus: navigator.hardwareConcurrency, bun: Bun.version, platform: process.platform, loadavg_1_5_15: loadavg().map((x) => Math.round(x * 100) / 100) },
     ...data,
   }
   writeFileSync(file, JSON.stringify(doc, null, 2) + '\n')

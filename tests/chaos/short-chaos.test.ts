@@ -11,8 +11,8 @@ test('kill -9 of the poller, auth, the gateway, nats-server and PostgreSQL mid-s
     pollIntervalS: 1,
     graceS: 2,
     webhooks: 'on',
-    maxFaultS: 4,
-    holdS: [10, 16],
+    maxFaultS: 6, // a restart is ~1–2 s; the headroom is for a loaded machine
+    holdS: [12, 18],
     faults: [killService('poller'), killService('auth'), killService('gateway'), killNats(1000), killPostgres(1000)],
     warmupS: 4,
     gapS: 2,
