@@ -132,4 +132,34 @@ describe('two pollers, two gateways', () => {
     await eventually(async () => (await history(env.db.sql, slug)).endsWith('online,offline'), 30_000, `${slug} offline`)
     expect(await historyProblems(env.db.sql)).toEqual([])
   }, 90_000)
+
+  test('a Kick webhook reaching either gateway is applied by the poller that owns the streamer, and only by it', async () => {
+    env.sim.webhooks.url = `${env.stack.gatewayUrls[1]}/webhooks/kick`
+    const since = performance.now()
+    await Bun.sleep(2 * INTERVAL_S * 1000)
+    const owned = env.polledBy(since)
+    const before = await Promise.all(env.stack.pollerPorts.map((p) => webhookReadings(p)))
+    const deliveredBefore = env.sim.counters.webhooks.delivered
+    // One offline streamer of each poller goes live: Kick sends livestream.status.updated.
+    const picks = owned.map((set) => [...set].find((s) => !env.sim.world.get(s)!.live)!)
+    for (const slug of picks) env.sim.world.update(slug, { live: true, viewers: 5 })
+    await eventually(async () => {
+      const now = await Promise.all(env.stack.pollerPorts.map((p) => webhookReadings(p)))
+      return now.every((n, i) => n - before[i]! >= 1)
+    }, 15_000, 'each owner to apply its webhook')
+    await Bun.sleep(1000)
+    const applied = (await Promise.all(env.stack.pollerPorts.map((p) => webhookReadings(p)))).map((n, i) => n - before[i]!)
+    // Both pollers got every delivery; each applied those for its own streamer, so each was applied once.
+    expect(applied.reduce((a, b) => a + b, 0)).toBe(env.sim.counters.webhooks.delivered - deliveredBefore)
+    for (const slug of picks) env.sim.world.update(slug, { live: false })
+    for (const slug of picks) await eventually(async () => (await history(env.db.sql, slug)).endsWith('online,offline'), 30_000, `${slug} offline`)
+    expect(await historyProblems(env.db.sql)).toEqual([])
+  }, 60_000)
 })
+
+/** readings_total{source="webhook"} on one poller's /metrics. */
+async function webhookReadings(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+  const line = text.split('\n').find((l) => l.startsWith('readings_total{') && l.includes('source="webhook"'))
+  return line ? Number(line.split(' ').at(-1)) : 0
+}

@@ -32,8 +32,10 @@ export class Membership {
   /** The member list before the last change, and when it changed (hand-over timing). */
   previous: string[] = []
   changedAt = Date.now()
-  private beatOkAt = 0
-  private quietUntil = 0
+  private lastBeatFailure = 0
+  /** When our own heartbeat last came back on the watch, and since when without a gap. */
+  private selfHeardAt = 0
+  private hearingSince = 0
   private timer: Timer | null = null
   private watcher: QueuedIterator<KvEntry> | null = null
   private running = false
@@ -106,13 +108,10 @@ export class Membership {
   private async beat(first = false) {
     try {
       await this.kv.put(this.id, JSON.stringify(this.self))
-      const now = Date.now()
-      // Back after an outage: the others' heartbeats need a TTL to be heard again.
-      if (now - this.beatOkAt > this.timing.ttlMs) this.quietUntil = now + this.timing.ttlMs
-      this.beatOkAt = now
     } catch (err) {
       if (first) throw err
-      this.log.warn({ err: (err as Error).message }, 'membership heartbeat failed')
+      if (Date.now() - this.lastBeatFailure > this.timing.ttlMs) this.log.warn({ err: (err as Error).message }, 'membership heartbeat failed')
+      this.lastBeatFailure = Date.now()
     }
   }
 
@@ -121,6 +120,7 @@ export class Membership {
       if (e.key === this.id) {
         if (e.operation === 'PUT' && this.parse(e)?.nonce !== this.self.nonce)
           this.log.error({ instance: this.id }, 'another poller runs with the same POLLER_INSTANCE_ID; give each its own')
+        else if (e.operation === 'PUT') this.heardSelf()
         continue
       }
       if (e.operation === 'PUT') this.heard(e)
@@ -143,10 +143,20 @@ export class Membership {
     }
   }
 
-  /** Drops peers not heard from for a TTL, unless it is us who cannot hear anyone. */
+  private heardSelf() {
+    const now = Date.now()
+    if (now - this.selfHeardAt > 2 * this.timing.heartbeatMs) this.hearingSince = now
+    this.selfHeardAt = now
+  }
+
+  /**
+   * Drops peers not heard from for a TTL, but only while we hear our own heartbeats and have
+   * for a whole TTL: when our puts fail or hang, or our watch lags (a NATS node or leader
+   * change), the peers' silence proves nothing, and the member list is left as it is.
+   */
   private sweep() {
     const now = Date.now()
-    if (now - this.beatOkAt > this.timing.ttlMs || now < this.quietUntil) return
+    if (now - this.selfHeardAt > 2 * this.timing.heartbeatMs || now - this.hearingSince < this.timing.ttlMs) return
     for (const [id, p] of this.peers) if (now - p.seenAt > this.timing.ttlMs) this.peers.delete(id)
     this.recompute()
   }
