@@ -99,6 +99,10 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
       : null
   await subscriptionTask?.update()
   cluster.onMembersChanged(() => void subscriptionTask?.update())
+  // The browser's 1 page/s is for the whole installation, however many pollers share it.
+  const shareBrowser = () => browser && (browser.gate.sharedBy = cluster.membership.ids.length)
+  shareBrowser()
+  cluster.onMembersChanged(shareBrowser)
   loop.start()
   if (useApi) metadata.start()
   browser?.start()

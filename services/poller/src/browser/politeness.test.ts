@@ -18,6 +18,17 @@ test('at most one visit per second', () => {
   expect(gate.tryStart()).toBe(true)
 })
 
+test('pollers sharing the site keep one visit per second between them', () => {
+  const c = clock()
+  const gate = new PageGate({}, c.now)
+  gate.sharedBy = 3
+  expect(gate.tryStart()).toBe(true)
+  c.advance(2999)
+  expect(gate.tryStart()).toBe(false)
+  c.advance(1)
+  expect(gate.tryStart()).toBe(true)
+})
+
 test('by default a block pauses every visit for at least 60 s', () => {
   const c = clock()
   const gate = new PageGate({}, c.now)

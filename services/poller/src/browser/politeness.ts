@@ -5,6 +5,8 @@
  */
 export class PageGate {
   readonly minGapMs: number
+  /** Pollers sharing the site (docs/scaling.md): each keeps `sharedBy` × the gap, so together they stay within it. */
+  sharedBy = 1
   readonly blockBackoffMs: number
   readonly maxBackoffMs: number
   private lastStart = Number.NEGATIVE_INFINITY
@@ -24,7 +26,7 @@ export class PageGate {
   /** Milliseconds until the next visit may start (0: now). */
   waitMs(): number {
     const t = this.now()
-    return Math.max(0, this.blockedUntil - t, this.lastStart + this.minGapMs - t)
+    return Math.max(0, this.blockedUntil - t, this.lastStart + this.minGapMs * this.sharedBy - t)
   }
 
   /** Claims the slot for a visit; false when it is not yet time. */
