@@ -42,7 +42,8 @@
   }
   function rowData(el) {
     const d = el.dataset
-    return { el, slug: d.slug, name: d.name || '', live: d.live === '1', stale: d.stale === '1', viewers: Number(d.viewers) || 0, category: d.category || '' }
+    const cat = el.querySelector('.category')
+    return { el, slug: d.slug, name: d.name || '', live: d.live === '1', stale: el.classList.contains('stale'), viewers: Number(d.viewers) || 0, category: (cat && cat.textContent) || '' }
   }
   function matches(x, v) {
     if (v.live && !x.live) return false

@@ -7,7 +7,7 @@ import type { FeedLog } from './feed-log.ts'
 import type { Caller } from './request-auth.ts'
 import type { SessionCache } from './session-cache.ts'
 import type { StatusStore } from './status-store.ts'
-import { rowDeleted, streamerRow, type RowExtras } from './views/streamer-row.ts'
+import { rowDeleted, rowsDeleted, streamerRow, type RowExtras } from './views/streamer-row.ts'
 
 type Socket = ServerWebSocket<unknown>
 type Client = {
@@ -223,8 +223,7 @@ export class LiveFeed {
 
   private pump(ws: Socket, c: Client) {
     while ((c.reset || c.deletes.length || c.queue.size) && ws.readyState === 1 && ws.getBufferedAmount() < LOW_WATER) {
-      let out = ''
-      if (c.deletes.length) out += c.deletes.splice(0, 200).map((s) => rowDeleted(s).value).join('')
+      let out = c.deletes.length ? rowsDeleted(c.deletes.splice(0, 200)) : ''
       const take: string[] = []
       for (const s of c.queue) {
         take.push(s)
@@ -234,7 +233,12 @@ export class LiveFeed {
       if (c.reset) {
         out += `<div id="rows" hx-swap-oob="innerHTML">${take.map((s) => this.row(s) ?? '').join('')}</div>`
         c.reset = false
-      } else out += take.map((s) => this.upsert(s)).join('')
+      } else if (take.length) {
+        // Upserts in bulk (a whole-fleet change is bytes-bound): one delete for the chunk's
+        // rows, then one append of their latest versions (a row gone meanwhile only deletes).
+        const rows = take.map((s) => this.row(s) ?? '').join('')
+        out += rowsDeleted(take) + (rows ? `<div hx-swap-oob="beforeend:#rows">${rows}</div>` : '')
+      }
       if (out) ws.send(out)
     }
   }

@@ -14,7 +14,7 @@ export function avatar(s: StreamerStatus, size = 28): Html {
   const letter = (s.username || s.slug).slice(0, 1).toUpperCase()
   if (!s.profile_picture_url) return html`<span class="avatar" aria-hidden="true">${letter}</span>`
   const v = Bun.hash(s.profile_picture_url).toString(36)
-  return html`<img class="avatar" src="/media/avatar/${s.slug}?v=${v}" alt="" width="${size}" height="${size}" loading="lazy" decoding="async">`
+  return html`<img class="avatar" src="/media/avatar/${s.slug}?v=${v}" alt="" width="${size}" height="${size}" loading="lazy">`
 }
 
 function stateBadge(s: StreamerStatus) {
@@ -33,25 +33,23 @@ function viewers(s: StreamerStatus, x: RowExtras) {
 
 /**
  * One dashboard row. `oob` makes it replace the row with the same id when pushed over /ws.
- * data-* attributes carry what the client sorts, filters and counts by.
+ * data-* attributes carry what the client sorts and counts by (stale and category it reads from
+ * the class and the category cell). Kept lean: a whole-fleet change sends every row to every socket.
  */
 export function streamerRow(s: StreamerStatus, x: RowExtras = NO_EXTRAS, o: { oob?: boolean; hidden?: boolean } = {}): Html {
   const cls = `row ${s.live ? 'live' : 'offline'}${s.stale ? ' stale' : ''}`
   const name = s.username || s.slug
-  return html`<div id="${rowId(s.slug)}" class="${cls}" role="row" data-slug="${s.slug}" data-name="${name.toLowerCase()}" data-live="${s.live ? 1 : 0}" data-stale="${s.stale ? 1 : 0}" data-viewers="${s.live ? s.viewers : 0}" data-category="${s.category?.name ?? ''}"${o.oob ? html` hx-swap-oob="true"` : ''}${o.hidden ? html` hidden` : ''}>
-<span role="cell" class="av">${avatar(s)}</span>
-<span role="cell" class="name"><a id="a-${s.slug}" href="/streamers/${s.slug}">${name}</a></span>
-<span role="cell" class="state">${stateBadge(s)}</span>
-<span role="cell" class="viewers">${viewers(s, x)}</span>
-<span role="cell" class="title">${s.title ?? ''}</span>
-<span role="cell" class="category">${s.category?.name ?? ''}</span>
-<span role="cell" class="since">${s.live && s.started_at ? html`<time datetime="${s.started_at}" data-relative="duration"></time>` : ''}</span>
-<span role="cell" class="checked">${s.checked_at ? html`<time datetime="${s.checked_at}" data-relative="ago">${fmtAgo(s.checked_at)}</time>` : 'never'}${s.source === 'browser' ? html` <small class="src" title="read from kick.com's website (fallback), not the API">web</small>` : ''}</span>
-</div>`
+  return html`<div id="${rowId(s.slug)}" class="${cls}" role="row" data-slug="${s.slug}" data-name="${name.toLowerCase()}" data-live="${s.live ? 1 : 0}" data-viewers="${s.live ? s.viewers : 0}"${o.oob ? html` hx-swap-oob="true"` : ''}${o.hidden ? html` hidden` : ''}><span role="cell" class="av">${avatar(s)}</span><span role="cell" class="name"><a id="a-${s.slug}" href="/streamers/${s.slug}">${name}</a></span><span role="cell" class="state">${stateBadge(s)}</span><span role="cell" class="viewers">${viewers(s, x)}</span><span role="cell" class="title">${s.title ?? ''}</span><span role="cell" class="category">${s.category?.name ?? ''}</span><span role="cell" class="since">${s.live && s.started_at ? html`<time datetime="${s.started_at}" data-relative="duration"></time>` : ''}</span><span role="cell" class="checked">${s.checked_at ? html`<time datetime="${s.checked_at}" data-relative="ago">${fmtAgo(s.checked_at)}</time>` : 'never'}${s.source === 'browser' ? html` <small class="src" title="read from kick.com's website (fallback), not the API">web</small>` : ''}</span></div>`
 }
 
 export function rowDeleted(slug: string): Html {
   return html`<div id="${rowId(slug)}" hx-swap-oob="delete"></div>`
+}
+
+/** Deletes several rows with one element (htmx resolves the selector list with querySelectorAll; slugs are selector-safe). */
+export function rowsDeleted(slugs: string[]): string {
+  if (slugs.length < 2) return slugs.length ? rowDeleted(slugs[0]!).value : ''
+  return `<div hx-swap-oob="delete:${slugs.map((s) => `#${rowId(s)}`).join(',')}"></div>`
 }
 
 /** Insert-or-replace, idempotent: delete any copy, then append (the client re-sorts). */
