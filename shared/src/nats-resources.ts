@@ -34,14 +34,26 @@ export async function ensureStream(jsm: JetStreamManager, name: string, config: 
   const info = await jsm.streams.info(name).catch(() => null)
   if (info) {
     if (reconcile && info.config.num_replicas !== replicas) await jsm.streams.update(name, { ...info.config, num_replicas: replicas })
-    return
+  } else {
+    try {
+      await jsm.streams.add({ ...config, name, num_replicas: replicas } as StreamConfig)
+    } catch (e) {
+      await jsm.streams.info(name).catch(() => {
+        throw e
+      })
+    }
   }
-  try {
-    await jsm.streams.add({ ...config, name, num_replicas: replicas } as StreamConfig)
-  } catch (e) {
-    await jsm.streams.info(name).catch(() => {
-      throw e
-    })
+  if (replicas > 1) await waitForLeader(jsm, name)
+}
+
+/** A replicated stream takes a moment to elect its leader; until then every write is refused. */
+async function waitForLeader(jsm: JetStreamManager, name: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const info = await jsm.streams.info(name).catch(() => null)
+    if (info?.cluster?.leader) return
+    if (Date.now() > deadline) throw new Error(`stream ${name} has no leader after ${timeoutMs / 1000} s: are ${info?.config.num_replicas ?? 'enough'} NATS servers up?`)
+    await new Promise((r) => setTimeout(r, 100))
   }
 }
 

@@ -59,11 +59,21 @@ export class PollLoop {
     if (this.cfg.api !== false) await this.resolveOnce()
   }
 
-  /** Poll these now (streamers just taken over from a peer), not at their slot in the next cycle. */
+  /**
+   * Poll these now (streamers just taken over from a peer), and once more an interval later:
+   * their slot in the next cycle may be up to two intervals away, and no gap may exceed one.
+   */
   pollNow(userIds: number[]) {
+    if (this.cfg.api === false || !userIds.length) return
     const size = Math.min(this.cfg.batchSize, LIMITS.livestreams)
-    if (this.cfg.api === false) return
-    for (let i = 0; i < userIds.length; i += size) void this.pollBatch(userIds.slice(i, i + size))
+    const batches: number[][] = []
+    for (let i = 0; i < userIds.length; i += size) batches.push(userIds.slice(i, i + size))
+    for (const b of batches) void this.pollBatch(b)
+    const t = setTimeout(() => {
+      this.timers.delete(t)
+      for (const b of batches) void this.pollBatch(b)
+    }, this.cfg.intervalMs)
+    this.timers.add(t)
   }
 
   /** One resolution at a time: overlapping cycles must not look the same slugs up twice. */

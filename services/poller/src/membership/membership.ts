@@ -78,7 +78,16 @@ export class Membership {
 
   async start() {
     this.running = true
-    await this.beat(true)
+    // The bucket may be electing a leader (a NATS node just restarted): keep trying for a while.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.beat(true)
+        break
+      } catch (err) {
+        if (attempt >= 60) throw err
+        await Bun.sleep(500)
+      }
+    }
     this.watcher = await this.kv.watch({ include: KvWatchInclude.UpdatesOnly })
     void this.follow(this.watcher)
     for await (const key of await this.kv.keys()) {
@@ -90,7 +99,7 @@ export class Membership {
     this.current = this.sorted()
     this.previous = this.current.filter((m) => m !== this.id)
     this.changedAt = Date.now()
-    this.log.info({ instance: this.id, members: this.current }, 'joined the pollers')
+    this.log.info({ members: this.current }, 'joined the pollers')
     this.timer = setInterval(() => {
       void this.beat()
       this.sweep()
@@ -119,7 +128,7 @@ export class Membership {
     for await (const e of watcher) {
       if (e.key === this.id) {
         if (e.operation === 'PUT' && this.parse(e)?.nonce !== this.self.nonce)
-          this.log.error({ instance: this.id }, 'another poller runs with the same POLLER_INSTANCE_ID; give each its own')
+          this.log.error('another poller runs with the same POLLER_INSTANCE_ID; give each its own')
         else if (e.operation === 'PUT') this.heardSelf()
         continue
       }
@@ -172,7 +181,7 @@ export class Membership {
     this.previous = this.current
     this.current = next
     this.changedAt = Date.now()
-    this.log.info({ instance: this.id, members: next, before: this.previous }, 'pollers changed')
+    this.log.info({ members: next, before: this.previous }, 'pollers changed')
     this.onChange()
   }
 }

@@ -24,7 +24,7 @@ export class Ownership {
   private chain: Promise<void> = Promise.resolve()
   private handoffTimer: Timer | null = null
   private stopped = false
-  private lastOwned = -1
+  private loggedChange = 0
   /** Told the Kick user ids of streamers taken over, so they are polled now rather than next cycle. */
   onAcquired: (userIds: number[]) => void = () => {}
 
@@ -79,8 +79,9 @@ export class Ownership {
     const peersSeen = !m.alone || m.previous.length > 1
     const base = committed ?? (arriving.length && peersSeen ? await this.committed(arriving.map((r) => r.slug)) : new Map())
     this.monitor.sync(owned, base, new Set(rows.map((r) => r.slug)))
-    if (owned.length !== this.lastOwned) this.log.info({ owned: owned.length, of: rows.length, members: m.ids.length }, 'share of the streamers')
-    this.lastOwned = owned.length
+    // Once per member change (adds and removals are not worth a line each).
+    if (m.changedAt !== this.loggedChange) this.log.info({ owned: owned.length, of: rows.length, members: m.ids.length }, 'share of the streamers')
+    this.loggedChange = m.changedAt
     if (arriving.length && peersSeen && !committed) this.onAcquired(arriving.flatMap((r) => (r.kick_user_id === null ? [] : [Number(r.kick_user_id)])))
     if (wait > 0 && !this.handoffTimer) {
       this.handoffTimer = setTimeout(() => {
