@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eventually } from '../../harness/services.ts'
-import { history, historyProblems } from '../poller/faults-kit.ts'
+import { history, historyProblems, isLivestreams } from '../poller/faults-kit.ts'
 import { INTERVAL_S, TTL_S, liveFeed, login, percentile, scaledEnv, type ScaledEnv } from './scaling-kit.ts'
 
 // Two pollers and two gateways as separate processes on one nats-server (docs/scaling.md):
@@ -15,7 +15,9 @@ beforeAll(async () => {
   env = await scaledEnv({ pollers: 2, gateways: 2, channels: 16 })
   slugs = env.sim.world.list().map((c) => c.slug)
   for (const slug of slugs) if (env.sim.world.get(slug)!.live) env.sim.world.update(slug, { live: false })
-  for (const url of env.stack.gatewayUrls) feeds.push(await liveFeed(url, await login(url)))
+  // Signed in on one gateway, the same cookie works on the other: no sticky sessions needed.
+  const cookie = await login(env.stack.gatewayUrls[0]!)
+  for (const url of env.stack.gatewayUrls) feeds.push(await liveFeed(url, cookie))
 }, 120_000)
 
 afterAll(async () => {
@@ -159,6 +161,27 @@ describe('two pollers, two gateways', () => {
     expect(applied.reduce((a, b) => a + b, 0)).toBe(env.sim.counters.webhooks.delivered - deliveredBefore)
     for (const slug of picks) env.sim.world.update(slug, { live: false })
     for (const slug of picks) await eventually(async () => (await history(env.db.sql, slug)).endsWith('online,offline'), 30_000, `${slug} offline`)
+    expect(await historyProblems(env.db.sql)).toEqual([])
+  }, 60_000)
+})
+
+describe('a clean stop', () => {
+  test('a poller stopped with SIGTERM leaves at once: the other polls its streamers without waiting for the TTL', async () => {
+    const since = performance.now()
+    await Bun.sleep(2 * INTERVAL_S * 1000)
+    const owned = env.polledBy(since)
+    const leaving = owned[0]!.size > 0 ? 0 : 1
+    const theirs = new Set([...owned[leaving]!].map((s) => env.sim.world.get(s)!.user_id))
+    const stopAt = performance.now()
+    await env.stack.pollers[leaving]!.stop()
+    const exitedAt = performance.now()
+    const first = await eventually(
+      () => env.fronts[1 - leaving]!.hits.find((h) => h.at >= stopAt && isLivestreams(h) && h.userIds?.some((id) => theirs.has(id))),
+      15_000, 'the other poller to poll them',
+    )
+    console.log(`clean stop: exited after ${(exitedAt - stopAt).toFixed(0)} ms; its streamers polled by the other ${(first.at - stopAt).toFixed(0)} ms after SIGTERM`)
+    // Waiting for the TTL would put this at least ~2 s after the exit.
+    expect(first.at - exitedAt).toBeLessThan(1500)
     expect(await historyProblems(env.db.sql)).toEqual([])
   }, 60_000)
 })

@@ -46,7 +46,7 @@ export class PeerSync {
   }
 
   /** Null when no owner answered in time (it died a moment ago: its successor reads the list itself). */
-  async announce(slug: string, timeoutMs = 5000): Promise<{ status: StreamerStatus | null } | null> {
+  async announce(slug: string, timeoutMs = 2000): Promise<{ status: StreamerStatus | null } | null> {
     try {
       const reply = await this.nc.request(PEER_SYNC_SUBJECT, JSON.stringify({ slug }), { timeout: timeoutMs })
       return SyncAnswer.parse(reply.json())
