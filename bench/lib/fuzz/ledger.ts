@@ -56,12 +56,12 @@ export class Ledger {
     }
   }
 
-  /** Until the poller has applied (or terminated) every stored webhook delivery. */
+  /** Until every consumer of KICK_WEBHOOKS (one per poller instance) has applied or terminated all deliveries. */
   async webhooksConsumed(timeoutMs = 10_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
-      const c = await this.jsm.consumers.info('KICK_WEBHOOKS', 'poller-webhooks').catch(() => null)
-      if (c && c.num_pending === 0 && c.num_ack_pending === 0) return true
+      const consumers = await this.jsm.consumers.list('KICK_WEBHOOKS').next().catch(() => [])
+      if (consumers.length && consumers.every((c) => c.num_pending === 0 && c.num_ack_pending === 0)) return true
       await Bun.sleep(20)
     }
     return false

@@ -54,6 +54,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     const nt = await natsTargets(nc)
     log(`fuzzing ${targets.length} HTTP routes (${fromOpenApi} from the OpenAPI document), ${nt.length} NATS endpoints and the webhook ingress (seed ${o.seed})`)
 
+    let t = performance.now()
+    const took = () => `${((performance.now() - t) / 1000).toFixed(0)} s`
     const http = await httpFuzz({
       gatewayUrl: b.gatewayUrl, targets, ledger,
       real: { slug: slugs[0]!, userId: Number(viewer.id) },
@@ -62,11 +64,13 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         session = await b.login().catch(() => session)
       },
     }, o.http, o.seed)
-    log(`  HTTP: ${http.sent} requests, ${http.findings.length} findings`)
+    log(`  HTTP: ${http.sent} requests, ${http.findings.length} findings (${took()})`)
+    t = performance.now()
     const hook = await webhookFuzz({ url: `${b.gatewayUrl}/webhooks/kick`, key: key.privateKey, otherKey: otherKey.privateKey, ledger }, o.webhook, o.seed)
-    log(`  webhook: ${hook.sent} deliveries, ${hook.findings.length} findings`)
+    log(`  webhook: ${hook.sent} deliveries, ${hook.findings.length} findings (${took()})`)
+    t = performance.now()
     const nats = await natsFuzz(nc, nt, ledger, o.nats, o.seed)
-    log(`  NATS: ${nats.sent} requests, ${nats.findings.length} findings`)
+    log(`  NATS: ${nats.sent} requests, ${nats.findings.length} findings (${took()})`)
 
     const findings = [...http.findings, ...hook.findings, ...nats.findings]
     for (const [name, p] of b.stack.procs) {

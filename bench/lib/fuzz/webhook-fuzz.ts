@@ -92,7 +92,8 @@ export async function webhookFuzz(ctx: WebhookFuzzContext, runs: number, seed: n
       // An accepted delivery goes to JetStream and is applied (or terminated) by the poller; none of these
       // is about a monitored streamer, so nothing else may change. A replay must not even reach JetStream.
       const accepted = status < 300 && attempt === 0
-      if (accepted) await ctx.ledger.webhooksConsumed()
+      if (accepted && !(await ctx.ledger.webhooksConsumed()))
+        findings.push({ kind: 'no answer', target: 'KICK_WEBHOOKS → poller', input: label, status, detail: 'an accepted delivery was not applied or terminated by the poller within 10 s' })
       const after = await ctx.ledger.take()
       const changed = Ledger.diff(before, after).filter((d) => !(accepted && d.startsWith('KICK_WEBHOOKS.last_seq')))
       if (changed.length) findings.push({ kind: 'recorded', target: 'POST /webhooks/kick', input: `${label} (answered ${status})`, status, detail: changed.join('; ') })
