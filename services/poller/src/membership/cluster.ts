@@ -59,10 +59,14 @@ export async function joinPollers(ctx: Pick<ServiceContext, 'nc' | 'log' | 'conf
   const view = (registry: StreamerRegistry): ClusterView => ({
     alone: () => membership.alone,
     status: async (slug) => {
-      const s = mirror.get(slug) ?? (await readOne(statusKv, slug))
-      if (s) return s
-      const row = await registry.get(slug)
-      return row ? statusFromRow(row) : null
+      // Monitored as of the last read, or added a moment ago (not read here yet).
+      const known = ownership.monitored({ slug })
+      const row = known ? null : await registry.get(slug)
+      if (!known && !row) return null
+      const committed = mirror.get(slug) ?? (await readOne(statusKv, slug))
+      if (committed) return committed
+      const r = row ?? (await registry.get(slug))
+      return r ? statusFromRow(r) : null
     },
     all: () => ownership.rows.map((r) => monitor.get(r.slug) ?? mirror.get(r.slug) ?? statusFromRow(r)),
     announce: (slug) => peerSync?.announce(slug) ?? Promise.resolve(null),
@@ -75,8 +79,7 @@ export async function joinPollers(ctx: Pick<ServiceContext, 'nc' | 'log' | 'conf
     /** Every monitored streamer's Kick user id (the leader subscribes webhooks for all). */
     allUserIds: (): number[] => (membership.alone ? monitor.resolvedUserIds() : [...new Set([...monitor.resolvedUserIds(), ...ownership.resolvedUserIds()])]),
     /** A webhook for a streamer a peer owns is theirs to apply. */
-    ownedByPeer: (t: { userId: number | null; slug: string | null }) =>
-      !membership.alone && ownership.rows.some((r) => (t.userId !== null && Number(r.kick_user_id) === t.userId) || r.slug === t.slug),
+    ownedByPeer: (t: { userId: number | null; slug: string | null }) => !membership.alone && ownership.monitored(t),
     /** Answer the peers' "the list changed" broadcasts with `refresh`. */
     listen: (refresh: () => Promise<void>) => {
       peerSync = new PeerSync(nc, membership, monitor, refresh, log)

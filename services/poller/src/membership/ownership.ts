@@ -21,6 +21,8 @@ export const HANDOFF_MS = 2000
 export class Ownership {
   /** The whole registry as last read (every instance reads it each cycle). */
   rows: StreamerRow[] = []
+  private slugs = new Set<string>()
+  private userIds = new Set<number>()
   private chain: Promise<void> = Promise.resolve()
   private handoffTimer: Timer | null = null
   private stopped = false
@@ -39,7 +41,11 @@ export class Ownership {
 
   /** Place `rows` (or the last read again, after a member change). `committed` skips the KV read (start-up). */
   place(rows?: StreamerRow[], committed?: Map<string, StreamerStatus>): Promise<void> {
-    if (rows) this.rows = rows
+    if (rows) {
+      this.rows = rows
+      this.slugs = new Set(rows.map((r) => r.slug))
+      this.userIds = new Set(this.resolvedUserIds())
+    }
     this.chain = this.chain.then(() => this.placeNow(committed)).catch((err) => {
       this.log.warn({ err: (err as Error).message }, 'placing streamers failed; trying again at the next cycle')
     })
@@ -49,6 +55,11 @@ export class Ownership {
   stop() {
     this.stopped = true
     if (this.handoffTimer) clearTimeout(this.handoffTimer)
+  }
+
+  /** Is this streamer monitored (by anyone), as of the last registry read? */
+  monitored(t: { slug?: string | null; userId?: number | null }): boolean {
+    return (!!t.slug && this.slugs.has(t.slug)) || (t.userId != null && this.userIds.has(t.userId))
   }
 
   /** Every monitored streamer's Kick user id (the leader subscribes webhooks for all of them). */
@@ -78,7 +89,7 @@ export class Ownership {
     // Alone since start, a new slug has nothing in the KV: skip the read, as a single poller always did.
     const peersSeen = !m.alone || m.previous.length > 1
     const base = committed ?? (arriving.length && peersSeen ? await this.committed(arriving.map((r) => r.slug)) : new Map())
-    this.monitor.sync(owned, base, new Set(rows.map((r) => r.slug)))
+    this.monitor.sync(owned, base, this.slugs)
     // Once per member change (adds and removals are not worth a line each).
     if (m.changedAt !== this.loggedChange) this.log.info({ owned: owned.length, of: rows.length, members: m.ids.length }, 'share of the streamers')
     this.loggedChange = m.changedAt
