@@ -1,8 +1,10 @@
+import { Kvm } from '@nats-io/kv'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { StreamerStatus } from '../../../shared/src/contracts.ts'
 import { PollerApi } from '../../../shared/src/poller-contract.ts'
 import { request } from '../../../shared/src/rpc.ts'
-import { createKickSim, type KickSim } from '../../../services/kick-sim/src/sim.ts'
+import { createKickSim } from '../../../services/kick-sim/src/sim.ts'
+import { MEMBERS_BUCKET } from '../../../services/poller/src/membership/membership.ts'
 import { startLocalNatsCluster, type LocalNatsCluster } from '../../../scripts/infra/nats-cluster.ts'
 import { startScaledStack, type ScaledStack } from '../../../scripts/infra/stack.ts'
 import { createTestDb, testNats, type LocalNats, type TestDb } from '../../harness/infra.ts'
@@ -61,6 +63,18 @@ export async function scaledEnv(o: ScaledEnvOptions) {
     polledBy(since: number): Set<string>[] {
       return fronts.map((f) => new Set(f.hits.filter((h) => h.at >= since && isLivestreams(h) && h.status === 200).flatMap((h) => (h.userIds ?? []).map((id) => userToSlug.get(id)!))))
     },
+    /** Which poller (0-based) leads now: the one that joined first, as the pollers see it in their bucket. */
+    async leader(): Promise<number> {
+      const kv = await new Kvm(nc).open(MEMBERS_BUCKET)
+      const members: { id: string; started_at: string }[] = []
+      for await (const k of await kv.keys()) {
+        const e = await kv.get(k)
+        if (e?.operation === 'PUT') members.push(e.json())
+      }
+      members.sort((a, b) => a.started_at.localeCompare(b.started_at) || a.id.localeCompare(b.id))
+      return Number(members[0]!.id.replace('poller-', '')) - 1
+    },
+    remove: (slug: string) => request(nc, PollerApi.remove.subject, { slug }, PollerApi.remove.output, { timeout: 15_000 }),
     add: (slug: string) => request(nc, PollerApi.add.subject, { slug }, PollerApi.add.output, { timeout: 15_000 }),
     list: () => request(nc, PollerApi.list.subject, {}, PollerApi.list.output, { timeout: 10_000 }),
     get: (slug: string) => request(nc, PollerApi.get.subject, { slug }, PollerApi.get.output, { timeout: 10_000 }),

@@ -69,11 +69,11 @@ describe('two pollers, two gateways', () => {
     for (const s of slugs) expect(env.sim.subscriptions.list(undefined, env.sim.world.get(s)!.user_id).length).toBe(2)
   }, 60_000)
 
-  test('kill -9 one poller: the other takes over its streamers within an interval plus the TTL; both gateways see every change; nothing lost or doubled', async () => {
+  test('kill -9 the leading poller: the other takes over its streamers within an interval plus the TTL; both gateways see every change; nothing lost or doubled', async () => {
     const since = performance.now()
     await Bun.sleep(2 * INTERVAL_S * 1000)
     const owned = env.polledBy(since)
-    const victim = owned[0]!.size > 0 ? 0 : 1
+    const victim = await env.leader()
     const orphans = [...owned[victim]!]
     expect(orphans.length).toBeGreaterThan(0)
 
@@ -140,6 +140,15 @@ describe('two pollers, two gateways', () => {
     await eventually(async () => (await history(env.db.sql, slug)).endsWith('online,offline'), 30_000, `${slug} offline`)
     expect(await historyProblems(env.db.sql)).toEqual([])
   }, 90_000)
+
+  test('the poller leading now keeps Kick subscriptions in step: a new streamer gets its two, a removed one loses them', async () => {
+    const ch = env.sim.world.add({ slug: 'latecomer', live: false })
+    await env.add(ch.slug)
+    await eventually(() => env.sim.subscriptions.list(undefined, ch.user_id).length === 2, 30_000, 'both subscriptions for the new streamer')
+    await env.remove(ch.slug)
+    await eventually(() => env.sim.subscriptions.list(undefined, ch.user_id).length === 0, 30_000, 'its subscriptions removed')
+    for (const s of slugs) expect(env.sim.subscriptions.list(undefined, env.sim.world.get(s)!.user_id).length).toBe(2)
+  }, 60_000)
 
   test('a Kick webhook reaching either gateway is applied by the poller that owns the streamer, and only by it', async () => {
     env.sim.webhooks.url = `${env.stack.gatewayUrls[1]}/webhooks/kick`
