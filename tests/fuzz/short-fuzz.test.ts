@@ -8,7 +8,8 @@ test('hostile input to every route, endpoint and the webhook ingress: no 5xx, no
   for (const f of r.findings) console.error(`${f.kind} ${f.status ?? ''} ${f.target}: ${f.input}\n    ${f.detail}`)
   // Every surface was really reached: the OpenAPI routes, all three services' endpoints, the ingress.
   expect(r.http.fromOpenApi).toBeGreaterThan(10)
-  expect(new Set(r.nats.endpoints.map((s) => s.split('.')[0]))).toEqual(new Set(['auth', 'poller']))
+  expect(r.nats.services).toEqual(expect.arrayContaining(['auth', 'poller']))
+  expect(r.nats.endpoints.length).toBeGreaterThan(20)
   expect(Object.keys(r.webhook.byStatus).sort()).toEqual(expect.arrayContaining(['200', '400', '401']))
   expect(r.findings).toEqual([])
 }, 180_000)

@@ -11,7 +11,7 @@ export type FuzzOptions = { http: number; nats: number; webhook: number; seed: n
 export type FuzzReport = {
   seed: number
   http: { sent: number; routes: number; fromOpenApi: number; byStatus: Record<string, number> }
-  nats: { sent: number; endpoints: string[]; outcomes: Record<string, number> }
+  nats: { sent: number; services: string[]; endpoints: string[]; outcomes: Record<string, number> }
   webhook: { sent: number; byStatus: Record<string, number> }
   findings: Finding[]
   ok: boolean
@@ -82,7 +82,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     return {
       seed: o.seed,
       http: { sent: http.sent, routes: targets.length, fromOpenApi, byStatus: http.byStatus },
-      nats: { sent: nats.sent, endpoints: nt.map((t) => t.subject), outcomes: nats.outcomes },
+      nats: { sent: nats.sent, services: [...new Set(nt.map((t) => t.service))].sort(), endpoints: nt.map((t) => t.subject), outcomes: nats.outcomes },
       webhook: { sent: hook.sent, byStatus: hook.byStatus },
       findings,
       ok: findings.length === 0,
