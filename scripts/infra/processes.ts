@@ -39,6 +39,7 @@ export class SupervisedProcess {
       cwd: ROOT, env: this.env as Record<string, string>, stdout: 'pipe', stderr: 'pipe', stdin: 'ignore',
     })
     this.proc = proc
+    const startedAt = Date.now()
     void this.pipe(proc.stdout)
     void this.pipe(proc.stderr)
     void proc.exited.then((code) => {
@@ -46,6 +47,8 @@ export class SupervisedProcess {
       if (this.proc === proc) this.proc = null
       // Like systemd's Restart=on-failure: a clean exit (0) means someone asked it to stop.
       if (this.stopping || !this.restart || (code === 0 && !proc.signalCode)) return
+      // A process that ran for a while before failing starts the back-off over.
+      if (Date.now() - startedAt > 30_000) this.restarts = 0
       const wait = Math.min(5000, 250 * 2 ** Math.min(this.restarts++, 4))
       this.sink(this.name, JSON.stringify({ level: 'warn', msg: `exited (${proc.signalCode ?? code}); restarting in ${wait} ms` }))
       setTimeout(() => !this.stopping && !this.proc && this.start(), wait)

@@ -43,3 +43,12 @@ export function unknownStatus(slug: string): StreamerStatus {
     started_at: null, profile_picture_url: null, source: null, checked_at: null, changed_at: null, stale: true,
   }
 }
+
+/** Did anything a subscriber cares about change (everything but checked_at and source)? */
+export function statusChanged(a: StreamerStatus, b: StreamerStatus): boolean {
+  return (
+    a.live !== b.live || a.viewers !== b.viewers || a.title !== b.title || a.stale !== b.stale ||
+    a.category?.id !== b.category?.id || a.category?.name !== b.category?.name || a.started_at !== b.started_at ||
+    a.username !== b.username || a.profile_picture_url !== b.profile_picture_url || a.kick_user_id !== b.kick_user_id
+  )
+}

@@ -1,6 +1,6 @@
 import { Kvm } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
-import { StreamerStatus } from '@kickmon/shared/contracts'
+import { StreamerStatus, statusChanged } from '@kickmon/shared/contracts'
 import type { Logger } from '@kickmon/shared/logger'
 import { STATUS_BUCKET, subjects } from '@kickmon/shared/subjects'
 
@@ -61,9 +61,11 @@ export class StatusStore {
     }
   }
 
+  /** Stores a status; only a real change reaches the listeners (a republish after a reconnect is not one). */
   set(s: StreamerStatus) {
+    const cur = this.statuses.get(s.slug)
     this.statuses.set(s.slug, s)
-    this.emit(s, s.slug)
+    if (!cur || statusChanged(cur, s)) this.emit(s, s.slug)
   }
 
   private emit(s: StreamerStatus | null, slug: string) {

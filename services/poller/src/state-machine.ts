@@ -1,4 +1,4 @@
-import type { StatusEvent, StreamerStatus, EventType } from '@kickmon/shared/contracts'
+import { statusChanged, type StatusEvent, type StreamerStatus, type EventType } from '@kickmon/shared/contracts'
 import type { Reading } from './readings.ts'
 
 export type StreamerState = {
@@ -29,14 +29,6 @@ function shortHash(s: string): string {
   return new Bun.CryptoHasher('sha1').update(s).digest('hex').slice(0, 10)
 }
 
-/** Did anything a subscriber cares about change (everything but checked_at)? */
-export function statusChanged(a: StreamerStatus, b: StreamerStatus): boolean {
-  return (
-    a.live !== b.live || a.viewers !== b.viewers || a.title !== b.title || a.stale !== b.stale ||
-    a.category?.id !== b.category?.id || a.category?.name !== b.category?.name || a.started_at !== b.started_at ||
-    a.username !== b.username || a.profile_picture_url !== b.profile_picture_url || a.kick_user_id !== b.kick_user_id
-  )
-}
 
 const sameStart = (a: string | null, b: string | null) => !!a && !!b && Math.abs(Date.parse(a) - Date.parse(b)) < 5_000
 
