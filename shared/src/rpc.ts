@@ -44,6 +44,8 @@ export function addEndpoints(
             } catch {
               throw new AppError('BAD_REQUEST', 'request body is not valid JSON')
             }
+            // PostgreSQL (and UTF-8) cannot hold a lone UTF-16 surrogate such as "\ud800".
+            if (!wellFormed(body)) throw new AppError('BAD_REQUEST', 'request contains text that is not valid Unicode')
             const input = parseInput(def.input, body)
             const out = await def.handle(input, { requestId, log: reqLog, headers: msg.headers })
             msg.respond(JSON.stringify(out ?? null))
@@ -59,6 +61,14 @@ export function addEndpoints(
       },
     })
   }
+}
+
+/** True when every string in a parsed JSON value is well-formed Unicode. */
+export function wellFormed(v: unknown): boolean {
+  if (typeof v === 'string') return v.isWellFormed()
+  if (Array.isArray(v)) return v.every(wellFormed)
+  if (v && typeof v === 'object') return Object.entries(v).every(([k, x]) => k.isWellFormed() && wellFormed(x))
+  return true
 }
 
 /** Call an endpoint; service errors come back as the AppError the handler threw. */
