@@ -63,11 +63,20 @@ export function addEndpoints(
   }
 }
 
-/** True when every string in a parsed JSON value is well-formed Unicode. */
-export function wellFormed(v: unknown): boolean {
-  if (typeof v === 'string') return v.isWellFormed()
-  if (Array.isArray(v)) return v.every(wellFormed)
-  if (v && typeof v === 'object') return Object.entries(v).every(([k, x]) => k.isWellFormed() && wellFormed(x))
+/** True when every string in a parsed JSON value is well-formed Unicode (iterative: input may nest deeply). */
+export function wellFormed(root: unknown): boolean {
+  const stack: unknown[] = [root]
+  while (stack.length) {
+    const v = stack.pop()
+    if (typeof v === 'string') {
+      if (!v.isWellFormed()) return false
+    } else if (Array.isArray(v)) for (const x of v) stack.push(x)
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        if (!k.isWellFormed()) return false
+        stack.push(x)
+      }
+  }
   return true
 }
 
