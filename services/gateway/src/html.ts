@@ -1,10 +1,11 @@
+import { escapeHtml } from '@kickmon/shared/escape-html'
+
+export { escapeHtml }
+
 // A tagged template that escapes every interpolation; nested `html` results and arrays
 // of them pass through. Streamer-supplied text (titles, names, bios) can never become markup.
 const SAFE = Symbol('safe-html')
 export type Html = { [SAFE]: true; value: string; toString(): string }
-
-const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESC[c]!)
 
 export function raw(value: string): Html {
   return { [SAFE]: true, value, toString: () => value }

@@ -45,9 +45,7 @@ export function simError(status: number, code: string, message: string, issues?:
   return json({ error: issues === undefined ? { code, message } : { code, message, issues } }, status)
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
-}
+export { escapeHtml } from '@kickmon/shared/escape-html'
 
 /** Reads a repeated integer query param; `null` if any value is not a positive int. */
 export function intParams(values: string[]): number[] | null {

@@ -3,6 +3,7 @@ import type { StreamerStatus } from '../../../shared/src/contracts.ts'
 import { subjects } from '../../../shared/src/subjects.ts'
 import { eventually } from '../../harness/services.ts'
 import { startGatewayHarness, type Client, type GatewayHarness } from './harness.ts'
+import { readSse } from '../../harness/sse.ts'
 
 // The live side for programs and pages: the SSE event stream (/api/v1/stream) and the
 // dashboard socket (/ws), each scoped to what the caller may see, following access changes
@@ -42,25 +43,9 @@ type SseEvent = { event: string; data: unknown }
 function sse(res: Response) {
   const events: SseEvent[] = []
   let done = false
-  void (async () => {
-    const reader = res.body!.getReader()
-    const dec = new TextDecoder()
-    let buf = ''
-    for (;;) {
-      const { value, done: end } = await reader.read().catch(() => ({ value: undefined, done: true }))
-      if (end) break
-      buf += dec.decode(value, { stream: true })
-      let i: number
-      while ((i = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, i)
-        buf = buf.slice(i + 2)
-        const ev = block.match(/^event: (.+)$/m)?.[1]
-        const data = block.match(/^data: (.+)$/m)?.[1]
-        if (ev && data) events.push({ event: ev, data: JSON.parse(data) })
-      }
-    }
+  void readSse(res.body!, (event, data) => void events.push({ event, data: JSON.parse(data) })).then(() => {
     done = true
-  })()
+  })
   return { events, closed: () => done, cancel: () => res.body?.cancel().catch(() => {}) }
 }
 

@@ -8,6 +8,7 @@ import { MEMBERS_BUCKET } from '../../../services/poller/src/membership/membersh
 import { startLocalNatsCluster, type LocalNatsCluster } from '../../../scripts/infra/nats-cluster.ts'
 import { startScaledStack, type ScaledStack } from '../../../scripts/infra/stack.ts'
 import { createTestDb, testNats, type LocalNats, type TestDb } from '../../harness/infra.ts'
+import { readSse } from '../../harness/sse.ts'
 import { ADMIN } from '../../harness/stack.ts'
 import { SimFront, isLivestreams } from '../poller/faults-kit.ts'
 
@@ -107,26 +108,10 @@ export async function liveFeed(gatewayUrl: string, cookie: string) {
   if (res.status !== 200 || !res.body) throw new Error(`stream: ${res.status}`)
   const statuses: (StreamerStatus & { receivedAt: number })[] = []
   let snapshot: StreamerStatus[] | null = null
-  const reader = res.body.getReader()
-  const done = (async () => {
-    const dec = new TextDecoder()
-    let buf = ''
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }))
-      if (done) return
-      buf += dec.decode(value, { stream: true })
-      let end: number
-      while ((end = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, end)
-        buf = buf.slice(end + 2)
-        const event = /^event: (.+)$/m.exec(block)?.[1]
-        const data = /^data: (.+)$/m.exec(block)?.[1]
-        if (!event || !data) continue
-        if (event === 'status') statuses.push({ ...StreamerStatus.parse(JSON.parse(data)), receivedAt: performance.now() })
-        if (event === 'snapshot') snapshot = JSON.parse(data)
-      }
-    }
-  })()
+  const done = readSse(res.body, (event, data) => {
+    if (event === 'status') statuses.push({ ...StreamerStatus.parse(JSON.parse(data)), receivedAt: performance.now() })
+    if (event === 'snapshot') snapshot = JSON.parse(data)
+  })
   return {
     statuses,
     snapshot: () => snapshot,
