@@ -13,6 +13,38 @@ import { EVENTS_STREAM, STATUS_BUCKET, WEBHOOKS_STREAM, subjects } from './subje
 
 const DAY_NS = 24 * 3600 * 1e9
 
+export type RetryLog = (err: unknown, attempt: number) => void
+
+/**
+ * JetStream answers nothing, or "temporarily unavailable", while a cluster elects its meta
+ * leader or a node catches up; on a busy machine that can outlast one request's timeout.
+ * Those are retried with back-off (every step here is create-if-missing, so repeating is
+ * safe); anything else, such as replicas a single server cannot place, fails at once.
+ */
+export async function untilJetStreamAnswers<T>(op: () => Promise<T>, onRetry: RetryLog = () => {}, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await op()
+    } catch (e) {
+      if (!isTransient(e) || Date.now() > deadline) throw e
+      onRetry(e, attempt)
+      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)))
+    }
+  }
+}
+
+/** The warning each service logs while it waits for JetStream. */
+export const jetStreamRetryLog = (log: { warn: (o: object, msg: string) => void }): RetryLog => (err, attempt) =>
+  log.warn({ err: (err as Error).message, attempt }, 'JetStream not answering yet; retrying')
+
+const TRANSIENT = /timeout|no responders|temporarily unavailable|no suitable peers/i
+function isTransient(e: unknown): boolean {
+  const err = e as { name?: string; message?: string; cause?: unknown } | null
+  if (!err) return false
+  return TRANSIENT.test(`${err.name ?? ''} ${err.message ?? ''}`) || (err.cause !== undefined && err.cause !== e && isTransient(err.cause))
+}
+
 const common = {
   retention: RetentionPolicy.Limits,
   storage: StorageType.File,
@@ -59,24 +91,31 @@ async function waitForLeader(jsm: JetStreamManager, name: string, timeoutMs = 30
 
 const streamConfig = (name: keyof typeof STREAMS): Partial<StreamConfig> => ({ ...STREAMS[name], subjects: [...STREAMS[name].subjects] })
 
-/** For the gateway: the stream webhook deliveries go to. */
+/**
+ * For the gateway: the stream webhook deliveries go to. Not retried: it runs inside Kick's
+ * request, which should fail fast (Kick redelivers) rather than wait on JetStream.
+ */
 export async function ensureWebhookStream(nc: NatsConnection, replicas = 1): Promise<JetStreamClient> {
   await ensureStream(await jetstreamManager(nc), WEBHOOKS_STREAM, streamConfig(WEBHOOKS_STREAM), replicas)
   return jetstream(nc)
 }
 
 /** A KV bucket with `replicas`, created if missing and its replica count brought in line. */
-export async function ensureBucket(nc: NatsConnection, bucket: string, opts: { history?: number; ttl?: number; storage?: StorageType }, replicas = 1): Promise<KV> {
-  const kv = await new Kvm(nc).create(bucket, { ...opts, replicas })
-  await ensureStream(await jetstreamManager(nc), `KV_${bucket}`, {}, replicas, true)
-  return kv
+export async function ensureBucket(nc: NatsConnection, bucket: string, opts: { history?: number; ttl?: number; storage?: StorageType }, replicas = 1, onRetry?: RetryLog): Promise<KV> {
+  return untilJetStreamAnswers(async () => {
+    const kv = await new Kvm(nc).create(bucket, { ...opts, replicas })
+    await ensureStream(await jetstreamManager(nc), `KV_${bucket}`, {}, replicas, true)
+    return kv
+  }, onRetry)
 }
 
 /** For the poller: both streams and the status bucket, at `replicas`. */
-export async function ensureNatsResources(nc: NatsConnection, replicas = 1): Promise<{ js: JetStreamClient; kv: KV }> {
-  const jsm = await jetstreamManager(nc)
-  await ensureStream(jsm, EVENTS_STREAM, streamConfig(EVENTS_STREAM), replicas, true)
-  await ensureStream(jsm, WEBHOOKS_STREAM, streamConfig(WEBHOOKS_STREAM), replicas, true)
-  const kv = await ensureBucket(nc, STATUS_BUCKET, { history: 1 }, replicas)
+export async function ensureNatsResources(nc: NatsConnection, replicas = 1, onRetry?: RetryLog): Promise<{ js: JetStreamClient; kv: KV }> {
+  await untilJetStreamAnswers(async () => {
+    const jsm = await jetstreamManager(nc)
+    await ensureStream(jsm, EVENTS_STREAM, streamConfig(EVENTS_STREAM), replicas, true)
+    await ensureStream(jsm, WEBHOOKS_STREAM, streamConfig(WEBHOOKS_STREAM), replicas, true)
+  }, onRetry)
+  const kv = await ensureBucket(nc, STATUS_BUCKET, { history: 1 }, replicas, onRetry)
   return { js: jetstream(nc), kv }
 }

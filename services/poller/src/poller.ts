@@ -1,6 +1,6 @@
 import { StreamerStatus } from '@kickmon/shared/contracts'
 import type { ServiceContext } from '@kickmon/shared/service'
-import { ensureNatsResources } from '@kickmon/shared/nats-resources'
+import { ensureNatsResources, jetStreamRetryLog } from '@kickmon/shared/nats-resources'
 import { subjects } from '@kickmon/shared/subjects'
 import { pollerEndpoints } from './endpoints.ts'
 import { createBrowserFallback, type BrowserFallbackTuning } from './browser/start.ts'
@@ -43,7 +43,7 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
   await ensurePartitions(1)
   const partitions = setInterval(() => void ensurePartitions(0).catch(() => {}), 3600_000)
 
-  const { js, kv } = await ensureNatsResources(nc, config.NATS_REPLICAS)
+  const { js, kv } = await ensureNatsResources(nc, config.NATS_REPLICAS, jetStreamRetryLog(log))
   const stats = new UpstreamStats(ctx.registry)
   const budget = new RequestBudget(opts.requestsPerSecond ?? 15)
   const kick = new KickClient(config.KICK_API_URL, new TokenStore(config.KICK_AUTH_URL, clientId, clientSecret), budget, (o) => stats.outcome(o))

@@ -2,7 +2,7 @@ import type { KV } from '@nats-io/kv'
 import { StorageType } from '@nats-io/jetstream'
 import type { StreamerStatus } from '@kickmon/shared/contracts'
 import { Gauge } from '@kickmon/shared/metrics'
-import { ensureBucket } from '@kickmon/shared/nats-resources'
+import { ensureBucket, jetStreamRetryLog } from '@kickmon/shared/nats-resources'
 import type { ServiceContext } from '@kickmon/shared/service'
 import { statusFromRow, type Monitor } from '../monitor.ts'
 import type { StreamerRegistry } from '../streamer-registry.ts'
@@ -38,7 +38,7 @@ export async function joinPollers(ctx: Pick<ServiceContext, 'nc' | 'log' | 'conf
   const id = config.POLLER_INSTANCE_ID ?? randomInstanceId()
   const log = ctx.log.child({ instance: id })
   const timing = { ...MEMBERSHIP_DEFAULTS, ...tuning }
-  const membersKv = await ensureBucket(nc, MEMBERS_BUCKET, { history: 1, ttl: timing.ttlMs, storage: StorageType.Memory }, config.NATS_REPLICAS)
+  const membersKv = await ensureBucket(nc, MEMBERS_BUCKET, { history: 1, ttl: timing.ttlMs, storage: StorageType.Memory }, config.NATS_REPLICAS, jetStreamRetryLog(log))
   const membership = new Membership(membersKv, id, timing, log)
   const ownership = new Ownership(membership, monitor, (slugs) => readCommitted(statusKv, slugs), log, tuning.handoffMs ?? HANDOFF_MS)
   const mirror = new StatusMirror(statusKv, log)
