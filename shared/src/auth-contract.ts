@@ -291,5 +291,9 @@ export type SessionsRevokedEvent = z.infer<typeof SessionsRevokedEvent>
 export const AccessChangedEvent = z.object({ user_id: z.number().int() })
 export type AccessChangedEvent = z.infer<typeof AccessChangedEvent>
 
+/** On `kickmon.auth.apikeys.revoked` (subjects.apiKeyRevoked): refuse this key now, end its streams. */
+export const ApiKeyRevokedEvent = z.object({ key_id: z.number().int(), user_id: z.number().int() })
+export type ApiKeyRevokedEvent = z.infer<typeof ApiKeyRevokedEvent>
+
 /** `details` of a RATE_LIMITED answer. */
 export const RateLimitedDetails = z.object({ retry_after_s: z.number().int().positive() })

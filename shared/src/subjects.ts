@@ -14,6 +14,8 @@ export const subjects = {
   streamerRemoved: 'kickmon.poller.streamers.removed',
   /** Auth publishes here when sessions end so gateways close their sockets. */
   sessionRevoked: 'kickmon.auth.sessions.revoked',
+  /** Auth publishes `{key_id, user_id}` here when an API key is revoked, so gateways refuse it at once. */
+  apiKeyRevoked: 'kickmon.auth.apikeys.revoked',
   /** Auth publishes here when a user's visible streamers or role change. */
   accessChanged: 'kickmon.auth.access.changed',
 } as const

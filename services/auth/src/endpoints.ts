@@ -8,7 +8,7 @@ import { createApiKey, listApiKeys, revokeApiKey, verifyApiKey } from './apikeys
 import { audit, listAudit } from './audit.ts'
 import { deleteConfig, getConfig, listConfig, setConfig } from './configstore.ts'
 import type { AuthDeps } from './deps.ts'
-import { publishRevoked } from './events.ts'
+import { publishApiKeyRevoked, publishRevoked } from './events.ts'
 import { login } from './login.ts'
 import { listSessions, revokeAndPublish, verifySession } from './sessions.ts'
 import { changeOwnPassword, createUser, deleteUser, getUser, listUsers, setPassword, updateUser } from './users.ts'
@@ -160,6 +160,7 @@ export function authEndpoints(deps: AuthDeps, hooks: Hooks = {}): Endpoint<any, 
       requireWrite(p)
       const k = await revokeApiKey(deps, i.key_id, isAdmin(p) ? null : p.userId)
       await audit(sql, { action: 'apikey.revoke', actor: p, target: `user:${k.user_id}`, details: { key_id: i.key_id, prefix: k.prefix } })
+      publishApiKeyRevoked(deps, i.key_id, k.user_id) // before the reply, so the asking gateway has it first
       return { ok: true }
     },
     apikeysVerify: (i) => verifyApiKey(deps, i.api_key),

@@ -17,6 +17,14 @@ export function publishRevoked(deps: Pick<AuthDeps, 'nc' | 'log'>, userId: numbe
   }
 }
 
+export function publishApiKeyRevoked(deps: Pick<AuthDeps, 'nc' | 'log'>, keyId: number, userId: number) {
+  try {
+    deps.nc.publish(subjects.apiKeyRevoked, JSON.stringify({ key_id: keyId, user_id: userId }))
+  } catch (err) {
+    deps.log.warn({ err, keyId }, 'could not publish API key revocation')
+  }
+}
+
 export function publishAccessChanged(deps: Pick<AuthDeps, 'nc' | 'log'>, userId: number) {
   try {
     deps.nc.publish(subjects.accessChanged, JSON.stringify({ user_id: userId }))

@@ -45,7 +45,10 @@ export class EventStream {
     sessions.onAccessChanged((userId) => {
       for (const c of this.clients) if (c.caller.user.id === userId) void this.snapshot(c)
     })
-    // API keys have no revocation event: re-check them now and then.
+    keys.onRevoked((keyId) => {
+      for (const c of this.clients) if (c.caller.keyId === keyId) c.end('API key revoked')
+    })
+    // Should a revocation message be lost (core NATS), re-check keys now and then.
     let lastKeyCheck = Date.now()
     this.timer = setInterval(() => {
       for (const c of this.clients) c.send('', null)

@@ -22,6 +22,7 @@ export async function buildDeps(ctx: Pick<ServiceContext, 'log' | 'nc' | 'config
   const sessions = new SessionCache(auth)
   sessions.listen(nc)
   const keys = new ApiKeyCache(auth, sessions)
+  keys.listen(nc)
   const access = new AccessCache(auth, sessions)
   const statuses = new StatusStore(nc, log)
   // The trend listens first, so a row rendered for a change already includes it.

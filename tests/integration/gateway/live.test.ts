@@ -95,6 +95,23 @@ describe('the API event stream (SSE)', () => {
     expect((snap.data as StreamerStatus[]).map((x) => x.slug)).toEqual([C])
     s.cancel()
   })
+
+  test('revoking an API key ends its stream at once and the key is refused on the very next request', async () => {
+    const u = await h.user('user')
+    await h.assign(u.id, [C])
+    const key = await h.apiKey(u, 'read')
+    const bearer = { headers: { authorization: `Bearer ${key}` } }
+    expect((await h.handle('/api/v1/streamers', bearer)).status).toBe(200) // now verified and cached by the gateway
+    const s = sse(await h.handle('/api/v1/stream', bearer))
+    await eventually(() => s.events.find((e) => e.event === 'snapshot'), 5000, 'the snapshot')
+    const [k] = (await (await u.fetch('/api/v1/api-keys')).json()) as { id: number }[]
+    const revokedAt = Date.now()
+    expect((await u.fetch(`/api/v1/api-keys/${k!.id}`, { method: 'DELETE' })).status).toBe(204)
+    expect((await h.handle('/api/v1/streamers', bearer)).status).toBe(401)
+    await eventually(() => s.closed(), 5000, 'the stream to close')
+    expect(Date.now() - revokedAt).toBeLessThan(1000) // not the periodic re-check of keys
+    expect(s.events.at(-1)).toEqual({ event: 'end', data: { reason: 'API key revoked' } })
+  })
 })
 
 describe('the dashboard socket (/ws)', () => {
