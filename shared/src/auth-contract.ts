@@ -266,6 +266,16 @@ export const AuthApi = {
     }),
     z.object({ items: z.array(AuditEntry), next_before: z.number().int().nullable() }),
   ),
+  /**
+   * Record that the actor started or stopped monitoring a streamer (the poller did it; the
+   * gateway and the CLI tell auth afterwards, only when something changed). Admins and
+   * system actors for both; users only additions; read-only keys and viewers nothing.
+   */
+  auditStreamer: api(
+    'auth.audit.streamer',
+    withActor({ change: z.enum(['added', 'removed']), slug: Slug }),
+    Ok,
+  ),
 } as const
 
 export type AuthEndpointName = keyof typeof AuthApi

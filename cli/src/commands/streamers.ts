@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { StreamerStatus } from '@kickmon/shared/contracts'
 import { AppError, isAppError } from '@kickmon/shared/errors'
+import { AuthApi } from '@kickmon/shared/auth-contract'
 import { PollerApi, type StreamSession } from '@kickmon/shared/poller-contract'
 import { Slug } from '@kickmon/shared/validation'
 import { flag, intOption, noArgs } from '../args.ts'
@@ -16,6 +17,18 @@ import { clean } from '../text.ts'
 
 const oneSlug = z.tuple([Slug])
 const ADD_TIMEOUT = 15_000 // the poller asks Kick before answering
+
+/**
+ * Into auth's audit log as the `cli` system actor, like every operator action. The change has
+ * happened by then, so a failure to record it is a warning on stderr, not a failed command.
+ */
+async function recordInAudit(ctx: Ctx, change: 'added' | 'removed', slug: string) {
+  try {
+    await ctx.call(AuthApi.auditStreamer, { actor: { system: 'cli' }, change, slug })
+  } catch (e) {
+    ctx.out.note(`kickmon: warning: ${slug} ${change}, but not recorded in the audit log: ${(e as Error).message}`)
+  }
+}
 
 function statusColumns(ctx: Ctx): Column<StreamerStatus>[] {
   const { s } = ctx.out
@@ -61,6 +74,7 @@ const add = command({
   examples: ['kickmon streamers add xqc', 'kickmon streamers add xqc --json'],
   run: async (ctx, _o, [slug]) => {
     const r = await ctx.call(PollerApi.add, { slug }, { timeout: ADD_TIMEOUT })
+    if (r.created) await recordInAudit(ctx, 'added', slug)
     if (ctx.json) return ctx.out.data(r)
     const who = r.status.kick_user_id ? ` (Kick user ${r.status.kick_user_id})` : ''
     ctx.out.line(r.created ? `added ${slug}${who}: ${stateWord(r.status)}` : `${slug} is already monitored: ${stateWord(r.status)}`)
@@ -76,6 +90,7 @@ const remove = command({
   examples: ['kickmon streamers remove xqc'],
   run: async (ctx, _o, [slug]) => {
     const r = await ctx.call(PollerApi.remove, { slug })
+    await recordInAudit(ctx, 'removed', slug)
     if (ctx.json) return ctx.out.data(r)
     ctx.out.line(`removed ${r.removed}`)
   },
@@ -130,6 +145,7 @@ const importCmd = command({
         try {
           const r = await ctx.call(PollerApi.add, { slug }, { timeout: ADD_TIMEOUT })
           ;(r.created ? result.added : result.existing).push(slug)
+          if (r.created) await recordInAudit(ctx, 'added', slug)
         } catch (e) {
           if (isAppError(e, 'NOT_FOUND')) result.not_found.push(slug)
           else if (isAppError(e, 'UNAVAILABLE')) stopped.by ??= e

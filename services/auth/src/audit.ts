@@ -13,6 +13,7 @@ export type AuditAction =
   | 'assignments.set' | 'assignments.add' | 'assignments.remove'
   | 'apikey.create' | 'apikey.revoke'
   | 'config.set' | 'config.delete'
+  | 'streamer.add' | 'streamer.remove'
 
 export type AuditRecord = {
   action: AuditAction

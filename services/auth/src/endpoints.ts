@@ -195,6 +195,13 @@ export function authEndpoints(deps: AuthDeps, hooks: Hooks = {}): Endpoint<any, 
       requireAdmin(await who(i.actor))
       return listAudit(deps, i)
     },
+    auditStreamer: async (i) => {
+      const p = await who(i.actor)
+      requireWrite(p)
+      if (!isAdmin(p) && (i.change === 'removed' || p.role !== 'user')) throw new AppError('FORBIDDEN', i.change === 'removed' ? 'only an admin stops monitoring a streamer' : 'viewers cannot add streamers')
+      await audit(sql, { action: i.change === 'added' ? 'streamer.add' : 'streamer.remove', actor: p, target: `streamer:${i.slug}` })
+      return { ok: true }
+    },
   }
 
   return (Object.keys(AuthApi) as AuthEndpointName[]).map((name) =>

@@ -10,10 +10,11 @@ export type AddOutcome = { slug: string; created: boolean; assigned: boolean; st
  * Add a streamer as this caller: the poller checks it with Kick (a clear 404 when Kick has no
  * such channel); a `user`'s addition is assigned to them. Used by the API and the pages.
  */
-export async function addStreamer(d: Pick<GatewayDeps, 'poller' | 'auth' | 'access' | 'statuses'>, caller: Caller, rawSlug: string, rid?: string): Promise<AddOutcome> {
+export async function addStreamer(d: Pick<GatewayDeps, 'poller' | 'auth' | 'access' | 'statuses' | 'log'>, caller: Caller, rawSlug: string, rid?: string): Promise<AddOutcome> {
   if (caller.user.role === 'viewer') throw new AppError('FORBIDDEN', 'viewers cannot add streamers')
   const slug = parseInput(Slug, rawSlug)
   const r = await d.poller.call('add', { slug }, { requestId: rid, timeout: 15_000 })
+  if (r.created) await recordInAudit(d, caller, { change: 'added', slug }, rid)
   let assigned = false
   if (caller.user.role === 'user') {
     assigned = (await d.auth.call('assignmentsAdd', { actor: caller.actor, user_id: caller.user.id, slug }, rid)).changed
@@ -25,10 +26,11 @@ export async function addStreamer(d: Pick<GatewayDeps, 'poller' | 'auth' | 'acce
 }
 
 /** An admin stops monitoring; a user only takes it off their own list. */
-export async function removeStreamerFor(d: Pick<GatewayDeps, 'poller' | 'auth' | 'access'>, caller: Caller, rawSlug: string, rid?: string): Promise<'removed' | 'unassigned'> {
+export async function removeStreamerFor(d: Pick<GatewayDeps, 'poller' | 'auth' | 'access' | 'log'>, caller: Caller, rawSlug: string, rid?: string): Promise<'removed' | 'unassigned'> {
   const slug = parseInput(Slug, rawSlug)
   if (caller.user.role === 'admin') {
     await d.poller.call('remove', { slug }, { requestId: rid, timeout: 15_000 })
+    await recordInAudit(d, caller, { change: 'removed', slug }, rid)
     return 'removed'
   }
   if (caller.user.role !== 'user') throw new AppError('FORBIDDEN', 'viewers cannot remove streamers')
@@ -36,4 +38,16 @@ export async function removeStreamerFor(d: Pick<GatewayDeps, 'poller' | 'auth' |
   if (!r.changed) throw new AppError('NOT_FOUND', `"${slug}" is not on your list`)
   d.access.forget(caller.user.id)
   return 'unassigned'
+}
+
+/**
+ * The poller has already done it, so a failure to record it must not turn into an error for
+ * the caller (they would retry something that happened); it is logged loudly instead.
+ */
+async function recordInAudit(d: Pick<GatewayDeps, 'auth' | 'log'>, caller: Caller, what: { change: 'added' | 'removed'; slug: string }, rid?: string) {
+  try {
+    await d.auth.call('auditStreamer', { actor: caller.actor, ...what }, rid)
+  } catch (err) {
+    d.log.error({ err, reqId: rid, user: caller.user.id, ...what }, 'streamer change not recorded in the audit log')
+  }
 }

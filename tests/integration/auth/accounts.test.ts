@@ -255,12 +255,14 @@ describe('audit log', () => {
     const k = await h.call('apikeysCreate', { actor: a, name: 'k', scope: 'read' })
     await h.call('apikeysRevoke', { actor: a, key_id: k.api_key.id })
     await h.call('configSet', { actor: a, key: 'audited.key', value: 'v' })
+    await h.call('auditStreamer', { actor: a, change: 'added', slug: 'audited-streamer' })
+    await h.call('auditStreamer', { actor: a, change: 'removed', slug: 'audited-streamer' })
     await h.call('accountChangePassword', { actor: a, current_password: admin.password, new_password: 'admins-new-pass-1' })
     await h.call('usersDelete', { actor: a, user_id: u.id })
     await h.call('logout', { actor: a })
 
     const expected = [
-      'logout', 'user.delete', 'password.change', 'config.set', 'apikey.revoke', 'apikey.create', 'password.reset',
+      'logout', 'user.delete', 'password.change', 'streamer.remove', 'streamer.add', 'config.set', 'apikey.revoke', 'apikey.create', 'password.reset',
       'assignments.remove', 'assignments.add', 'assignments.set', 'user.update', 'user.role_change', 'user.create', 'login.failure', 'login.success',
     ]
     const all = await h.call('auditList', { actor: SYS, limit: 500 })
@@ -272,6 +274,7 @@ describe('audit log', () => {
       expect(e.actor_name).toBe(admin.username)
       expect(e.target).not.toBeNull()
     }
+    expect(mine.find((e) => e.action === 'streamer.add')).toMatchObject({ target: 'streamer:audited-streamer', actor_name: admin.username })
     expect(mine.find((e) => e.action === 'user.role_change')).toMatchObject({ target: `user:${u.id}`, details: expect.objectContaining({ role: { from: 'viewer', to: 'user' } }) })
     expect(JSON.stringify(all)).not.toContain('audited-pass-1')
     expect(JSON.stringify(all)).not.toContain('admins-new-pass-1')

@@ -46,6 +46,7 @@ beforeAll(async () => {
     configSet: { actor: sys, key: 'fuzz.other', value: 'x', encrypt: false },
     configDelete: { actor: sys, key: 'fuzz.nothing' },
     auditList: { actor: sys, limit: 5, action: 'login.success' },
+    auditStreamer: { actor: { session: s.token }, change: 'added', slug: 'fuzzed-streamer' },
   }
   Object.assign(bases, valid)
 })

@@ -88,6 +88,8 @@ const ROWS: Row[] = [
   { name: 'configDelete', object: 'none', body: async (c) => ({ key: await withConfig(c) }), expect: exp('A S') },
   // audit
   { name: 'auditList', object: 'none', body: () => ({}), expect: exp('A S AR') },
+  { name: 'auditStreamer', object: 'none', body: () => ({ change: 'added', slug: 'epsilon' }), expect: exp('A U S UW') },
+  { name: 'auditStreamer', object: 'none', body: () => ({ change: 'removed', slug: 'epsilon' }), expect: exp('A S') },
 ]
 
 let h: AuthHarness

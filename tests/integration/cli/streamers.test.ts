@@ -151,6 +151,15 @@ describe('kickmon streamers against a running stack', () => {
     expect(json(again)).toEqual({ error: { code: 'NOT_FOUND', message: `"${slugs[2]}" is not monitored`, exit_code: 3 } })
   })
 
+  test('adds and removes are in the audit log as the cli operator; a repeated add or a failed remove is not', async () => {
+    const rows = await stack.db.sql<{ action: string; target: string; actor_name: string }[]>`
+      select action, target, actor_name from audit_log where action like 'streamer.%' order by id`
+    const of = (slug: string) => rows.filter((r) => r.target === `streamer:${slug}`).map((r) => `${r.action} by ${r.actor_name}`)
+    expect(of(slugs[0]!)).toEqual(['streamer.add by system:cli']) // added twice, recorded once
+    expect(of(slugs[2]!)).toEqual(['streamer.add by system:cli', 'streamer.remove by system:cli']) // import, then remove (the second remove failed)
+    expect(of('no-such-channel')).toEqual([])
+  })
+
   test('users assign warns (on stderr) about streamers nobody monitors, and still assigns them', async () => {
     const r = await k('users', 'assign', 'admin', slugs[0]!, 'never-added')
     expect(r.code, fail(r)).toBe(0)
