@@ -20,9 +20,16 @@ export async function readMigrations(dir = SQL_DIR): Promise<Migration[]> {
   )
 }
 
+const LOCK = 'kickmon-migrations'
+
+// Under the migrations' lock: two concurrent `create table if not exists` on an empty
+// database can both try to create it, and one fails on PostgreSQL's catalog.
 async function ensureTable(sql: Sql) {
-  await sql`create table if not exists schema_migrations (
-    version text primary key, name text not null, checksum text not null, applied_at timestamptz not null default now())`
+  await sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(hashtext(${LOCK}))`
+    await tx`create table if not exists schema_migrations (
+      version text primary key, name text not null, checksum text not null, applied_at timestamptz not null default now())`
+  })
 }
 
 /**
@@ -35,7 +42,7 @@ export async function migrate(sql: Sql, opts: { dir?: string; onApply?: (m: Migr
   const applied: Migration[] = []
   for (const m of migrations) {
     const done = await sql.begin(async (tx) => {
-      await tx`select pg_advisory_xact_lock(hashtext('kickmon-migrations'))`
+      await tx`select pg_advisory_xact_lock(hashtext(${LOCK}))`
       const [row] = await tx<{ checksum: string }[]>`select checksum from schema_migrations where version = ${m.version}`
       if (row) {
         if (row.checksum !== m.checksum)

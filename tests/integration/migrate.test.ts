@@ -3,6 +3,7 @@ import { mkdtemp, writeFile, cp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTestDb, type TestDb } from '../harness/infra.ts'
+import { createDb } from '../../shared/src/db.ts'
 import { migrate, migrationStatus, SQL_DIR } from '../../shared/src/migrate.ts'
 
 describe('migrations', () => {
@@ -40,6 +41,22 @@ describe('migrations', () => {
     expect(r?.t).toBeNull()
     const [v] = await db.sql`select count(*)::int as n from schema_migrations where version = '9999'`
     expect(v?.n).toBe(0)
+  })
+
+  test('several starters migrating a brand-new database at once: every file applied exactly once, none fails', async () => {
+    // Two machines' migrate steps (or services) starting together on an empty database.
+    const fresh = await createTestDb({ migrate: false })
+    const conns = Array.from({ length: 4 }, () => createDb(fresh.url, 'migrate-race', 2))
+    try {
+      const results = await Promise.all(conns.map((c) => migrate(c)))
+      const applied = results.flat().map((m) => m.version).sort()
+      const [n] = await fresh.sql`select count(*)::int as n from schema_migrations`
+      expect(applied).toEqual((await migrationStatus(fresh.sql)).map((s) => s.version).sort())
+      expect(n?.n).toBe(applied.length)
+    } finally {
+      await Promise.all(conns.map((c) => c.end({ timeout: 1 })))
+      await fresh.drop()
+    }
   })
 
   test('viewer sample partitions are created per day', async () => {
