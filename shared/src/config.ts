@@ -34,6 +34,8 @@ export const ConfigSchema = z.object({
   POLL_INTERVAL_S: z.coerce.number().min(1).max(3600).default(10),
   BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(100),
   OFFLINE_GRACE_S: z.coerce.number().min(0).max(3600).default(30),
+  // Every request to Kick shares this budget; Kick publishes no limit and was seen to allow ~20/s per app (kick-api.md §6).
+  KICK_REQUESTS_PER_S: z.coerce.number().min(1).max(100).default(15),
   KICK_WEBHOOKS: onOff.default('on'),
   BROWSER_FALLBACK: onOff.default('off'),
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),

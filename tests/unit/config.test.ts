@@ -32,6 +32,15 @@ describe('configuration from the environment', () => {
     expect(lines.find((l) => l.startsWith('SESSION_SECRET'))).toBe('SESSION_SECRET: must be at least 32 characters')
   })
 
+  test('the request budget to Kick is 15/s unless KICK_REQUESTS_PER_S says otherwise, within 1 to 100', () => {
+    expect(parseConfig({}).KICK_REQUESTS_PER_S).toBe(15)
+    expect(parseConfig({ KICK_REQUESTS_PER_S: '40' }).KICK_REQUESTS_PER_S).toBe(40)
+    expect(parseConfig({ KICK_REQUESTS_PER_S: '2.5' }).KICK_REQUESTS_PER_S).toBe(2.5)
+    expect(() => parseConfig({ KICK_REQUESTS_PER_S: '0' })).toThrow('KICK_REQUESTS_PER_S: Too small: expected number to be >=1')
+    expect(() => parseConfig({ KICK_REQUESTS_PER_S: '500' })).toThrow('KICK_REQUESTS_PER_S: Too big: expected number to be <=100')
+    expect(() => parseConfig({ KICK_REQUESTS_PER_S: 'fast' })).toThrow(/^KICK_REQUESTS_PER_S: /)
+  })
+
   test('a PEM key given with \\n escapes (as in .env files) is accepted', () => {
     const c = parseConfig({ KICK_WEBHOOK_PUBLIC_KEY: KICK_PUBLIC_KEY.replace(/\n/g, '\\n') })
     expect(c.KICK_WEBHOOK_PUBLIC_KEY).toBe(KICK_PUBLIC_KEY)

@@ -45,7 +45,7 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
 
   const { js, kv } = await ensureNatsResources(nc, config.NATS_REPLICAS, jetStreamRetryLog(log))
   const stats = new UpstreamStats(ctx.registry)
-  const budget = new RequestBudget(opts.requestsPerSecond ?? 15)
+  const budget = new RequestBudget(opts.requestsPerSecond ?? config.KICK_REQUESTS_PER_S)
   const kick = new KickClient(config.KICK_API_URL, new TokenStore(config.KICK_AUTH_URL, clientId, clientSecret), budget, (o) => stats.outcome(o))
   const committer = new StatusCommitter(nc, js, kv, log)
   const snapshots = new SnapshotWriter(sql, log)
