@@ -115,7 +115,8 @@ try {
   stack = await startStack({
     databaseUrl: env.DATABASE_URL,
     natsUrl: env.NATS_URL,
-    sim: useSim ? { channels: Number(env.KICK_SIM_CHANNELS ?? 12), activity: true } : false,
+    // KICK_SIM_WEBHOOK_URL, when set, overrides the default target (this gateway's /webhooks/kick).
+    sim: useSim ? { channels: Number(env.KICK_SIM_CHANNELS ?? 12), activity: true, env: env.KICK_SIM_WEBHOOK_URL ? { KICK_SIM_WEBHOOK_URL: env.KICK_SIM_WEBHOOK_URL } : {} } : false,
     env,
     sink: (service, line) => console.log(prettyLine(service, line, env.LOG_FORMAT === 'json')),
     ports: {
