@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import { PollerApi } from '../../shared/src/poller-contract.ts'
 import { request } from '../../shared/src/rpc.ts'
+import { WEBHOOKS_STREAM, subjects } from '../../shared/src/subjects.ts'
 import { ADMIN, testStack } from '../harness/stack.ts'
 import { eventually } from '../harness/services.ts'
 
@@ -94,6 +96,69 @@ describe('metrics and request ids', () => {
     const kick = samples.find((s) => s.name === 'kick_requests_total')!
     expect(Object.keys(kick.labels).sort()).toEqual(['endpoint', 'service', 'status'])
   })
+
+  test('the poller exports the health report too: webhook subscriptions, deliveries and duplicates, and each endpoint\'s breaker and back-off', async () => {
+    const sim = (path: string, init?: RequestInit) =>
+      fetch(`${stack.simUrl}${path}`, { ...init, headers: { 'content-type': 'application/json' } }).then(async (r) => {
+        expect(r.ok, `${path} ${r.status}`).toBe(true)
+        return r.status === 204 ? null : r.json()
+      })
+    const value = (p: Scrape, name: string, labels: Record<string, string> = {}) =>
+      p.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value
+    const [channel] = (await sim('/_sim/channels')) as { slug: string }[]
+    const nc = await connect({ servers: stack.nats.url.replace('nats://', '') })
+    try {
+      await request(nc, PollerApi.add.subject, { slug: channel!.slug }, PollerApi.add.output, { timeout: 15_000 })
+      // Kick holds both events' subscriptions for the streamer: alive catches up with wanted.
+      const subscribed = await eventually(async () => {
+        const p = await scrape('POLLER_PORT')
+        const wanted = value(p, 'webhook_subscriptions_wanted') ?? 0
+        return wanted >= 2 && value(p, 'webhook_subscriptions_alive') === wanted ? p : null
+      }, 30_000, 'webhook subscriptions alive')
+      expect(subscribed.types.get('webhook_subscriptions_alive')).toBe('gauge')
+      const before = value(subscribed, 'webhook_received_total') ?? 0
+
+      await sim('/_sim/webhooks', { method: 'POST', body: JSON.stringify({ slug: channel!.slug, event: 'livestream.status.updated' }) })
+      await eventually(async () => (value(await scrape('POLLER_PORT'), 'webhook_received_total') ?? 0) >= before + 1, 30_000, 'the delivery to be counted')
+      // Kick re-sends it after JetStream's 2-minute de-dup window: the poller itself drops the repeat.
+      const subject = subjects.webhook('livestream.status.updated')
+      const stored = await (await jetstreamManager(nc)).streams.getMessage(WEBHOOKS_STREAM, { last_by_subj: subject })
+      await jetstream(nc).publish(subject, stored!.data, { headers: stored!.header, msgID: `${stored!.header.get('Kick-Event-Message-Id')}-late` })
+      const repeated = await eventually(async () => {
+        const p = await scrape('POLLER_PORT')
+        return (value(p, 'webhook_duplicates_total') ?? 0) >= 1 ? p : null
+      }, 30_000, 'the repeat to be counted as a duplicate')
+      expect(repeated.types.get('webhook_received_total')).toBe('counter')
+      expect(repeated.types.get('webhook_duplicates_total')).toBe('counter')
+      expect(value(repeated, 'webhook_received_total')).toBeGreaterThanOrEqual(before + 2)
+    } finally {
+      await nc.close()
+    }
+
+    try {
+      // Every Kick API call fails: some endpoint's breaker opens, with a back-off to wait out.
+      await sim('/_sim/faults', { method: 'PUT', body: JSON.stringify({ errorRate: 1, errorStatuses: [503], paths: ['/public/v1/'] }) })
+      const open = await eventually(async () => {
+        const p = await scrape('POLLER_PORT')
+        const b = p.samples.find((s) => s.name === 'kick_circuit_breaker_state' && s.labels.state === 'open' && s.value === 1)
+        return b ? { p, endpoint: b.labels.endpoint! } : null
+      }, 60_000, 'a circuit breaker to open')
+      expect(open.p.types.get('kick_circuit_breaker_state')).toBe('gauge')
+      expect(value(open.p, 'kick_circuit_breaker_state', { endpoint: open.endpoint, state: 'closed' })).toBe(0)
+      expect(open.endpoint).toStartWith('/public/v1/')
+      expect(value(open.p, 'kick_backoff_seconds', { endpoint: open.endpoint })).toBeGreaterThan(0)
+
+      // Kick recovers: the trial request succeeds and the breaker closes again.
+      await sim('/_sim/faults', { method: 'DELETE' })
+      await eventually(async () => {
+        const p = await scrape('POLLER_PORT')
+        return value(p, 'kick_circuit_breaker_state', { endpoint: open.endpoint, state: 'closed' }) === 1 &&
+          value(p, 'kick_backoff_seconds', { endpoint: open.endpoint }) === 0
+      }, 60_000, `the ${open.endpoint} breaker to close`)
+    } finally {
+      await fetch(`${stack.simUrl}/_sim/faults`, { method: 'DELETE' })
+    }
+   }, 240_000)
 
   test('every metric of every service: snake_case, counters end in _total, every sample labelled with its service', async () => {
     for (const [name, service] of [['GATEWAY_PORT', 'gateway'], ['POLLER_PORT', 'poller'], ['AUTH_PORT', 'auth']] as const) {

@@ -1,7 +1,17 @@
-import { Counter, Histogram, type Registry } from '@kickmon/shared/metrics'
+import { Counter, Gauge, Histogram, type Registry } from '@kickmon/shared/metrics'
+import type { UpstreamHealth } from '@kickmon/shared/poller-contract'
 
 /** Totals other parts keep themselves; read when Prometheus scrapes. */
-export type Totals = { eventsPublished: () => number; eventsRecorded: () => number }
+export type Totals = {
+  eventsPublished: () => number
+  eventsRecorded: () => number
+  webhooksReceived: () => number
+  webhookDuplicates: () => number
+  /** The upstream-health report (null until wired), so Prometheus and `kickmon status` agree. */
+  health: () => UpstreamHealth | null
+}
+
+const BREAKER_STATES = ['closed', 'open', 'half-open'] as const
 
 /** The poller's Prometheus metrics on its /metrics (next to the process and NATS ones). */
 export function createPollerMetrics(registry: Registry, totals: Totals) {
@@ -27,6 +37,37 @@ export function createPollerMetrics(registry: Registry, totals: Totals) {
     eventsPublished: new Counter({ name: 'events_published_total', help: 'Status events acknowledged by JetStream (KICK_EVENTS)', registers, collect: mirror(totals.eventsPublished) }),
     eventsRecorded: new Counter({ name: 'events_recorded_total', help: 'Status events written to PostgreSQL (first time only)', registers, collect: mirror(totals.eventsRecorded) }),
     readings: new Counter({ name: 'readings_total', help: 'Readings applied to monitored streamers, by source', labelNames: ['source'] as const, registers }),
+    webhooksReceived: new Counter({ name: 'webhook_received_total', help: 'Webhook deliveries the poller consumed (duplicates included)', registers, collect: mirror(totals.webhooksReceived) }),
+    webhookDuplicates: new Counter({ name: 'webhook_duplicates_total', help: 'Webhook deliveries dropped as already seen (same Kick-Event-Message-Id)', registers, collect: mirror(totals.webhookDuplicates) }),
+    // Enum-style (one series per state, 1 for the current one) so `…{state="open"} == 1` can alert.
+    breakerState: new Gauge({
+      name: 'kick_circuit_breaker_state', help: 'Per-endpoint circuit breaker: 1 for its current state (closed, open, half-open)',
+      labelNames: ['endpoint', 'state'] as const, registers,
+      collect() {
+        this.reset()
+        for (const b of totals.health()?.breakers ?? []) for (const state of BREAKER_STATES) this.set({ endpoint: b.endpoint, state }, b.state === state ? 1 : 0)
+      },
+    }),
+    backoff: new Gauge({
+      name: 'kick_backoff_seconds', help: 'Seconds an endpoint\'s open circuit breaker still waits before a trial request (0 when closed)',
+      labelNames: ['endpoint'] as const, registers,
+      collect() {
+        this.reset()
+        for (const b of totals.health()?.breakers ?? []) this.set({ endpoint: b.endpoint }, b.retry_in_s)
+      },
+    }),
+    ratePause: new Gauge({
+      name: 'kick_rate_limit_pause_seconds', help: 'Seconds every request to Kick still waits after a 429 (Retry-After)', registers,
+      collect() { this.set(totals.health()?.budget.paused_for_s ?? 0) },
+    }),
+    subscriptionsAlive: new Gauge({
+      name: 'webhook_subscriptions_alive', help: 'Webhook event subscriptions Kick holds for monitored streamers (leader only; 0 elsewhere)', registers,
+      collect() { this.set(totals.health()?.webhooks.subscriptions_alive ?? 0) },
+    }),
+    subscriptionsWanted: new Gauge({
+      name: 'webhook_subscriptions_wanted', help: 'Webhook event subscriptions wanted: monitored streamers × subscribed events (leader only; 0 elsewhere)', registers,
+      collect() { this.set(totals.health()?.webhooks.subscriptions_wanted ?? 0) },
+    }),
   }
 }
 export type PollerMetrics = ReturnType<typeof createPollerMetrics>

@@ -124,12 +124,14 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
     subscriptionTask?.current?.nudge()
   }
   cluster.listen(refresh)
+  const health = () => healthReport({ config, stats, kick, budget, loop, monitor, subscriptions: subscriptionTask?.current ?? null, browser: browser?.health })
+  stats.totals.health = health
   ctx.addEndpoints(
     pollerEndpoints({
       monitor, registry, sql, refresh,
       cluster: cluster.view(registry),
       removed: (slug) => monitor.onRemoved(slug),
-      health: () => healthReport({ config, stats, kick, budget, loop, monitor, subscriptions: subscriptionTask?.current ?? null, browser: browser?.health }),
+      health,
     }),
   )
   ctx.onStop(async () => {

@@ -7,7 +7,8 @@ const LAG_WINDOW = 1024
 
 /**
  * What the poller saw upstream, counted once for both the health report (in memory) and
- * Prometheus: requests to Kick, readings per source, webhook deliveries and their lag.
+ * Prometheus: requests to Kick, readings per source, webhook deliveries and their lag. The
+ * gauges (breakers, back-off, subscriptions) are read from the health report at scrape time.
  */
 export class UpstreamStats {
   private requests = new Map<string, { endpoint: string; outcome: string; count: number }>()
@@ -15,7 +16,7 @@ export class UpstreamStats {
   private lagCount = 0
   private readonly metrics: PollerMetrics
   /** Filled in by the wiring once the committer and the recorder exist. */
-  readonly totals: Totals = { eventsPublished: () => 0, eventsRecorded: () => 0 }
+  readonly totals: Pick<Totals, 'eventsPublished' | 'eventsRecorded' | 'health'> = { eventsPublished: () => 0, eventsRecorded: () => 0, health: () => null }
   rateLimited = 0
   readonly readings: Record<Source, number> = { api: 0, webhook: 0, browser: 0 }
   readonly webhooks = { received: 0, duplicates: 0, malformed: 0, unmatched: 0, tooOld: 0, otherEvents: 0 }
@@ -24,6 +25,9 @@ export class UpstreamStats {
     this.metrics = createPollerMetrics(registry, {
       eventsPublished: () => this.totals.eventsPublished(),
       eventsRecorded: () => this.totals.eventsRecorded(),
+      webhooksReceived: () => this.webhooks.received,
+      webhookDuplicates: () => this.webhooks.duplicates,
+      health: () => this.totals.health(),
     })
   }
 
