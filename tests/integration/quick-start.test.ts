@@ -37,7 +37,14 @@ function spawnStart(env: Record<string, string>) {
   for (const stream of [proc.stdout, proc.stderr]) {
     void (async () => {
       const dec = new TextDecoder()
-      for await (const chunk of stream) out.push(...strip(dec.decode(chunk)).split('\n'))
+      const reader = stream.getReader()
+      let partial = ''
+      for (let r = await reader.read(); !r.done; r = await reader.read()) {
+        const lines = (partial + dec.decode(r.value, { stream: true })).split('\n')
+        partial = lines.pop()!
+        out.push(...lines.map(strip))
+      }
+      if (partial) out.push(strip(partial))
     })()
   }
   return { proc, out }
