@@ -3,7 +3,8 @@
 // streamers (`--sizes 1000,5000,10000,20000` adds more). Per size: Kick requests per
 // interval (kick-sim's counters), poll cycle time (the poller's own histogram), detection
 // delay from a simulated change to `kick.status` (p50/p99), and the poller's CPU and RSS
-// from /proc. OFFLINE_GRACE_S=0 so going offline measures the poll path too, not the grace.
+// from /proc, and what the viewer samples cost PostgreSQL (rows and bytes per hour).
+// OFFLINE_GRACE_S=0 so going offline measures the poll path too, not the grace.
 //
 //   bun bench/poller-scale.ts [--sizes 1000,5000,10000] [--duration 60] [--rate 2] [--interval 10] [--quick]
 import { readFileSync } from 'node:fs'
@@ -42,6 +43,7 @@ type Run = {
   cycle_s: { mean: number | null; cycles: number }
   detection_ms: { all: Summary; online: Summary; offline: Summary; missed: number; target_ms: number }
   poller: { cpu_percent: number; rss_mb_max: number | null; rss_mb_end: number | null; rss_mb_peak_hwm: number | null }
+  samples: { live_streamers: number; rows_per_hour: number; mb_per_hour: number; bytes_per_row: number | null }
 }
 
 const runs: Run[] = []
@@ -59,6 +61,8 @@ printTable(`poller-scale: POLL_INTERVAL_S=${a.interval}, ${durationS} s of chang
   missed: r.detection_ms.missed,
   'CPU %': r.poller.cpu_percent,
   'RSS max MB': r.poller.rss_mb_max,
+  'sample rows/h': r.samples.rows_per_hour,
+  'sample MB/h': r.samples.mb_per_hour,
 })))
 const file = writeResult('poller-scale', {
   options: { sizes, durationS, rate: a.rate, pollIntervalS: a.interval, offlineGraceS: 0, budgetRps: 15, webhooks: 'off' },
@@ -114,6 +118,8 @@ async function measure(streamers: number): Promise<Run> {
     await Bun.sleep(a.interval * 1000)
 
     await control.resetCounters()
+    const sql = createDb(databaseUrl, 'bench-samples', 1)
+    const samplesBefore = await sampleStorage(sql)
     const metricsBefore = await cycleMetrics(pollerPort)
     const cpuBefore = cpuTicks(pid)
     const wall0 = performance.now()
@@ -132,6 +138,10 @@ async function measure(streamers: number): Promise<Run> {
     const windowS = (performance.now() - wall0) / 1000
     const cpu = ((cpuTicks(pid) - cpuBefore) / CLK_TCK / windowS) * 100
     const counters = await control.counters()
+    const samplesAfter = await sampleStorage(sql)
+    await sql.end()
+    const liveNow = (await control.channels()).filter((c) => c.live).length
+    const perHour = (d: number) => (d / windowS) * 3600
     const metricsAfter = await cycleMetrics(pollerPort)
     const arrivals = watch.arrivals(changes)
     const delays = (live?: boolean) => changes.filter((c) => live === undefined || c.live === live).flatMap((c) => {
@@ -159,6 +169,12 @@ async function measure(streamers: number): Promise<Run> {
       cycle_s: { mean: cycles > 0 ? round((metricsAfter.sum - metricsBefore.sum) / cycles, 2) : null, cycles },
       detection_ms: { all: summarize(delays()), online: summarize(delays(true)), offline: summarize(delays(false)), missed, target_ms: a.interval * 1000 + 1000 },
       poller: { cpu_percent: round(cpu), rss_mb_max: rss.length ? round(Math.max(...rss)) : null, rss_mb_end: rss.length ? round(rss.at(-1)!) : null, rss_mb_peak_hwm: hwmMb(pid) },
+      samples: {
+        live_streamers: liveNow,
+        rows_per_hour: Math.round(perHour(samplesAfter.rows - samplesBefore.rows)),
+        mb_per_hour: round(perHour(samplesAfter.bytes - samplesBefore.bytes) / 1e6, 2),
+        bytes_per_row: samplesAfter.rows > samplesBefore.rows ? Math.round((samplesAfter.bytes - samplesBefore.bytes) / (samplesAfter.rows - samplesBefore.rows)) : null,
+      },
     }
     console.log(`  ${streamers} streamers: ${JSON.stringify({ requests: run.requests, cycle_s: run.cycle_s, detect: run.detection_ms.all, poller: run.poller })}`)
     return run
@@ -170,6 +186,14 @@ async function measure(streamers: number): Promise<Run> {
     await nats.destroy().catch(() => {})
     await pg.destroy().catch(() => {})
   }
+}
+
+/** Rows and on-disk bytes (tables and indexes of every partition) of viewer_samples. */
+async function sampleStorage(sql: ReturnType<typeof createDb>): Promise<{ rows: number; bytes: number }> {
+  const [r] = await sql<{ rows: number; bytes: number }[]>`
+    select (select count(*) from viewer_samples)::float8 as rows,
+           (select coalesce(sum(pg_total_relation_size(inhrelid)), 0) from pg_inherits where inhparent = 'viewer_samples'::regclass)::float8 as bytes`
+  return { rows: r!.rows, bytes: r!.bytes }
 }
 
 /** The list as a running installation keeps it: every slug already resolved to its Kick user id. */

@@ -66,5 +66,10 @@ function summaries(): Record<string, unknown>[] {
   if (m) for (const r of m.processes) rows.push({ figure: `RSS after idle: ${r.process}`, value: `${r['after idle (median last 10 s) MB']?.toFixed?.(1)} MB`, target: r['target MB'] })
   const n = read('naive-baseline')
   if (n) rows.push({ figure: 'requests per detection, kickmon ÷ naive', value: `${n.ratios.requests_per_detection} (${n.ours.requests_per_detection?.toFixed?.(2)} vs ${n.naive.requests_per_detection?.toFixed?.(1)})`, target: 'fewer' })
+  const sc = read('poller-scale')
+  if (sc) for (const r of sc.runs) rows.push(
+    { figure: `poll path, ${r.streamers} streamers`, value: `max ${r.detection_ms.all.max} ms, ${r.requests.per_100_streamers_per_interval} req per 100 per interval`, target: `≤ ${r.detection_ms.target_ms} ms, ≤ 1` },
+    { figure: `viewer samples, ${r.streamers} streamers (${r.samples?.live_streamers} live)`, value: `${r.samples?.rows_per_hour} rows/h, ${r.samples?.mb_per_hour} MB/h`, target: '' },
+  )
   return rows
 }
