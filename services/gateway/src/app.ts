@@ -21,7 +21,7 @@ import { liveSocket } from './routes/ws.ts'
 
 /** The gateway's HTTP app; `listen()` happens in gateway.ts so tests can use `app.handle`. */
 export function createApp(d: GatewayDeps) {
-  const feed = new LiveFeed(d.statuses, d.access, d.sessions, d.log, d.feedLog, d.trend)
+  const feed = new LiveFeed(d.statuses, d.access, d.sessions, d.log, d.feedLog, d.trend, d.watch)
   const api = apiRoutes(d)
   const app = new Elysia({
     // A slow dashboard must not hold megabytes: past 64 KB queued it is dropped and reconnects to a fresh snapshot.

@@ -5,6 +5,7 @@ import type { Logger } from '@kickmon/shared/logger'
 import type { AccessCache } from './access.ts'
 import type { ApiKeyCache } from './api-key-cache.ts'
 import type { AuthClient } from './auth-client.ts'
+import type { CredentialWatch } from './credential-watch.ts'
 import type { EventStream } from './event-stream.ts'
 import type { FeedLog } from './feed-log.ts'
 import type { HealthReporter } from './health-report.ts'
@@ -24,6 +25,8 @@ export type GatewayDeps = {
   poller: PollerClient
   sessions: SessionCache
   keys: ApiKeyCache
+  /** Ends open sockets and streams whose session or key is no longer valid. */
+  watch: CredentialWatch
   access: AccessCache
   statuses: StatusStore
   trend: ViewerTrend

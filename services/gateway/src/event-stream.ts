@@ -2,6 +2,7 @@ import type { StreamerStatus } from '@kickmon/shared/contracts'
 import type { Logger } from '@kickmon/shared/logger'
 import type { AccessCache } from './access.ts'
 import type { ApiKeyCache } from './api-key-cache.ts'
+import type { CredentialWatch } from './credential-watch.ts'
 import type { Caller } from './request-auth.ts'
 import type { SessionCache } from './session-cache.ts'
 import type { StatusStore } from './status-store.ts'
@@ -14,7 +15,6 @@ type Client = {
 }
 
 const HEARTBEAT_MS = 15_000
-const KEY_RECHECK_MS = 30_000
 /** A client this far behind is dropped; it reconnects to a fresh snapshot. */
 const MAX_QUEUED_BYTES = 4 * 1024 * 1024
 
@@ -31,32 +31,20 @@ export class EventStream {
     private readonly statuses: StatusStore,
     private readonly access: AccessCache,
     sessions: SessionCache,
-    private readonly keys: ApiKeyCache,
+    keys: ApiKeyCache,
+    private readonly watch: CredentialWatch,
     private readonly log: Logger,
   ) {
     statuses.onChange((s, slug) => this.changed(s, slug))
-    sessions.onRevoked((ev) => {
-      const gone = new Set(ev.session_ids)
-      const userGone = ev.reason === 'user_disabled' || ev.reason === 'user_deleted'
-      for (const c of this.clients) {
-        if (c.caller.sessionId ? gone.has(c.caller.sessionId) : userGone && c.caller.user.id === ev.user_id) c.end('session ended')
-      }
-    })
+    // Revocation, expiry and idle timeout end a stream through the watch (credential-watch.ts).
     sessions.onAccessChanged((userId) => {
       for (const c of this.clients) if (c.caller.user.id === userId) void this.snapshot(c)
     })
     keys.onRevoked((keyId) => {
       for (const c of this.clients) if (c.caller.keyId === keyId) c.end('API key revoked')
     })
-    // Should a revocation message be lost (core NATS), re-check keys now and then.
-    let lastKeyCheck = Date.now()
     this.timer = setInterval(() => {
       for (const c of this.clients) c.send('', null)
-      if (Date.now() - lastKeyCheck < KEY_RECHECK_MS) return
-      lastKeyCheck = Date.now()
-      for (const c of this.clients)
-        if (c.caller.via === 'api_key')
-          void this.keys.verify(c.caller.credential).then((k) => !k && c.end('API key revoked'), () => {})
     }, HEARTBEAT_MS)
   }
 
@@ -72,12 +60,15 @@ export class EventStream {
   open(caller: Caller, signal: AbortSignal): Response {
     const enc = new TextEncoder()
     let client!: Client
+    let close = () => {}
     const body = new ReadableStream<Uint8Array>({
       start: (controller) => {
         let closed = false
-        const close = () => {
+        let unwatch = () => {}
+        close = () => {
           if (closed) return
           closed = true
+          unwatch()
           this.clients.delete(client)
           try {
             controller.close()
@@ -103,10 +94,11 @@ export class EventStream {
         }
         signal.addEventListener('abort', close)
         this.clients.add(client)
+        unwatch = this.watch.watch(caller, (reason) => client.end(reason))
         controller.enqueue(enc.encode('retry: 2000\n\n'))
         void this.snapshot(client)
       },
-      cancel: () => void this.clients.delete(client),
+      cancel: () => close(),
     }, { highWaterMark: 0, size: (chunk?: Uint8Array) => chunk?.byteLength ?? 0 })
     return new Response(body, {
       headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' },

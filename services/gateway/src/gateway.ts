@@ -3,6 +3,7 @@ import { AccessCache } from './access.ts'
 import { ApiKeyCache } from './api-key-cache.ts'
 import { createApp } from './app.ts'
 import { AuthClient } from './auth-client.ts'
+import { CredentialWatch } from './credential-watch.ts'
 import type { GatewayDeps } from './deps.ts'
 import { EventStream } from './event-stream.ts'
 import { FeedLog } from './feed-log.ts'
@@ -23,6 +24,7 @@ export async function buildDeps(ctx: Pick<ServiceContext, 'log' | 'nc' | 'config
   sessions.listen(nc)
   const keys = new ApiKeyCache(auth, sessions)
   keys.listen(nc)
+  const watch = new CredentialWatch(auth, sessions, keys, log)
   const access = new AccessCache(auth, sessions)
   const statuses = new StatusStore(nc, log)
   // The trend listens first, so a row rendered for a change already includes it.
@@ -30,9 +32,9 @@ export async function buildDeps(ctx: Pick<ServiceContext, 'log' | 'nc' | 'config
   statuses.onChange((s, slug) => trend.record(s, slug))
   await statuses.start()
   return {
-    config, log, nc, health, auth, poller, sessions, keys, access, statuses, trend,
+    config, log, nc, health, auth, poller, sessions, keys, watch, access, statuses, trend,
     feedLog: new FeedLog(),
-    events: new EventStream(statuses, access, sessions, keys, log),
+    events: new EventStream(statuses, access, sessions, keys, watch, log),
     profiles: new ProfileCache(poller),
     media: new MediaCache(config),
     healthReport: new HealthReporter(nc, config, health, poller),
@@ -50,6 +52,7 @@ export async function startGateway(ctx: ServiceContext, port = ctx.config.GATEWA
   ctx.onStop(async () => {
     deps.events.stop()
     feed.closeAll(1012)
+    deps.watch.stop()
     // stop() waits for open requests and sockets; past 5 s everything is closed hard.
     const graceful = await Promise.race([app.stop().then(() => true, () => true), Bun.sleep(5000).then(() => false)])
     if (!graceful) await app.stop(true).catch(() => {})

@@ -2,6 +2,7 @@ import type { ServerWebSocket } from 'bun'
 import type { StreamerStatus } from '@kickmon/shared/contracts'
 import type { Logger } from '@kickmon/shared/logger'
 import type { AccessCache, Visibility } from './access.ts'
+import type { CredentialWatch } from './credential-watch.ts'
 import { compare } from './dashboard-view.ts'
 import type { FeedLog } from './feed-log.ts'
 import type { Caller } from './request-auth.ts'
@@ -20,6 +21,8 @@ type Client = {
   deletes: string[]
   /** The next batch replaces all rows (a full snapshot). */
   reset: boolean
+  /** Stops watching the socket's session or key (see credential-watch.ts). */
+  unwatch: () => void
 }
 /** What a non-admin user with open dashboards may see, shared by all their sockets. */
 type Watcher = { slugs: Set<string>; sockets: Set<Socket> }
@@ -27,7 +30,7 @@ type Watcher = { slugs: Set<string>; sockets: Set<Socket> }
 export const ALL = 'all'
 const userTopic = (id: number) => `u:${id}`
 const slugTopic = (slug: string) => `s:${slug}`
-/** Close code telling the page its session ended (no reconnect; app.js goes to /login). */
+/** Close code telling the page its session (or API key) ended: revoked, expired or idle (no reconnect; app.js goes to /login). */
 export const CLOSE_SESSION_ENDED = 4401
 /** Rows per message while catching a socket up, and the buffer level we refill below. */
 const CHUNK_ROWS = 50
@@ -61,17 +64,10 @@ export class LiveFeed {
     private readonly log: Logger,
     private readonly feedLog: FeedLog,
     private readonly extras: RowExtras,
+    private readonly watch: CredentialWatch,
   ) {
     for (const s of statuses.all()) feedLog.change(s.slug)
     statuses.onChange((s, slug) => this.changed(s, slug))
-    sessions.onRevoked((ev) => {
-      const gone = new Set(ev.session_ids)
-      const userGone = ev.reason === 'user_disabled' || ev.reason === 'user_deleted'
-      for (const [ws, c] of this.clients) {
-        const ended = c.caller.sessionId ? gone.has(c.caller.sessionId) : userGone && c.caller.user.id === ev.user_id
-        if (ended) ws.close(CLOSE_SESSION_ENDED, 'session ended')
-      }
-    })
     sessions.onAccessChanged((userId) => {
       feedLog.access(userId)
       void this.accessChanged(userId)
@@ -83,14 +79,18 @@ export class LiveFeed {
   }
 
   async open(ws: Socket, caller: Caller, opts: { only?: string | null; since?: string | null } = {}) {
-    const c: Client = { caller, only: opts.only ?? null, topic: null, queue: new Set(), deletes: [], reset: false }
+    if (ws.readyState !== 1) return // closed while its caller was being checked
+    const c: Client = { caller, only: opts.only ?? null, topic: null, queue: new Set(), deletes: [], reset: false, unwatch: () => {} }
     this.clients.set(ws, c)
+    // Revoked, expired or idle: the socket ends like a logout (the page goes to /login).
+    c.unwatch = this.watch.watch(caller, (reason) => ws.close(CLOSE_SESSION_ENDED, reason))
     let visible: Visibility
     try {
       visible = await this.access.visible(caller)
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'cannot resolve access for a socket; closing it so it retries')
       this.clients.delete(ws)
+      c.unwatch()
       return ws.close(1013, 'try again')
     }
     if (!this.clients.has(ws)) return
@@ -106,6 +106,7 @@ export class LiveFeed {
   close(ws: Socket) {
     const c = this.clients.get(ws)
     this.clients.delete(ws)
+    c?.unwatch()
     if (!c || c.only || c.topic === ALL) return
     const w = this.watchers.get(c.caller.user.id)
     w?.sockets.delete(ws)
@@ -119,7 +120,10 @@ export class LiveFeed {
   }
 
   closeAll(code = 1012, reason = 'server restarting') {
-    for (const ws of this.clients.keys()) ws.close(code, reason)
+    for (const [ws, c] of this.clients) {
+      c.unwatch()
+      ws.close(code, reason)
+    }
     this.clients.clear()
     this.watchers.clear()
     this.bySlug.clear()

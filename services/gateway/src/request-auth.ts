@@ -20,6 +20,8 @@ export type Caller = {
   credential: string
   /** API key callers only: the key's id (to end its streams when it is revoked). */
   keyId: number | null
+  /** Session callers only: the session's absolute end (open sockets and streams end then). */
+  expiresAt: string | null
 }
 
 export type Credentials = { sessions: SessionCache; keys: ApiKeyCache }
@@ -34,16 +36,16 @@ export async function callerOf(req: Request, creds: Credentials, ip?: string, re
     if (bearer.startsWith('kmk_')) {
       const k = await creds.keys.verify(bearer, requestId)
       if (!k) return null
-      return { via: 'api_key', user: k.user, actor: { api_key: bearer, ...ctx }, scope: k.scope, sessionId: null, csrf: null, credential: bearer, keyId: k.key_id }
+      return { via: 'api_key', user: k.user, actor: { api_key: bearer, ...ctx }, scope: k.scope, sessionId: null, csrf: null, credential: bearer, keyId: k.key_id, expiresAt: null }
     }
     const s = await creds.sessions.verify(bearer, requestId)
     if (!s) return null
-    return { via: 'bearer', user: s.user, actor: { session: bearer, ...ctx }, scope: 'write', sessionId: s.session_id, csrf: s.csrf_token, credential: bearer, keyId: null }
+    return { via: 'bearer', user: s.user, actor: { session: bearer, ...ctx }, scope: 'write', sessionId: s.session_id, csrf: s.csrf_token, credential: bearer, keyId: null, expiresAt: s.expires_at }
   }
   const token = sessionToken(req)
   const s = await creds.sessions.verify(token, requestId)
   if (!s || !token) return null
-  return { via: 'cookie', user: s.user, actor: { session: token, ...ctx }, scope: 'write', sessionId: s.session_id, csrf: s.csrf_token, credential: token, keyId: null }
+  return { via: 'cookie', user: s.user, actor: { session: token, ...ctx }, scope: 'write', sessionId: s.session_id, csrf: s.csrf_token, credential: token, keyId: null, expiresAt: s.expires_at }
 }
 
 function userAgent(req: Request): { user_agent?: string } {
