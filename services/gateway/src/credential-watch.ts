@@ -59,6 +59,7 @@ export class CredentialWatch {
       if (ev.reason === 'user_disabled' || ev.reason === 'user_deleted')
         for (const e of this.all()) if (e.caller.user.id === ev.user_id) e.end('session ended')
     })
+    // Auth's revocation message: a key's sockets and streams end at once, on every gateway.
     keys.onRevoked((keyId) => {
       for (const e of [...(this.byCheck.get(`k:${keyId}`) ?? [])]) e.end('API key revoked')
     })

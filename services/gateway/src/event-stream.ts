@@ -1,7 +1,6 @@
 import type { StreamerStatus } from '@kickmon/shared/contracts'
 import type { Logger } from '@kickmon/shared/logger'
 import type { AccessCache } from './access.ts'
-import type { ApiKeyCache } from './api-key-cache.ts'
 import type { CredentialWatch } from './credential-watch.ts'
 import type { Caller } from './request-auth.ts'
 import type { SessionCache } from './session-cache.ts'
@@ -31,7 +30,6 @@ export class EventStream {
     private readonly statuses: StatusStore,
     private readonly access: AccessCache,
     sessions: SessionCache,
-    keys: ApiKeyCache,
     private readonly watch: CredentialWatch,
     private readonly log: Logger,
   ) {
@@ -39,9 +37,6 @@ export class EventStream {
     // Revocation, expiry and idle timeout end a stream through the watch (credential-watch.ts).
     sessions.onAccessChanged((userId) => {
       for (const c of this.clients) if (c.caller.user.id === userId) void this.snapshot(c)
-    })
-    keys.onRevoked((keyId) => {
-      for (const c of this.clients) if (c.caller.keyId === keyId) c.end('API key revoked')
     })
     this.timer = setInterval(() => {
       for (const c of this.clients) c.send('', null)

@@ -34,7 +34,7 @@ export async function buildDeps(ctx: Pick<ServiceContext, 'log' | 'nc' | 'config
   return {
     config, log, nc, health, auth, poller, sessions, keys, watch, access, statuses, trend,
     feedLog: new FeedLog(),
-    events: new EventStream(statuses, access, sessions, keys, watch, log),
+    events: new EventStream(statuses, access, sessions, watch, log),
     profiles: new ProfileCache(poller),
     media: new MediaCache(config),
     healthReport: new HealthReporter(nc, config, health, poller),

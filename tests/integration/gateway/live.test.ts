@@ -50,8 +50,10 @@ function sse(res: Response) {
 }
 
 type Socket = { ws: WebSocket; messages: string[]; closed: Promise<number>; text: () => string }
-async function socket(c: Client, query = ''): Promise<Socket> {
-  const ws = new WebSocket(`${h.base.replace('http', 'ws')}/ws${query}`, { headers: { cookie: c.cookie } } as never)
+/** A dashboard socket as a browser session (`c`), or as a program with an API key. */
+async function socket(c: Client | { apiKey: string }, query = ''): Promise<Socket> {
+  const headers = 'apiKey' in c ? { authorization: `Bearer ${c.apiKey}` } : { cookie: c.cookie }
+  const ws = new WebSocket(`${h.base.replace('http', 'ws')}/ws${query}`, { headers } as never)
   const messages: string[] = []
   ws.onmessage = (e) => messages.push(String(e.data))
   const closed = new Promise<number>((r) => (ws.onclose = (e) => r(e.code)))
@@ -188,6 +190,24 @@ describe('the dashboard socket (/ws)', () => {
     expect((await h.admin.fetch(`/api/v1/sessions/${mine}`, { method: 'DELETE' })).status).toBe(204)
     expect(await s.closed).toBe(4401)
     expect((await c.fetch('/api/v1/me')).status).toBe(401)
+  })
+
+  test('revoking an API key closes the sockets it opened with 4401 at once; other sockets stay', async () => {
+    const u = await h.user('user')
+    await h.assign(u.id, [C])
+    const [revoked, kept] = [await h.apiKey(u, 'read'), await h.apiKey(u, 'read')]
+    const s = await socket({ apiKey: revoked })
+    const other = await socket({ apiKey: kept })
+    await eventually(() => s.text().includes(`id="row-${C}"`), 5000, 'the snapshot')
+    const keys = (await (await u.fetch('/api/v1/api-keys')).json()) as { id: number; prefix: string }[]
+    const k = keys.find((x) => revoked.startsWith(`kmk_${x.prefix}_`))!
+    const revokedAt = Date.now()
+    expect((await u.fetch(`/api/v1/api-keys/${k.id}`, { method: 'DELETE' })).status).toBe(204)
+    expect(await s.closed).toBe(4401)
+    expect(Date.now() - revokedAt).toBeLessThan(1000) // auth's message, not the periodic re-check
+    const stillOpen = await Promise.race([other.closed, Bun.sleep(300).then(() => 'open')])
+    expect(stillOpen).toBe('open')
+    other.ws.close()
   })
 
   test('disabling a user closes their sockets', async () => {
