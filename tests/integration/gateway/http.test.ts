@@ -160,6 +160,20 @@ describe('headers and escaping', () => {
     await img.arrayBuffer()
   })
 
+  test('HTTPS answers (directly or behind a TLS proxy) carry HSTS; the plain-HTTP localhost mode does not', async () => {
+    for (const path of ['/login', '/api/v1/me', '/api/v1/nope']) {
+      const proxied = await h.handle(path, { headers: { 'x-forwarded-proto': 'https' } })
+      const hsts = proxied.headers.get('strict-transport-security')!
+      expect(Number(/max-age=(\d+)/.exec(hsts)?.[1])).toBeGreaterThanOrEqual(31_536_000) // at least a year
+      expect(hsts).toContain('includeSubDomains')
+      const direct = await h.app.handle(new Request(`https://kickmon.example${path}`))
+      expect(direct.headers.get('strict-transport-security')).toBe(hsts)
+      const plain = await h.handle(path)
+      expect(plain.headers.get('strict-transport-security')).toBeNull()
+      await Promise.all([proxied.arrayBuffer(), direct.arrayBuffer(), plain.arrayBuffer()])
+    }
+  })
+
   test('a streamer title with <script> is text on every page and in every export', async () => {
     const escaped = '&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;'
     for (const path of ['/', `/streamers/${A}`, '/admin/streamers']) {
