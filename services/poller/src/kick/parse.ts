@@ -65,11 +65,14 @@ function category(c: { id: number; name: string } | null | undefined): Category 
   return c && (c.id || c.name) ? { id: c.id, name: c.name } : null
 }
 
-/** Kick sends RFC3339; the website sends "YYYY-MM-DD HH:MM:SS" in UTC. Normalise to ISO. */
+/**
+ * Kick sends RFC3339; the website sends "YYYY-MM-DD HH:MM:SS" in UTC. Normalise to ISO.
+ * Go's zero time (`0001-01-01T00:00:00Z`, an offline channel's start) means "unset".
+ */
 export function normaliseTime(s: string | null | undefined): string | null {
   if (!s) return null
   const t = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(s) ? Date.parse(s.replace(' ', 'T') + 'Z') : Date.parse(s)
-  return Number.isNaN(t) ? null : new Date(t).toISOString()
+  return Number.isNaN(t) || t <= 0 ? null : new Date(t).toISOString()
 }
 
 function items(body: unknown): unknown[] {
