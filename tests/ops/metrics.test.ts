@@ -64,6 +64,24 @@ describe('metrics and request ids', () => {
     expect(counts.some((s) => /some-streamer|another-one|definitely/.test(s.labels.route ?? ''))).toBe(false)
   })
 
+  test('the gateway gauges its open dashboard sockets and SSE streams, and the gauge falls when they close', async () => {
+    const login = await gw('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) })
+    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ')
+    const open = async (transport: string) =>
+      (await scrape('GATEWAY_PORT')).samples.find((s) => s.name === 'gateway_live_connections' && s.labels.transport === transport)?.value
+    expect((await scrape('GATEWAY_PORT')).types.get('gateway_live_connections')).toBe('gauge')
+    const [ws0, sse0] = [(await open('websocket')) ?? 0, (await open('sse')) ?? 0]
+
+    const sockets = [0, 1].map(() => new WebSocket(`${stack.gatewayUrl.replace('http', 'ws')}/ws`, { headers: { cookie } } as never))
+    const stream = await gw('/api/v1/stream', { headers: { cookie } })
+    expect(stream.status).toBe(200)
+    await eventually(async () => (await open('websocket')) === ws0 + 2 && (await open('sse')) === sse0 + 1, 10_000, 'two sockets and a stream counted')
+
+    for (const ws of sockets) ws.close()
+    await stream.body!.cancel()
+    await eventually(async () => (await open('websocket')) === ws0 && (await open('sse')) === sse0, 10_000, 'the gauge back down')
+  })
+
   test('poller and auth count NATS requests by endpoint and outcome', async () => {
     await gw('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: ADMIN.username, password: 'wrong password!' }) })
     const auth = await scrape('AUTH_PORT')

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import { mountApi } from './api/define.ts'
+import { connectionMetrics } from './connection-metrics.ts'
 import { apiRoutes } from './api/index.ts'
 import type { GatewayDeps } from './deps.ts'
 import { LiveFeed } from './live-feed.ts'
@@ -22,6 +23,7 @@ import { liveSocket } from './routes/ws.ts'
 /** The gateway's HTTP app; `listen()` happens in gateway.ts so tests can use `app.handle`. */
 export function createApp(d: GatewayDeps) {
   const feed = new LiveFeed(d.statuses, d.access, d.sessions, d.log, d.feedLog, d.trend, d.watch)
+  connectionMetrics(d.health.registry, { websocket: () => feed.size, sse: () => d.events.size })
   const api = apiRoutes(d)
   const app = new Elysia({
     // A slow dashboard must not hold megabytes: past 64 KB queued it is dropped and reconnects to a fresh snapshot.
