@@ -16,6 +16,8 @@ export const StreamerProfile = z.object({
   bio: z.string().nullable(),
   followers_count: z.number().int().nullable(),
   monitored_since: iso,
+  /** The channel's slug on Kick when it was renamed there; the streamer keeps the slug it was added with. */
+  kick_slug: z.string().nullable().optional(),
 })
 export type StreamerProfile = z.infer<typeof StreamerProfile>
 

@@ -31,6 +31,10 @@ export const NewChannelSchema = z
     ...fields,
   })
   .refine((c) => c.viewers === undefined || c.live === true, { message: 'viewers needs live: true', path: ['viewers'] })
+export const RenameSchema = z.strictObject({
+  slug: z.string().regex(SLUG_RE, 'must be lowercase [a-z0-9_-], 1 to 25 characters'),
+  username: z.string().min(1).max(25).optional(),
+})
 const WebhookNow = z.strictObject({
   slug: z.string().min(1),
   event: z.enum(['livestream.status.updated', 'livestream.metadata.updated']),
@@ -87,6 +91,11 @@ export function controlRoutes(router: Router, d: ControlDeps): void {
     const p = await parse(req, NewChannelSchema)
     if (!p.ok) return p.res
     return worldCall(() => json(world.add(p.data), 201))
+  })
+  router.add('POST', '/_sim/channels/:slug/rename', 'control', async ({ req, params }) => {
+    const p = await parse(req, RenameSchema)
+    if (!p.ok) return p.res
+    return worldCall(() => json(world.rename(params.slug ?? '', p.data)))
   })
   router.add('DELETE', '/_sim/channels/:slug', 'control', ({ params }) =>
     world.remove(params.slug ?? '') ? new Response(null, { status: 204 }) : notFound(params.slug ?? ''))

@@ -200,6 +200,27 @@ export class World {
     return view(ch)
   }
 
+  /**
+   * Kick lets a broadcaster change their name: the slug follows it, the user id and channel id stay,
+   * and the old slug is free at once (unknown to /channels?slug=, 404 on the website). No webhook:
+   * Kick has no event for it.
+   */
+  rename(slug: string, next: { slug: string; username?: string }): ChannelView {
+    const ch = this.bySlug(slug)
+    if (!ch) throw new WorldError(404, 'not_found', `no channel "${slug}"`)
+    const to = next.slug.toLowerCase()
+    const owner = this.bySlugMap.get(to)
+    if (owner && owner !== ch) throw new WorldError(409, 'conflict', `channel "${to}" already exists`)
+    // Rebuilt rather than delete + set, so the channel keeps its place in insertion order.
+    const entries = [...this.bySlugMap.values()]
+    this.bySlugMap.clear()
+    ch.slug = to
+    ch.username = next.username ?? to
+    for (const c of entries) this.bySlugMap.set(c.slug, c)
+    ch.rev++
+    return view(ch)
+  }
+
   remove(slug: string): boolean {
     const ch = this.bySlug(slug)
     if (!ch) return false

@@ -51,7 +51,7 @@ export function pollerEndpoints(deps: EndpointDeps) {
         if (!row) throw new AppError('NOT_FOUND', `"${slug}" is not monitored`)
         return {
           status: await current(slug), banner_url: row.banner_url, bio: row.bio, followers_count: row.followers_count,
-          monitored_since: row.created_at.toISOString(),
+          monitored_since: row.created_at.toISOString(), kick_slug: row.kick_slug,
         }
       },
     }),

@@ -1,16 +1,20 @@
 import type { Logger } from '@kickmon/shared/logger'
+import { ChannelRenames } from './channel-renames.ts'
 import { LIMITS, type KickClient } from './kick/client.ts'
+import { LostChannels } from './lost-channels.ts'
 import type { Monitor } from './monitor.ts'
 import { scheduleBatches } from './schedule-batches.ts'
 import type { StreamerRegistry } from './streamer-registry.ts'
 
 /**
  * Slow refresh of what rarely changes: names and profile pictures (/users), banner and bio
- * (/channels by id), in small batches spread over a long interval.
+ * (/channels by id), in small batches spread over a long interval. /channels also tells
+ * renames (a new slug for the same id) and lost channels (an id Kick no longer returns).
  */
 export class MetadataRefresher {
   private timers = new Set<Timer>()
   private running = false
+  private readonly lost: LostChannels
 
   constructor(
     private readonly kick: KickClient,
@@ -18,7 +22,10 @@ export class MetadataRefresher {
     private readonly registry: StreamerRegistry,
     private readonly intervalMs: number,
     private readonly log: Logger,
-  ) {}
+    private readonly renames = new ChannelRenames(registry, monitor, log),
+  ) {
+    this.lost = new LostChannels(kick, monitor, registry, renames, log)
+  }
 
   start(firstDelayMs = 2000) {
     this.running = true
@@ -55,7 +62,13 @@ export class MetadataRefresher {
         await this.registry.setMetadata(u.userId, { username: u.name, profilePicture: u.profilePicture })
         this.monitor.applyByUserId(u.userId, { kind: 'metadata', source: 'api', at, username: u.name, profilePicture: u.profilePicture })
       }
-      for (const c of channels) await this.registry.setMetadata(c.userId, { bannerUrl: c.bannerUrl, bio: c.bio })
+      for (const c of channels) {
+        await this.registry.setMetadata(c.userId, { bannerUrl: c.bannerUrl, bio: c.bio })
+        this.renames.notice(c.userId, c.slug)
+      }
+      const returned = new Set(channels.map((c) => c.userId))
+      const missing = ids.filter((id) => !returned.has(id))
+      if (missing.length) await this.lost.recheck(missing)
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'metadata refresh failed')
     }

@@ -25,6 +25,8 @@ export function statusFromRow(r: StreamerRow): StreamerStatus {
 export class Monitor {
   private states = new Map<string, StreamerState>()
   private slugByUser = new Map<number, string>()
+  /** slug → a user id just replaced here; a registry read older than the write must not bring it back. */
+  private replaced = new Map<string, number>()
   onRemoved: (slug: string) => void = () => {}
   /** Every reading about a monitored streamer (readings per source in the health report). */
   onReading: (reading: Reading) => void = () => {}
@@ -45,7 +47,10 @@ export class Monitor {
     const seen = new Set<string>()
     for (const row of rows) {
       seen.add(row.slug)
-      const userId = row.kick_user_id === null ? null : Number(row.kick_user_id)
+      const rowUserId = row.kick_user_id === null ? null : Number(row.kick_user_id)
+      const outdated = rowUserId !== null && this.replaced.get(row.slug) === rowUserId
+      if (!outdated) this.replaced.delete(row.slug) // the registry has caught up
+      const userId = outdated ? null : rowUserId
       const current = this.states.get(row.slug)
       if (!current) {
         const base = committed.get(row.slug) ?? statusFromRow(row)
@@ -53,7 +58,7 @@ export class Monitor {
         this.states.set(row.slug, state)
         this.committer.publishStatus(state.status)
       } else if (userId !== null && current.status.kick_user_id !== userId) {
-        current.status = { ...current.status, kick_user_id: userId }
+        this.setUserId(row.slug, userId) // re-resolved (by another poller, or before a restart)
       }
       if (userId !== null) this.slugByUser.set(userId, row.slug)
     }
@@ -62,6 +67,7 @@ export class Monitor {
       const uid = this.states.get(slug)!.status.kick_user_id
       if (uid !== null) this.slugByUser.delete(uid)
       this.states.delete(slug)
+      this.replaced.delete(slug)
       if (!monitored?.has(slug)) this.onRemoved(slug)
     }
   }
@@ -100,11 +106,22 @@ export class Monitor {
     for (const e of events) this.log.info({ slug: e.slug, type: e.type, source: e.status.source }, `${e.slug} ${e.type}`)
   }
 
-  setUserId(slug: string, userId: number) {
+  /** `null` forgets the id: the slug is resolved again like a new one (lost-channels.ts). */
+  setUserId(slug: string, userId: number | null) {
     const s = this.states.get(slug)
     if (!s) return
+    const before = s.status.kick_user_id
+    if (before !== null && before !== userId) {
+      if (this.slugByUser.get(before) === slug) this.slugByUser.delete(before)
+      this.replaced.set(slug, before)
+    }
+    if (userId !== null && this.replaced.get(slug) === userId) this.replaced.delete(slug)
     s.status = { ...s.status, kick_user_id: userId }
-    this.slugByUser.set(userId, slug)
+    if (userId !== null) this.slugByUser.set(userId, slug)
+  }
+
+  slugOf(userId: number): string | null {
+    return this.slugByUser.get(userId) ?? null
   }
 
   get(slug: string): StreamerStatus | null {

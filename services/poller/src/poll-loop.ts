@@ -1,6 +1,7 @@
 import type { Logger } from '@kickmon/shared/logger'
 import { LIMITS, type KickClient } from './kick/client.ts'
 import { readingFromChannel, readingFromLivestream } from './channel-readings.ts'
+import { ChannelRenames } from './channel-renames.ts'
 import type { Monitor } from './monitor.ts'
 import { scheduleBatches } from './schedule-batches.ts'
 import type { StreamerRegistry } from './streamer-registry.ts'
@@ -30,6 +31,8 @@ export class PollLoop {
   onBatch: (userIds: number[], ok: boolean) => void = () => {}
   /** Gets each registry read; with several pollers it keeps this instance's share (membership/ownership.ts). */
   onRows: (rows: Awaited<ReturnType<StreamerRegistry['all']>>) => Promise<void> | void = (rows) => this.monitor.sync(rows)
+  /** Slugs Kick reports for the user ids we poll; shared with the metadata refresher. */
+  readonly renames: ChannelRenames
 
   constructor(
     private readonly kick: KickClient,
@@ -37,7 +40,9 @@ export class PollLoop {
     private readonly registry: StreamerRegistry,
     private readonly cfg: PollLoopConfig,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.renames = new ChannelRenames(registry, monitor, log)
+  }
 
   start() {
     this.running = true
@@ -112,7 +117,9 @@ export class PollLoop {
 
   private async syncRegistry() {
     try {
-      await this.onRows(await this.registry.all())
+      const rows = await this.registry.all()
+      this.renames.seed(rows)
+      await this.onRows(rows)
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'could not read the streamer list; polling the last known one')
     }
@@ -137,6 +144,7 @@ export class PollLoop {
       for (const l of live) {
         liveIds.add(l.userId)
         this.monitor.applyByUserId(l.userId, readingFromLivestream(l, at))
+        this.renames.notice(l.userId, l.slug)
       }
       for (const id of ids) if (!liveIds.has(id)) this.monitor.applyByUserId(id, { kind: 'offline', source: 'api', at })
       this.onBatch(ids, true)
@@ -163,12 +171,19 @@ export class PollLoop {
         const at = Date.now()
         for (const c of found) {
           if (!batch.includes(c.slug)) continue
-          await this.registry.setResolved(c.slug, c)
+          try {
+            await this.registry.setResolved(c.slug, c)
+          } catch (err) {
+            // kick_user_id is unique: this broadcaster is monitored under another slug (a rename).
+            this.log.warn({ slug: c.slug, kick_user_id: c.userId, err: (err as Error).message }, `could not resolve "${c.slug}"`)
+            this.missed.set(c.slug, 6)
+            continue
+          }
           this.monitor.setUserId(c.slug, c.userId)
           this.monitor.apply(c.slug, readingFromChannel(c, at))
           this.missed.delete(c.slug)
         }
-        for (const slug of batch) if (!found.some((c) => c.slug === slug)) this.missed.set(slug, 6)
+        for (const slug of batch) if (!found.some((c) => c.slug === slug)) this.missed.set(slug, 6) // gone, or renamed away
       } catch (err) {
         this.log.warn({ err: (err as Error).message, batch: batch.length }, 'resolving slugs failed')
       }

@@ -79,7 +79,7 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
   cluster.ownership.onAcquired = (userIds) => loop.pollNow(userIds)
   loop.onCycle = (ms) => stats.pollCycle(ms)
   if (browser) loop.onBatch = browser.apiResult
-  const metadata = new MetadataRefresher(kick, monitor, registry, opts.metadataIntervalMs ?? 600_000, log)
+  const metadata = new MetadataRefresher(kick, monitor, registry, opts.metadataIntervalMs ?? 600_000, log, loop.renames)
   committer.start()
   snapshots.start()
   await recorder.start()

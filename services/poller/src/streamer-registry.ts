@@ -8,6 +8,8 @@ export type StreamerRow = {
   title: string | null; category_id: number | null; category_name: string | null; started_at: Date | null
   profile_picture_url: string | null; banner_url: string | null; bio: string | null; source: string | null
   checked_at: Date | null; changed_at: Date | null; created_at: Date; followers_count: number | null
+  /** The channel's slug on Kick when it was renamed since it was added (channel-renames.ts). */
+  kick_slug: string | null
 }
 
 /** The monitored streamer list, kept in PostgreSQL (the poller owns this table). */
@@ -41,6 +43,9 @@ export class StreamerRegistry {
         throw new AppError('UNAVAILABLE', `could not check "${slug}" with Kick right now: ${(e as Error).message}`)
       }
       if (!channel) throw new AppError('NOT_FOUND', `Kick has no channel named "${slug}"`)
+      // After a rename on Kick the new slug leads to a broadcaster already monitored under the old one.
+      const [same] = await this.sql<{ slug: string }[]>`select slug from streamers where kick_user_id = ${channel.userId}`
+      if (same) throw new AppError('CONFLICT', `Kick channel "${slug}" is already monitored as "${same.slug}" (renamed on Kick)`)
     }
     const [row] = await this.sql<StreamerRow[]>`
       insert into streamers (slug, kick_user_id, username, title, category_id, category_name, banner_url, bio, resolved_at, metadata_at)
@@ -62,8 +67,27 @@ export class StreamerRegistry {
   }
 
   async setResolved(slug: string, c: ChannelInfo) {
-    await this.sql`update streamers set kick_user_id = ${c.userId}, banner_url = ${c.bannerUrl}, bio = ${c.bio},
+    await this.sql`update streamers set kick_user_id = ${c.userId}, kick_slug = nullif(${c.slug}, slug), banner_url = ${c.bannerUrl}, bio = ${c.bio},
       resolved_at = now(), metadata_at = now() where slug = ${slug}`
+  }
+
+  /**
+   * Store the slug Kick now reports for this broadcaster; answers the row's monitored slug and
+   * the previous Kick slug when something changed, null when it was already known.
+   */
+  async recordKickSlug(userId: number, kickSlug: string): Promise<{ slug: string; previous: string } | null> {
+    const [row] = await this.sql<{ slug: string; previous: string }[]>`
+      update streamers s set kick_slug = nullif(${kickSlug}, s.slug), updated_at = now()
+      from (select id, coalesce(kick_slug, slug) as previous from streamers where kick_user_id = ${userId}) old
+      where s.id = old.id and s.kick_slug is distinct from nullif(${kickSlug}, s.slug)
+      returning s.slug, old.previous`
+    return row ?? null
+  }
+
+  /** Forget a user id Kick no longer has, so the slug is resolved again like a new one. */
+  async clearResolved(slug: string, userId: number) {
+    await this.sql`update streamers set kick_user_id = null, kick_slug = null, resolved_at = null, updated_at = now()
+      where slug = ${slug} and kick_user_id = ${userId}`
   }
 
   async setMetadata(userId: number, m: { bannerUrl?: string | null; bio?: string | null; username?: string | null; profilePicture?: string | null }) {

@@ -128,6 +128,31 @@ describe('control API', () => {
     expect(after.data).toEqual([])
   })
 
+  test('POST rename: the new slug resolves to the same user id, the old one is unknown and free to take', async () => {
+    sim = newSim()
+    const t = await appToken(sim)
+    const ch = sim.world.list().find((c) => !c.live)!
+    await control(sim, 'PATCH', `/_sim/channels/${ch.slug}`, { live: true, title: 'still me' })
+    const res = await control(sim, 'POST', `/_sim/channels/${ch.slug}/rename`, { slug: 'new_name', username: 'New_Name' })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ slug: 'new_name', username: 'New_Name', user_id: ch.user_id, channel_id: ch.channel_id, live: true, title: 'still me' })
+    const bySlug = (slug: string) => api(sim, t, `/public/v1/channels?slug=${slug}`).then((r) => r.json() as Promise<{ data: any[] }>)
+    expect((await bySlug('new_name')).data.map((c) => c.broadcaster_user_id)).toEqual([ch.user_id])
+    expect((await bySlug(ch.slug)).data).toEqual([])
+    const byId = (await (await api(sim, t, `/public/v1/channels?broadcaster_user_id=${ch.user_id}`)).json()) as { data: any[] }
+    expect(byId.data[0].slug).toBe('new_name')
+    const ls = (await (await api(sim, t, `/public/v1/users/livestreams?user_id=${ch.user_id}`)).json()) as { data: any[] }
+    expect(ls.data[0]).toMatchObject({ channel: { slug: 'new_name' }, broadcaster_user: { id: ch.user_id, username: 'New_Name' } })
+    expect((await sim.fetch(new Request(`http://kick.test/api/v2/channels/${ch.slug}`))).status).toBe(404)
+    expect((await control(sim, 'POST', '/_sim/channels', { slug: ch.slug })).status).toBe(201)
+    // Taken, unknown and malformed names are refused.
+    expect((await control(sim, 'POST', '/_sim/channels/new_name/rename', { slug: ch.slug })).status).toBe(409)
+    expect((await control(sim, 'POST', '/_sim/channels/not_there/rename', { slug: 'whatever' })).status).toBe(404)
+    const bad = await control(sim, 'POST', '/_sim/channels/new_name/rename', { slug: 'Bad Name' })
+    expect(bad.status).toBe(400)
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toContain('slug')
+  })
+
   test('counters: requests per endpoint and status; DELETE resets', async () => {
     sim = newSim()
     const t = await appToken(sim)
