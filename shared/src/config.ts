@@ -36,6 +36,8 @@ export const ConfigSchema = z.object({
   OFFLINE_GRACE_S: z.coerce.number().min(0).max(3600).default(30),
   // Every request to Kick shares this budget; Kick publishes no limit and was seen to allow ~20/s per app (kick-api.md §6).
   KICK_REQUESTS_PER_S: z.coerce.number().min(1).max(100).default(15),
+  // Days of raw viewer samples kept (0: forever); older daily partitions are dropped.
+  VIEWER_SAMPLES_KEEP_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
   KICK_WEBHOOKS: onOff.default('on'),
   BROWSER_FALLBACK: onOff.default('off'),
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),

@@ -6,6 +6,7 @@ import { pollerEndpoints } from './endpoints.ts'
 import { createBrowserFallback, type BrowserFallbackTuning } from './browser/start.ts'
 import { EventRecorder } from './event-recorder.ts'
 import { healthReport } from './health-report.ts'
+import { kickClientSecret } from './kick/client-secret.ts'
 import { KickClient } from './kick/client.ts'
 import { TokenStore } from './kick/token-store.ts'
 import { joinPollers, type ClusterTuning } from './membership/cluster.ts'
@@ -16,6 +17,7 @@ import { PollLoop } from './poll-loop.ts'
 import { RequestBudget } from './request-budget.ts'
 import { SnapshotWriter } from './snapshot-writer.ts'
 import { StatusCommitter } from './status-committer.ts'
+import { dropExpiredSamples } from './sample-retention.ts'
 import { StreamerRegistry } from './streamer-registry.ts'
 import { UpstreamStats } from './upstream-stats.ts'
 import { WebhookConsumer } from './webhooks/consumer.ts'
@@ -32,7 +34,7 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
   const sql = ctx.sql!
   const intervalMs = config.POLL_INTERVAL_S * 1000
   const clientId = config.KICK_CLIENT_ID ?? config.KICK_SIM_CLIENT_ID
-  const clientSecret = config.KICK_CLIENT_SECRET ?? config.KICK_SIM_CLIENT_SECRET
+  const clientSecret = kickClientSecret(config, nc, log.child({ part: 'kick-auth' }))
 
   // Every poller creates the coming days' partitions; the lock stops two starting together from racing.
   const ensurePartitions = (daysBack: number) =>
@@ -40,8 +42,11 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
       await tx`select pg_advisory_xact_lock(hashtext('viewer_sample_partitions'))`
       await tx`select ensure_viewer_sample_partitions(current_date - ${daysBack}::int, 3)`
     })
+  // Samples past VIEWER_SAMPLES_KEEP_DAYS go with the same upkeep; a failure only delays it an hour.
+  const dropExpired = () => dropExpiredSamples(sql, config.VIEWER_SAMPLES_KEEP_DAYS, log).catch((err) => log.warn({ err }, 'could not drop expired viewer samples'))
   await ensurePartitions(1)
-  const partitions = setInterval(() => void ensurePartitions(0).catch(() => {}), 3600_000)
+  await dropExpired()
+  const partitions = setInterval(() => void ensurePartitions(0).then(dropExpired).catch(() => {}), 3600_000)
 
   const { js, kv } = await ensureNatsResources(nc, config.NATS_REPLICAS, jetStreamRetryLog(log))
   const stats = new UpstreamStats(ctx.registry)

@@ -4,7 +4,8 @@ type Token = { value: string; expiresAt: number }
 
 /**
  * The app access token (client_credentials, kick-api.md §1.3): fetched once, shared by
- * every caller, renewed before it expires, and dropped on a 401 so the next call renews.
+ * every caller, renewed before it expires, and dropped on a 401 so the next call renews
+ * (reading the secret again: see client-secret.ts).
  */
 export class TokenStore {
   private token: Token | null = null
@@ -13,7 +14,8 @@ export class TokenStore {
   constructor(
     private readonly authUrl: string,
     private readonly clientId: string,
-    private readonly clientSecret: string,
+    /** A function is asked at every token request, so a rotated secret is used from the next token on. */
+    private readonly clientSecret: string | (() => Promise<string>),
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
@@ -29,7 +31,8 @@ export class TokenStore {
   }
 
   private async fetchToken(): Promise<string> {
-    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: this.clientId, client_secret: this.clientSecret })
+    const secret = typeof this.clientSecret === 'string' ? this.clientSecret : await this.clientSecret()
+    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: this.clientId, client_secret: secret })
     let res: Response
     try {
       res = await this.fetchImpl(new URL('/oauth/token', this.authUrl), {
