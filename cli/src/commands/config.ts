@@ -17,7 +17,7 @@ const get = command({
   usage: '<key>',
   options: { reveal },
   args: z.tuple([ConfigKey]),
-  examples: ['kickmon config get poll.note', 'kickmon config get kick.client_secret --reveal', 'kickmon config get poll.note --json'],
+  examples: ['kickmon config get poll.note', 'kickmon config get KICK_CLIENT_SECRET --reveal', 'kickmon config get poll.note --json'],
   run: async (ctx, o, [key]) => {
     const e = await ctx.call(AuthApi.configGet, { actor, key, reveal: o.reveal })
     if (ctx.json) return ctx.out.data(e)
@@ -35,7 +35,7 @@ const set = command({
     'prompt or pipe it in with --value-stdin.',
   options: { secret: flag('encrypt the value; read it from the prompt or stdin'), valueStdin: flag('read the value from stdin') },
   args: z.tuple([ConfigKey, z.string().optional()]),
-  examples: ['kickmon config set poll.note "maintenance at 02:00"', 'kickmon config set kick.client_secret --secret', "printf '%s' \"$SECRET\" | kickmon config set kick.client_secret --secret --value-stdin"],
+  examples: ['kickmon config set poll.note "maintenance at 02:00"', 'kickmon config set KICK_CLIENT_SECRET --secret', "printf '%s' \"$SECRET\" | kickmon config set KICK_CLIENT_SECRET --secret --value-stdin"],
   run: async (ctx, o, [key, value]) => {
     if (o.secret && value !== undefined) throw usage('a secret is never taken from the command line (it would stay in shell history and "ps"): leave the value out and type it at the prompt, or use --value-stdin')
     if (value !== undefined && o.valueStdin) throw usage('give the value either on the command line or with --value-stdin, not both')
