@@ -44,6 +44,8 @@ test('viewer changes re-sort the rows and update the counts without a reload', a
   await page.waitForFunction(() => document.getElementById('count-viewers')?.textContent === '5,500')
   await simPatch(stack.simUrl!, s[3]!, { live: true, viewers: 42 })
   await page.waitForSelector(`#row-${s[3]} .badge.live`, { timeout: 10_000 })
+  // Kick's go-live webhook carries no viewer count: the 42 can arrive with the next poll.
+  await page.waitForFunction(() => document.getElementById('count-viewers')?.textContent === '5,542', undefined, { timeout: 10_000 })
   expect(await counts(page)).toEqual(['4', '5,542', '8', '0', '8'])
   await stillNoReload(page)
   await shot(page, 'dashboard')
