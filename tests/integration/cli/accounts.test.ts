@@ -3,7 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { AuthApi, ConfigEntry, User } from '../../../shared/src/auth-contract.ts'
 import { request } from '../../../shared/src/rpc.ts'
 import { ADMIN, testStack } from '../../harness/stack.ts'
-import { ENTRY, json, kickmon, stackEnv, type Run } from './run.ts'
+import { cliCommandLine, json, kickmon, stackEnv, type Run } from './run.ts'
 import { Terminal } from './tmux.ts'
 
 // `kickmon users …` and `kickmon config …` through the real entry point against the auth
@@ -56,7 +56,7 @@ describe('kickmon users and config against the auth service', () => {
   test('on a terminal the password is asked twice and never shown', async () => {
     const term = new Terminal()
     try {
-      await term.start(`${process.execPath} ${ENTRY} users create carol --role viewer; echo "EXIT=$?"`, { width: 100, height: 12, env: { ...env, PATH: process.env.PATH } })
+      await term.start(`${await cliCommandLine()} users create carol --role viewer; echo "EXIT=$?"`, { width: 100, height: 12, env: { ...env, PATH: process.env.PATH } })
       await term.waitFor((s) => s.includes('Password:'), 'the password prompt')
       await term.type('typed-secret-99')
       await term.keys('Enter')

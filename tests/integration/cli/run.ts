@@ -1,6 +1,6 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 
 export const ROOT = join(import.meta.dir, '..', '..', '..')
 export const ENTRY = join(ROOT, 'cli', 'src', 'main.ts')
@@ -17,10 +17,28 @@ function baseEnv(): Record<string, string> {
   return Object.fromEntries(keep.filter((k) => process.env[k]).map((k) => [k, process.env[k]!]))
 }
 
-/** Runs the CLI through its real entry point (or a compiled binary) like an operator would. */
+let compiled: Promise<string> | null = null
+/**
+ * The command that runs the CLI: the compiled binary operators install (built once per test
+ * run with scripts/build-cli.sh, removed at exit), or the source entry with KICKMON_TEST_CLI=source.
+ */
+export async function cliCommand(): Promise<string[]> {
+  if (process.env.KICKMON_TEST_CLI === 'source') return [process.execPath, ENTRY]
+  compiled ??= buildBinary().then((bin) => {
+    process.once('exit', () => rmSync(dirname(bin), { recursive: true, force: true }))
+    return bin
+  })
+  return [await compiled]
+}
+
+/** The same, as a shell command line (for tmux). */
+export const cliCommandLine = async () => (await cliCommand()).join(' ')
+
+/** Runs the CLI through its real binary (or another command) like an operator would. */
 export async function kickmon(args: string[], o: RunOptions = {}): Promise<Run> {
+  const cmd = o.bin ?? (await cliCommand())
   const t0 = performance.now()
-  const proc = Bun.spawn([...(o.bin ?? [process.execPath, ENTRY]), ...args], {
+  const proc = Bun.spawn([...cmd, ...args], {
     cwd: CWD,
     env: { ...baseEnv(), ...o.env } as Record<string, string>,
     stdin: o.stdin === undefined ? 'ignore' : new Blob([o.stdin]),

@@ -6,7 +6,7 @@ import { subjects } from '../../../shared/src/subjects.ts'
 import { testNats } from '../../harness/infra.ts'
 import { testStack } from '../../harness/stack.ts'
 import { eventually } from '../../harness/services.ts'
-import { ENTRY, kickmon, stackEnv } from './run.ts'
+import { cliCommand, cliCommandLine, kickmon, stackEnv } from './run.ts'
 import { Terminal } from './tmux.ts'
 
 // `kickmon watch`: a change made in kick-sim travels poller → NATS → the CLI, on a real
@@ -16,12 +16,14 @@ describe('kickmon watch', () => {
   let stack: Awaited<ReturnType<typeof testStack>>
   let env: Record<string, string | undefined>
   let slugs: string[]
+  let cli: string[]
   const sim = (slug: string, patch: Record<string, unknown>) =>
     fetch(`${stack.simUrl}/_sim/channels/${slug}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) }).then((r) => {
       if (!r.ok) throw new Error(`sim PATCH ${r.status}`)
     })
 
   beforeAll(async () => {
+    cli = await cliCommand()
     stack = await testStack({ services: ['auth', 'poller'] })
     env = stackEnv(stack.env)
     const channels = (await (await fetch(`${stack.simUrl}/_sim/channels`)).json()) as { slug: string }[]
@@ -37,7 +39,7 @@ describe('kickmon watch', () => {
 
   /** Lines a piped `watch` printed so far. */
   function spawnPiped(args: string[]) {
-    const proc: Subprocess<'ignore', 'pipe', 'pipe'> = Bun.spawn([process.execPath, ENTRY, 'watch', ...args], { env: env as Record<string, string>, stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
+    const proc: Subprocess<'ignore', 'pipe', 'pipe'> = Bun.spawn([...cli, 'watch', ...args], { env: env as Record<string, string>, stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
     const lines: string[] = []
     void (async () => {
       const dec = new TextDecoder()
@@ -90,7 +92,7 @@ describe('kickmon watch', () => {
 
   test('before the poller ever ran (no status bucket yet) it waits, and shows the first status published', async () => {
     const fresh = await testNats()
-    const proc = Bun.spawn([process.execPath, ENTRY, 'watch', '--plain'], { env: { NATS_URL: fresh.url }, stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
+    const proc = Bun.spawn([...(await cliCommand()), 'watch', '--plain'], { env: { NATS_URL: fresh.url }, stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
     const nc = await connect({ servers: fresh.url.replace('nats://', '') })
     try {
       const err = proc.stderr.getReader()
@@ -112,7 +114,7 @@ describe('kickmon watch', () => {
     const term = new Terminal()
     try {
       // The shell stays after watch exits: a dead pane would scroll its last screen away.
-      await term.start(`echo BEFORE-WATCH; ${process.execPath} ${ENTRY} watch; echo "EXIT=$?"; sleep 600`, { width: 120, height: 14, env: { ...env, PATH: process.env.PATH, TERM: 'xterm-256color' } })
+      await term.start(`echo BEFORE-WATCH; ${await cliCommandLine()} watch; echo "EXIT=$?"; sleep 600`, { width: 120, height: 14, env: { ...env, PATH: process.env.PATH, TERM: 'xterm-256color' } })
       let screen = await term.waitFor((s) => s.includes('● connected') && s.includes(slugs[1]!), 'the table')
       const rows = screen.split('\n')
       expect(rows[0]).toMatch(/^ kickmon watch +2 streamers · 2 live +● connected +\d\d:\d\d:\d\d/)
