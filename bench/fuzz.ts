@@ -12,6 +12,8 @@ const r = await runFuzz({ http: a.http, nats: a.nats, webhook: a.webhook, seed: 
 const fmt = (o: Record<string, number>) => Object.entries(o).sort().map(([k, v]) => `${k}×${v}`).join(' ')
 printTable(`fuzz (seed ${r.seed}, ${((performance.now() - t0) / 1000).toFixed(0)} s)`, [
   { surface: `HTTP: ${r.http.routes} routes`, inputs: r.http.sent, answers: fmt(r.http.byStatus) },
+  { surface: 'poller health port', inputs: r.health.poller.sent, answers: fmt(r.health.poller.byStatus) },
+  { surface: 'auth health port', inputs: r.health.auth.sent, answers: fmt(r.health.auth.byStatus) },
   { surface: 'POST /webhooks/kick', inputs: r.webhook.sent, answers: fmt(r.webhook.byStatus) },
   { surface: `NATS: ${r.nats.endpoints.length} endpoints`, inputs: r.nats.sent, answers: fmt(r.nats.outcomes) },
 ])

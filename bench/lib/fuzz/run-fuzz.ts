@@ -4,13 +4,14 @@ import { type Finding } from './findings.ts'
 import { httpFuzz } from './http-fuzz.ts'
 import { Ledger } from './ledger.ts'
 import { natsFuzz } from './nats-fuzz.ts'
-import { httpTargets, natsTargets } from './targets.ts'
+import { HEALTH_ROUTES, httpTargets, natsTargets } from './targets.ts'
 import { webhookFuzz } from './webhook-fuzz.ts'
 
 export type FuzzOptions = { http: number; nats: number; webhook: number; seed: number; log?: (m: string) => void }
 export type FuzzReport = {
   seed: number
   http: { sent: number; routes: number; fromOpenApi: number; byStatus: Record<string, number> }
+  health: Record<'poller' | 'auth', { sent: number; byStatus: Record<string, number> }>
   nats: { sent: number; services: string[]; endpoints: string[]; outcomes: Record<string, number> }
   webhook: { sent: number; byStatus: Record<string, number> }
   findings: Finding[]
@@ -19,7 +20,8 @@ export type FuzzReport = {
 
 /**
  * Fuzzes the running system: every gateway route (the OpenAPI document plus the pages),
- * every NATS endpoint `$SRV.INFO` lists, and the Kick webhook ingress. Findings: any 5xx,
+ * the poller's and auth's health ports, every NATS endpoint `$SRV.INFO` lists, and the Kick
+ * webhook ingress. Findings: any 5xx,
  * any answer that leaks a stack trace or a path, any request that went unanswered, anything
  * recorded (PostgreSQL rows, JetStream sequence numbers) from a rejected input, and any
  * service process that died.
@@ -65,6 +67,22 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       },
     }, o.http, o.seed)
     log(`  HTTP: ${http.sent} requests, ${http.findings.length} findings (${took()})`)
+    // The poller's and auth's own HTTP ports (health, readiness, metrics) face the same input.
+    t = performance.now()
+    const health = {} as FuzzReport['health']
+    const healthFindings: Finding[] = []
+    for (const name of ['poller', 'auth'] as const) {
+      const port = b.stack.env[name === 'poller' ? 'POLLER_PORT' : 'AUTH_PORT']
+      const r = await httpFuzz({
+        gatewayUrl: `http://127.0.0.1:${port}`, targets: HEALTH_ROUTES, ledger,
+        real: { slug: slugs[0]!, userId: Number(viewer.id) },
+        auth: async () => ({ cookie: session.cookie, csrf: session.csrf, apiKey }),
+        relogin: async () => {},
+      }, Math.max(20, Math.round(o.http / 10)), o.seed)
+      health[name] = { sent: r.sent, byStatus: r.byStatus }
+      healthFindings.push(...r.findings.map((f) => ({ ...f, target: `${name} ${f.target}` })))
+    }
+    log(`  poller and auth HTTP: ${health.poller.sent + health.auth.sent} requests, ${healthFindings.length} findings (${took()})`)
     t = performance.now()
     const hook = await webhookFuzz({ url: `${b.gatewayUrl}/webhooks/kick`, key: key.privateKey, otherKey: otherKey.privateKey, ledger }, o.webhook, o.seed)
     log(`  webhook: ${hook.sent} deliveries, ${hook.findings.length} findings (${took()})`)
@@ -72,7 +90,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     const nats = await natsFuzz(nc, nt, ledger, o.nats, o.seed)
     log(`  NATS: ${nats.sent} requests, ${nats.findings.length} findings (${took()})`)
 
-    const findings = [...http.findings, ...hook.findings, ...nats.findings]
+    const findings = [...http.findings, ...healthFindings, ...hook.findings, ...nats.findings]
     for (const [name, p] of b.stack.procs) {
       if (p.exits.length) {
         const last = b.logs.filter((l) => l.startsWith(`${name} `)).slice(-5).join(' | ')
@@ -82,6 +100,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     return {
       seed: o.seed,
       http: { sent: http.sent, routes: targets.length, fromOpenApi, byStatus: http.byStatus },
+      health,
       nats: { sent: nats.sent, services: [...new Set(nt.map((t) => t.service))].sort(), endpoints: nt.map((t) => t.subject), outcomes: nats.outcomes },
       webhook: { sent: hook.sent, byStatus: hook.byStatus },
       findings,

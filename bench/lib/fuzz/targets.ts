@@ -16,6 +16,9 @@ export const PAGE_ROUTES: HttpTarget[] = [
     '/admin/users/{id}/streamers', '/admin/users/bulk-assign', '/webhooks/kick'].map((path) => ({ method: 'POST', path })),
 ]
 
+/** What the poller and auth serve on their own ports (POLLER_PORT, AUTH_PORT). */
+export const HEALTH_ROUTES: HttpTarget[] = ['/healthz', '/readyz', '/metrics'].map((path) => ({ method: 'GET', path }))
+
 /** Every operation in the gateway's OpenAPI document, plus the page routes. */
 export async function httpTargets(gatewayUrl: string, cookie: string): Promise<{ targets: HttpTarget[]; fromOpenApi: number }> {
   const res = await fetch(`${gatewayUrl}/api/v1/openapi.json`, { headers: { cookie } })
