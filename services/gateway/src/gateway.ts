@@ -53,6 +53,7 @@ export async function startGateway(ctx: ServiceContext, port = ctx.config.GATEWA
     deps.events.stop()
     feed.closeAll(1012)
     deps.watch.stop()
+    deps.statuses.stop()
     // stop() waits for open requests and sockets; past 5 s everything is closed hard.
     const graceful = await Promise.race([app.stop().then(() => true, () => true), Bun.sleep(5000).then(() => false)])
     if (!graceful) await app.stop(true).catch(() => {})

@@ -14,6 +14,8 @@ type Listener = (status: StreamerStatus | null, slug: string) => void
 export class StatusStore {
   private statuses = new Map<string, StreamerStatus>()
   private listeners = new Set<Listener>()
+  private loading: Promise<void> | null = null
+  private stopped = false
 
   constructor(
     private readonly nc: NatsConnection,
@@ -38,13 +40,30 @@ export class StatusStore {
         if (typeof slug === 'string' && this.statuses.delete(slug)) this.emit(null, slug)
       },
     })
-    await this.loadFromKv()
+    if (!(await this.loadFromKv())) void this.loadUntilRead()
     void (async () => {
-      for await (const s of this.nc.status()) if (s.type === 'reconnect') await this.loadFromKv().catch(() => {})
+      for await (const s of this.nc.status()) if (s.type === 'reconnect') void this.loadUntilRead()
     })()
   }
 
-  private async loadFromKv() {
+  stop() {
+    this.stopped = true
+  }
+
+  /**
+   * Retries until the KV has been read in full once. Without it, a gateway that could not read
+   * the bucket at start (not created yet, or JetStream too busy to answer) never learned of the
+   * streamers whose status does not change again: they are not published again.
+   */
+  private loadUntilRead(): Promise<void> {
+    this.loading ??= (async () => {
+      for (let delay = 250; !this.stopped && !(await this.loadFromKv()); delay = Math.min(delay * 2, 5000)) await Bun.sleep(delay)
+    })().finally(() => (this.loading = null))
+    return this.loading
+  }
+
+  /** True when every key was read. */
+  private async loadFromKv(): Promise<boolean> {
     try {
       const kv = await new Kvm(this.nc).open(STATUS_BUCKET)
       for await (const key of await kv.keys()) {
@@ -56,8 +75,10 @@ export class StatusStore {
         const cur = this.statuses.get(key)
         if (!cur || (parsed.data.checked_at ?? '') > (cur.checked_at ?? '')) this.set(parsed.data)
       }
+      return true
     } catch (e) {
-      this.log.info({ err: (e as Error).message }, 'no status bucket yet; waiting for the poller')
+      if (!this.loading) this.log.info({ err: (e as Error).message }, 'status bucket not readable yet (no poller so far, or JetStream busy); retrying')
+      return false
     }
   }
 

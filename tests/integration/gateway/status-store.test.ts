@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { Kvm } from '@nats-io/kv'
+import { connect, type NatsConnection } from '@nats-io/transport-node'
+import { unknownStatus } from '../../../shared/src/contracts.ts'
+import { createLogger } from '../../../shared/src/logger.ts'
+import { STATUS_BUCKET } from '../../../shared/src/subjects.ts'
+import { StatusStore } from '../../../services/gateway/src/status-store.ts'
+import { testNats, type LocalNats } from '../../harness/infra.ts'
+import { eventually } from '../../harness/services.ts'
+
+// The gateway's view of every streamer comes from the KV `kick-status` plus `kick.status.>`.
+// A status already in the KV that the gateway could not read at start (no bucket yet, or
+// JetStream too busy to answer) must still arrive: a quiet streamer is never published again.
+let nats: LocalNats
+let nc: NatsConnection
+beforeAll(async () => {
+  nats = await testNats()
+  nc = await connect({ servers: nats.url })
+})
+afterAll(async () => {
+  await nc?.close()
+  await nats?.destroy()
+})
+
+test('a store started before the bucket existed reads the statuses put there later without a publish', async () => {
+  const store = new StatusStore(nc, createLogger('test', 'silent'))
+  await store.start()
+  expect(store.all()).toEqual([])
+  // What a poller wrote while this gateway could not hear it: KV only, no kick.status publish.
+  const kv = await new Kvm(nc).create(STATUS_BUCKET, { history: 1 })
+  for (const slug of ['quiet_one', 'quiet_two']) await kv.put(slug, JSON.stringify({ ...unknownStatus(slug), stale: false, checked_at: new Date().toISOString() }))
+  await eventually(() => store.all().length === 2, 15_000, 'both statuses read from the KV')
+  store.stop()
+})
