@@ -1,4 +1,5 @@
-import { Kvm } from '@nats-io/kv'
+import { KvWatchInclude, Kvm, type KvEntry } from '@nats-io/kv'
+import type { QueuedIterator } from '@nats-io/transport-node'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { StreamerStatus, statusChanged } from '@kickmon/shared/contracts'
 import type { Logger } from '@kickmon/shared/logger'
@@ -8,13 +9,16 @@ type Listener = (status: StreamerStatus | null, slug: string) => void
 
 /**
  * Every streamer's current status, in memory: loaded from the KV `kick-status`, kept
- * current by `kick.status.>` (lowest latency) and reconciled from the KV after a reconnect.
+ * current by `kick.status.>` (lowest latency) and by a watch on the KV's later writes (the
+ * poller publishes first and writes the KV a moment later, so a gateway starting in between
+ * would otherwise miss a quiet streamer for good), and reconciled after a reconnect.
  * A listener gets `null` when a streamer is removed.
  */
 export class StatusStore {
   private statuses = new Map<string, StreamerStatus>()
   private listeners = new Set<Listener>()
   private loading: Promise<void> | null = null
+  private watcher: QueuedIterator<KvEntry> | null = null
   private stopped = false
 
   constructor(
@@ -48,6 +52,7 @@ export class StatusStore {
 
   stop() {
     this.stopped = true
+    this.watcher?.stop()
   }
 
   /**
@@ -66,20 +71,37 @@ export class StatusStore {
   private async loadFromKv(): Promise<boolean> {
     try {
       const kv = await new Kvm(this.nc).open(STATUS_BUCKET)
+      // Watch first, then list: every write lands in one or the other.
+      if (!this.watcher && !this.stopped) {
+        const w = await kv.watch({ include: KvWatchInclude.UpdatesOnly, ignoreDeletes: true })
+        this.watcher = w
+        void (async () => {
+          for await (const e of w) this.setIfNewer(e)
+        })().catch((err) => this.log.warn({ err: (err as Error).message }, 'status KV watch ended'))
+      }
       for await (const key of await kv.keys()) {
         const e = await kv.get(key)
-        if (!e?.value.length) continue
-        const parsed = StreamerStatus.safeParse(e.json())
-        // The KV trails core publishes slightly: keep whichever reading is newer.
-        if (!parsed.success) continue
-        const cur = this.statuses.get(key)
-        if (!cur || (parsed.data.checked_at ?? '') > (cur.checked_at ?? '')) this.set(parsed.data)
+        if (e) this.setIfNewer(e)
       }
       return true
     } catch (e) {
       if (!this.loading) this.log.info({ err: (e as Error).message }, 'status bucket not readable yet (no poller so far, or JetStream busy); retrying')
       return false
     }
+  }
+
+  /** A KV entry, unless what we hold is newer (the KV trails core publishes slightly). */
+  private setIfNewer(e: KvEntry) {
+    if (e.operation !== 'PUT' || !e.value.length) return
+    let parsed
+    try {
+      parsed = StreamerStatus.safeParse(e.json())
+    } catch {
+      return
+    }
+    if (!parsed.success) return
+    const cur = this.statuses.get(e.key)
+    if (!cur || (parsed.data.checked_at ?? '') > (cur.checked_at ?? '')) this.set(parsed.data)
   }
 
   /** Stores a status; only a real change reaches the listeners (a republish after a reconnect is not one). */

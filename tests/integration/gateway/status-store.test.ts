@@ -32,3 +32,16 @@ test('a store started before the bucket existed reads the statuses put there lat
   await eventually(() => store.all().length === 2, 15_000, 'both statuses read from the KV')
   store.stop()
 })
+
+test('a status put in the KV after the store read it, whose core publish it never heard, still arrives', async () => {
+  // The poller publishes kick.status first and writes the KV a moment later: a gateway that
+  // subscribed just after the publish and listed the KV just before the write saw neither.
+  const store = new StatusStore(nc, createLogger('test', 'silent'))
+  await store.start()
+  const before = store.all().length
+  const kv = await new Kvm(nc).open(STATUS_BUCKET)
+  await kv.put('late_one', JSON.stringify({ ...unknownStatus('late_one'), stale: false, checked_at: new Date().toISOString() }))
+  await eventually(() => store.get('late_one') !== null, 15_000, 'the late KV write')
+  expect(store.all().length).toBe(before + 1)
+  store.stop()
+})
