@@ -9,6 +9,8 @@ import { expectedVersion } from './migrate.ts'
 import { connectNats } from './nats.ts'
 import { addEndpoints, type Endpoint } from './rpc.ts'
 
+const HEALTH_PATHS = new Set(['/healthz', '/readyz', '/metrics'])
+
 export const VERSION = '0.1.0'
 
 export type ServiceContext = {
@@ -53,7 +55,13 @@ export async function createService(opts: ServiceOptions & { logger?: Logger }):
     : Bun.serve({
         port: opts.port,
         hostname: '0.0.0.0',
-        fetch: async (req) => (await health.handle(new URL(req.url).pathname)) ?? new Response('not found', { status: 404 }),
+        fetch: async (req) => {
+          const path = new URL(req.url).pathname
+          // Read-only endpoints: another method is refused, not answered as if it were a GET.
+          if (HEALTH_PATHS.has(path) && req.method !== 'GET' && req.method !== 'HEAD')
+            return new Response('method not allowed', { status: 405, headers: { allow: 'GET, HEAD' } })
+          return (await health.handle(path)) ?? new Response('not found', { status: 404 })
+        },
       })
   if (server) log.info({ port: server.port }, 'health endpoints listening')
 

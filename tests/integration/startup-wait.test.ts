@@ -41,5 +41,8 @@ test('a service started before PostgreSQL and NATS waits for them, then becomes 
   nats = await startLocalNats({ port: natsPort })
   await waitForHttp(`http://127.0.0.1:${httpPort}/readyz`, 30_000, 'auth')
   expect(proc.exits).toEqual([])
+  const post = await fetch(`http://127.0.0.1:${httpPort}/readyz`, { method: 'POST' })
+  expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD'])
+  expect((await fetch(`http://127.0.0.1:${httpPort}/nothing-here`)).status).toBe(404)
   expect(lines.some((l) => l.includes('s3cret-db-pw') || l.includes('startup-wait-password'))).toBe(false) // no secret in any log line
 }, 90_000)
