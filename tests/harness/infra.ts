@@ -13,6 +13,13 @@ export function testPostgres(): Promise<LocalPostgres> {
   return cluster
 }
 
+/** Stops this process's cluster (the preload calls it after the last test: bun test fires no 'exit'). */
+export async function stopTestPostgres() {
+  const c = cluster
+  cluster = null
+  await (await c?.catch(() => null))?.destroy()
+}
+
 export type TestDb = { url: string; sql: Sql; drop: () => Promise<void> }
 
 /** A fresh, migrated database; `drop()` removes it. */
