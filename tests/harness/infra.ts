@@ -3,21 +3,21 @@ import { startLocalPostgres, type LocalPostgres } from '../../scripts/infra/post
 import { startLocalNats, type LocalNats } from '../../scripts/infra/nats.ts'
 import { createDb, type Sql } from '../../shared/src/db.ts'
 import { migrate } from '../../shared/src/migrate.ts'
+import { atRunEnd } from './run-end.ts'
 
 export type { LocalPostgres, LocalNats }
 
 // One private cluster per test process; each test file gets its own database in it.
 let cluster: Promise<LocalPostgres> | null = null
 export function testPostgres(): Promise<LocalPostgres> {
-  cluster ??= startLocalPostgres({ fast: true })
+  if (!cluster) {
+    const started = (cluster = startLocalPostgres({ fast: true }))
+    atRunEnd(async () => {
+      if (cluster === started) cluster = null
+      await (await started.catch(() => null))?.destroy()
+    })
+  }
   return cluster
-}
-
-/** Stops this process's cluster (the preload calls it after the last test: bun test fires no 'exit'). */
-export async function stopTestPostgres() {
-  const c = cluster
-  cluster = null
-  await (await c?.catch(() => null))?.destroy()
 }
 
 export type TestDb = { url: string; sql: Sql; drop: () => Promise<void> }

@@ -1,10 +1,8 @@
-// Loaded before every test file (bunfig.toml). Keeps test logs quiet unless asked, and stops
-// the run's private PostgreSQL after the last test (a preload's afterAll spans the whole run).
+// Loaded before every test file (bunfig.toml). Keeps test logs quiet unless asked, and cleans
+// up after the whole run (a preload's afterAll runs once, after the last test file).
 import { afterAll } from 'bun:test'
-import { stopTestPostgres } from './infra.ts'
+import { runEndTasks } from './run-end.ts'
 
 process.env.LOG_LEVEL ??= 'warn'
 
-afterAll(async () => {
-  await stopTestPostgres()
-})
+afterAll(runEndTasks)

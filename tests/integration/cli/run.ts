@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { atRunEnd } from '../../harness/run-end.ts'
 
 export const ROOT = join(import.meta.dir, '..', '..', '..')
 export const ENTRY = join(ROOT, 'cli', 'src', 'main.ts')
@@ -20,12 +21,12 @@ function baseEnv(): Record<string, string> {
 let compiled: Promise<string> | null = null
 /**
  * The command that runs the CLI: the compiled binary operators install (built once per test
- * run with scripts/build-cli.sh, removed at exit), or the source entry with KICKMON_TEST_CLI=source.
+ * run with scripts/build-cli.sh, removed when the run ends), or the source entry with KICKMON_TEST_CLI=source.
  */
 export async function cliCommand(): Promise<string[]> {
   if (process.env.KICKMON_TEST_CLI === 'source') return [process.execPath, ENTRY]
   compiled ??= buildBinary().then((bin) => {
-    process.once('exit', () => rmSync(dirname(bin), { recursive: true, force: true }))
+    atRunEnd(() => rmSync(dirname(bin), { recursive: true, force: true }))
     return bin
   })
   return [await compiled]
