@@ -15,6 +15,12 @@ const BREAKER_STATES = ['closed', 'open', 'half-open'] as const
 
 /** The poller's Prometheus metrics on its /metrics (next to the process and NATS ones). */
 export function createPollerMetrics(registry: Registry, totals: Totals) {
+  // One report per scrape rather than one per gauge: building it walks every streamer.
+  let report: { at: number; value: UpstreamHealth | null } | null = null
+  const health = () => {
+    if (!report || Date.now() - report.at > 1000) report = { at: Date.now(), value: totals.health() }
+    return report.value
+  }
   const registers = [registry]
   const mirror = (read: () => number) =>
     function (this: Counter) {
@@ -45,7 +51,7 @@ export function createPollerMetrics(registry: Registry, totals: Totals) {
       labelNames: ['endpoint', 'state'] as const, registers,
       collect() {
         this.reset()
-        for (const b of totals.health()?.breakers ?? []) for (const state of BREAKER_STATES) this.set({ endpoint: b.endpoint, state }, b.state === state ? 1 : 0)
+        for (const b of health()?.breakers ?? []) for (const state of BREAKER_STATES) this.set({ endpoint: b.endpoint, state }, b.state === state ? 1 : 0)
       },
     }),
     backoff: new Gauge({
@@ -53,20 +59,20 @@ export function createPollerMetrics(registry: Registry, totals: Totals) {
       labelNames: ['endpoint'] as const, registers,
       collect() {
         this.reset()
-        for (const b of totals.health()?.breakers ?? []) this.set({ endpoint: b.endpoint }, b.retry_in_s)
+        for (const b of health()?.breakers ?? []) this.set({ endpoint: b.endpoint }, b.retry_in_s)
       },
     }),
     ratePause: new Gauge({
       name: 'kick_rate_limit_pause_seconds', help: 'Seconds every request to Kick still waits after a 429 (Retry-After)', registers,
-      collect() { this.set(totals.health()?.budget.paused_for_s ?? 0) },
+      collect() { this.set(health()?.budget.paused_for_s ?? 0) },
     }),
     subscriptionsAlive: new Gauge({
       name: 'webhook_subscriptions_alive', help: 'Webhook event subscriptions Kick holds for monitored streamers (leader only; 0 elsewhere)', registers,
-      collect() { this.set(totals.health()?.webhooks.subscriptions_alive ?? 0) },
+      collect() { this.set(health()?.webhooks.subscriptions_alive ?? 0) },
     }),
     subscriptionsWanted: new Gauge({
       name: 'webhook_subscriptions_wanted', help: 'Webhook event subscriptions wanted: monitored streamers × subscribed events (leader only; 0 elsewhere)', registers,
-      collect() { this.set(totals.health()?.webhooks.subscriptions_wanted ?? 0) },
+      collect() { this.set(health()?.webhooks.subscriptions_wanted ?? 0) },
     }),
   }
 }
