@@ -58,7 +58,7 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
   monitor.onReading = (r) => stats.reading(r.source)
   monitor.onRemoved = (slug) => {
     nc.publish(subjects.streamerRemoved, JSON.stringify({ slug }))
-    void kv.delete(slug).catch(() => {})
+    committer.remove(slug)
   }
   // Without credentials the browser reads everything and the API is never called (docs/browser-fallback.md).
   const browser = createBrowserFallback(ctx, monitor, opts.browser)

@@ -19,6 +19,8 @@ type Item = { status: StreamerStatus; events: StatusEvent[] }
 export class StatusCommitter {
   private queue: Item[] = []
   private dirty = new Map<string, StreamerStatus>()
+  /** Removed streamers: no pending status of theirs may be written back after the delete. */
+  private removed = new Set<string>()
   private running = false
   private wake: (() => void) | null = null
   private loop: Promise<void> | null = null
@@ -48,6 +50,7 @@ export class StatusCommitter {
 
   /** Called synchronously after the state machine ran. */
   submit(status: StreamerStatus, events: StatusEvent[], changed: boolean) {
+    this.removed.delete(status.slug) // monitored (again)
     if (changed || events.length) this.publishStatus(status)
     if (events.length) {
       this.queue.push({ status, events })
@@ -61,6 +64,13 @@ export class StatusCommitter {
     } catch (err) {
       this.log.warn({ err, slug: status.slug }, 'status publish failed')
     }
+  }
+
+  /** A streamer no longer monitored: drop its unwritten status, then its KV entry. */
+  remove(slug: string) {
+    this.dirty.delete(slug)
+    this.removed.add(slug)
+    void this.kv.delete(slug).catch(() => {})
   }
 
   /** After a reconnect: subscribers may have missed core publishes, so send everything again. */
@@ -90,7 +100,7 @@ export class StatusCommitter {
         this.queue.splice(0, batch.length)
         this.eventsPublished += batch.reduce((n, it) => n + it.events.length, 0)
         attempt = 0
-        for (const it of batch) this.dirty.set(it.status.slug, it.status)
+        for (const it of batch) if (!this.removed.has(it.status.slug)) this.dirty.set(it.status.slug, it.status)
         await this.flushDirty()
       } catch (err) {
         if (!this.running && attempt > 3) {
@@ -114,7 +124,7 @@ export class StatusCommitter {
       this.dirty.delete(slug)
       puts.push(
         this.kv.put(slug, JSON.stringify(status)).catch((err) => {
-          if (!this.dirty.has(slug)) this.dirty.set(slug, status)
+          if (!this.dirty.has(slug) && !this.removed.has(slug)) this.dirty.set(slug, status)
           this.log.debug({ err: (err as Error).message, slug }, 'kv put failed; will retry')
         }),
       )
