@@ -9,11 +9,8 @@ out="${1:?usage: deploy/build-binaries.sh <outdir>}"
 mkdir -p "$out"
 # Whitespace and syntax only: full --minify renames functions, which spoils stack traces.
 flags=(--compile --minify-whitespace --minify-syntax --target "${KICKMON_TARGET:-bun}")
-for s in poller gateway kick-sim; do
+for s in poller auth gateway kick-sim; do
   bun build "${flags[@]}" "services/$s/src/main.ts" --outfile "$out/$s" >/dev/null
 done
-# auth reads its list of common passwords from data/ beside its code: embed it at that path.
-bun build "${flags[@]}" --loader .txt:file --asset-naming='data/[name].[ext]' \
-  services/auth/src/main.ts services/auth/src/data/common-passwords.txt --outfile "$out/auth" >/dev/null
 KICKMON_TARGET="${KICKMON_TARGET:-bun}" bash scripts/build-cli.sh "$out/kickmon" >/dev/null
 ls -1 "$out"

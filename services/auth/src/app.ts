@@ -9,7 +9,7 @@ import { bootstrapAdmin } from './bootstrap.ts'
 import type { AuthConfig } from './config.ts'
 import type { AuthDeps } from './deps.ts'
 import { authEndpoints } from './endpoints.ts'
-import { commonPasswords, Passwords } from './passwords.ts'
+import { Passwords } from './passwords.ts'
 import { pruneSessions } from './sessions.ts'
 import { pruneFailures } from './throttle.ts'
 
@@ -42,7 +42,6 @@ export async function startAuth(ctx: AuthStartContext): Promise<AuthDeps> {
   })
 
   await waitForSchema(deps)
-  await commonPasswords()
   await deps.passwords.dummyHash()
   await bootstrapAdmin(deps)
   if (usesDemoSecrets(config))

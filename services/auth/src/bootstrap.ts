@@ -1,6 +1,6 @@
 import { USERNAME_RE } from '@kickmon/shared/auth-contract'
 import type { AuthDeps } from './deps.ts'
-import { commonPasswords } from './passwords.ts'
+import { isCommonPassword } from './common-passwords.ts'
 import { audit } from './audit.ts'
 
 /**
@@ -31,7 +31,7 @@ export async function bootstrapAdmin(deps: AuthDeps): Promise<'exists' | 'create
       log.error({ username }, 'no enabled admin exists, but the user named by ADMIN_USERNAME exists and is not one; promote it with the CLI (a system actor) or choose another ADMIN_USERNAME')
       return 'skipped'
     }
-    if ((await commonPasswords()).has(password.normalize('NFC').toLowerCase()))
+    if (isCommonPassword(password))
       log.warn({ username }, 'ADMIN_PASSWORD is one of the most common passwords; change it after signing in')
     const hash = await deps.passwords.hash(password)
     const [u] = await tx<{ id: number }[]>`

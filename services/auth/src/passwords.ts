@@ -1,5 +1,6 @@
 import { AppError } from '@kickmon/shared/errors'
 import { PASSWORD_MAX, PASSWORD_MIN } from '@kickmon/shared/auth-contract'
+import { isCommonPassword } from './common-passwords.ts'
 
 // Password hashing: argon2id at OWASP ASVS 5.0's floor (m=19456 KiB, t=2, p=1; ~27 ms here),
 // at most two computations at once so a burst of logins cannot eat the box's memory and CPU.
@@ -69,15 +70,6 @@ export class Passwords {
   }
 }
 
-let common: Set<string> | null = null
-/** The ~1000 commonest passwords of 8+ characters (data/common-passwords.txt), lowercased. */
-export async function commonPasswords(): Promise<Set<string>> {
-  if (common) return common
-  const text = await Bun.file(new URL('./data/common-passwords.txt', import.meta.url)).text()
-  common = new Set(text.split('\n').filter((l) => l && !l.startsWith('# ')).map((l) => l.trim().toLowerCase()))
-  return common
-}
-
 /**
  * ASVS 5.0 6.2: 8–128 characters, no composition rules, not a common password, not the
  * username. Throws VALIDATION naming `field`.
@@ -90,6 +82,6 @@ export async function checkNewPassword(pw: string, username: string, field = 'pa
   if (len < PASSWORD_MIN) fail(`a password needs at least ${PASSWORD_MIN} characters`)
   if (len > PASSWORD_MAX) fail(`a password may have at most ${PASSWORD_MAX} characters`)
   const lower = norm(pw).toLowerCase()
-  if ((await commonPasswords()).has(lower)) fail('this password is one of the most common passwords; choose another')
+  if (isCommonPassword(pw)) fail('this password is one of the most common passwords; choose another')
   if (lower === username.toLowerCase()) fail('a password must not be the username')
 }
