@@ -5,6 +5,7 @@ import {
 import { Kvm, type KV } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { EVENTS_STREAM, STATUS_BUCKET, WEBHOOKS_STREAM, subjects } from './subjects.ts'
+import { WEBHOOK_DUPLICATE_WINDOW_MS } from './webhook-window.ts'
 
 // JetStream streams and the status bucket (design.md §4). Whoever starts first creates
 // them: the poller needs all of them, the gateway only KICK_WEBHOOKS (it publishes
@@ -49,23 +50,27 @@ const common = {
   retention: RetentionPolicy.Limits,
   storage: StorageType.File,
   discard: DiscardPolicy.Old,
-  duplicate_window: 2 * 60 * 1e9, // dedupe by message id (event id, Kick-Event-Message-Id) for 2 minutes
+  duplicate_window: 2 * 60 * 1e9, // dedupe by message id (event id) for 2 minutes
 } satisfies Partial<StreamConfig>
 
 export const STREAMS = {
   [EVENTS_STREAM]: { name: EVENTS_STREAM, subjects: [subjects.eventsAll], max_age: 7 * DAY_NS, ...common },
-  [WEBHOOKS_STREAM]: { name: WEBHOOKS_STREAM, subjects: [subjects.webhooksAll], max_age: 1 * DAY_NS, ...common },
+  // Kick-Event-Message-Id is remembered for as long as the gateway accepts the signed delivery.
+  [WEBHOOKS_STREAM]: { name: WEBHOOKS_STREAM, subjects: [subjects.webhooksAll], max_age: 1 * DAY_NS, ...common, duplicate_window: WEBHOOK_DUPLICATE_WINDOW_MS * 1e6 },
 } as const
 
 /**
  * Create the stream unless it exists; a concurrent creator winning the race is fine.
- * With `reconcile`, an existing stream whose replica count differs is changed to `replicas`
- * (the poller does this, so a stream the gateway created first ends up as configured).
+ * With `reconcile`, an existing stream whose replica count differs is changed to `replicas`,
+ * and one whose duplicate window is shorter than `config`'s is widened (the poller does this,
+ * so a stream the gateway or an older release created ends up as configured).
  */
 export async function ensureStream(jsm: JetStreamManager, name: string, config: Partial<StreamConfig> = {}, replicas = 1, reconcile = false): Promise<void> {
   const info = await jsm.streams.info(name).catch(() => null)
   if (info) {
-    if (reconcile && info.config.num_replicas !== replicas) await jsm.streams.update(name, { ...info.config, num_replicas: replicas })
+    const window = Math.max(info.config.duplicate_window ?? 0, config.duplicate_window ?? 0)
+    if (reconcile && (info.config.num_replicas !== replicas || window !== info.config.duplicate_window))
+      await jsm.streams.update(name, { ...info.config, num_replicas: replicas, duplicate_window: window })
   } else {
     try {
       await jsm.streams.add({ ...config, name, num_replicas: replicas } as StreamConfig)

@@ -21,12 +21,24 @@ export function seal(deps: Pick<AuthDeps, 'config'>, key: string, plaintext: str
   return ['v1', iv.toString('base64url'), ct.toString('base64url'), c.getAuthTag().toString('base64url')].join('.')
 }
 
+// GCM takes tags as short as 4 bytes unless the length is pinned, and base64url decoding skips
+// stray characters: only the exact shape seal() writes is opened.
+const NONCE_BYTES = 12
+const TAG_BYTES = 16
+const B64URL = /^[A-Za-z0-9_-]*$/
+const b64 = (s: string, bytes?: number): Buffer => {
+  const b = Buffer.from(s, 'base64url')
+  if (!B64URL.test(s) || b.toString('base64url') !== s) throw new Error('unknown ciphertext format')
+  if (bytes !== undefined && b.length !== bytes) throw new Error(`the nonce must be ${NONCE_BYTES} bytes and the tag ${TAG_BYTES} bytes`)
+  return b
+}
+
 export function open(deps: Pick<AuthDeps, 'config'>, key: string, stored: string): string {
-  const [v, iv, ct, tag] = stored.split('.')
-  if (v !== 'v1' || iv === undefined || ct === undefined || tag === undefined) throw new Error('unknown ciphertext format')
-  const d = createDecipheriv('aes-256-gcm', keyBytes(deps), Buffer.from(iv, 'base64url')).setAAD(aad(key))
-  d.setAuthTag(Buffer.from(tag, 'base64url'))
-  return Buffer.concat([d.update(Buffer.from(ct, 'base64url')), d.final()]).toString('utf8')
+  const [v, iv, ct, tag, ...rest] = stored.split('.')
+  if (v !== 'v1' || iv === undefined || ct === undefined || tag === undefined || rest.length) throw new Error('unknown ciphertext format')
+  const d = createDecipheriv('aes-256-gcm', keyBytes(deps), b64(iv, NONCE_BYTES), { authTagLength: TAG_BYTES }).setAAD(aad(key))
+  d.setAuthTag(b64(tag, TAG_BYTES))
+  return Buffer.concat([d.update(b64(ct)), d.final()]).toString('utf8')
 }
 
 function present(deps: AuthDeps, r: Row, reveal: boolean): ConfigEntry {

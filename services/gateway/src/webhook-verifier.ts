@@ -1,5 +1,6 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto'
 import { AppError } from '@kickmon/shared/errors'
+import { WEBHOOK_MAX_SKEW_MS } from '@kickmon/shared/webhook-window'
 
 // Kick's webhook security (kick-api.md §3.4–3.5): six Kick-Event-* headers and an RSA
 // PKCS#1 v1.5 / SHA-256 signature over `messageId.timestamp.rawBody`, base64.
@@ -16,7 +17,7 @@ export const KICK_HEADERS = [
 export type KickHeaders = Record<(typeof KICK_HEADERS)[number], string>
 
 /** Deliveries further than this from our clock are refused (Kick documents no tolerance). */
-export const MAX_SKEW_MS = 5 * 60_000
+export const MAX_SKEW_MS = WEBHOOK_MAX_SKEW_MS
 
 /** Load the configured PEM once at start; a broken key stops the gateway with a clear message. */
 export function loadWebhookKey(pem: string): KeyObject {

@@ -5,6 +5,7 @@ import { AppError } from '@kickmon/shared/errors'
 import { ensureWebhookStream } from '@kickmon/shared/nats-resources'
 import { WEBHOOKS_STREAM, subjects } from '@kickmon/shared/subjects'
 import type { GatewayDeps } from '../deps.ts'
+import { requestIdOf } from '../request-id.ts'
 import { KICK_HEADERS, checkSignedHeaders, kickHeaders, loadWebhookKey, readLimited, signatureValid } from '../webhook-verifier.ts'
 import { json } from './errors.ts'
 
@@ -15,7 +16,8 @@ export const MAX_WEBHOOK_BYTES = 64 * 1024
  * `POST /webhooks/kick`: Kick calling us, so no session or CSRF. The signature is checked
  * over the raw bytes before anything else is parsed; only then is the delivery handed to
  * the poller through JetStream (message id = Kick-Event-Message-Id, so a repeat is
- * dropped there), and Kick gets its 200 only once JetStream has acknowledged it.
+ * dropped there for as long as its timestamp is acceptable: shared/src/webhook-window.ts),
+ * and Kick gets its 200 only once JetStream has acknowledged it.
  */
 export function kickWebhooks(d: GatewayDeps) {
   const key = loadWebhookKey(d.config.KICK_WEBHOOK_PUBLIC_KEY)
@@ -30,7 +32,7 @@ export function kickWebhooks(d: GatewayDeps) {
   return new Elysia({ name: 'kick-webhooks' }).post(
     '/webhooks/kick',
     async ({ request }) => {
-      const reqId = request.headers.get('x-request-id') ?? crypto.randomUUID()
+      const reqId = requestIdOf(request)
       const reject = (e: AppError, extra: object = {}) => {
         log.info({ reqId, status: e.status, reason: e.message, ...extra }, 'webhook rejected')
         return e

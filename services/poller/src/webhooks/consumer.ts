@@ -7,7 +7,11 @@ import type { UpstreamStats } from '../upstream-stats.ts'
 import { MalformedWebhook, webhookReading } from './payloads.ts'
 
 const SUBJECT_PREFIX = 'kick.webhooks.'
-/** Message ids remembered to drop repeats JetStream's 2-minute window no longer catches. */
+/**
+ * Message ids this process remembers. Replays are JetStream's to drop (its duplicate window spans
+ * every timestamp the gateway accepts: shared/src/webhook-window.ts); this only catches a repeat
+ * that reached the stream anyway, such as a Kick retry of the same id after that window.
+ */
 const SEEN_IDS = 10_000
 
 export type WebhookConsumerOptions = {
