@@ -90,6 +90,8 @@ export function authEndpoints(deps: AuthDeps, hooks: Hooks = {}): Endpoint<any, 
       const p = await who(i.actor)
       requireWrite(p)
       requireAdmin(p)
+      // ASVS 5.0 6.2.3: one's own password changes only with the current one (account.change_password).
+      if (p.userId === i.user_id) throw new AppError('FORBIDDEN', 'change your own password with your current password (auth.account.change_password)')
       await setPassword(deps, p, i.user_id, i.password)
       return { ok: true }
     },

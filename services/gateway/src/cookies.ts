@@ -1,5 +1,7 @@
 // Over HTTPS the session cookie is `__Host-` + Secure; on plain-HTTP localhost (the demo)
 // browsers refuse Secure cookies, so it falls back to a plain name. Both are HttpOnly + SameSite.
+// Over HTTPS only the `__Host-` name is read: anyone able to plant a cookie for the site (a
+// sibling subdomain, a plain-HTTP response) can set the unprefixed one, never a `__Host-` one.
 export const COOKIE_SECURE = '__Host-kickmon_session'
 export const COOKIE_PLAIN = 'kickmon_session'
 
@@ -10,6 +12,7 @@ export function isHttps(req: Request): boolean {
 export function sessionToken(req: Request): string | undefined {
   const header = req.headers.get('cookie')
   if (!header) return undefined
+  const https = isHttps(req)
   let plain: string | undefined
   for (const part of header.split(/;\s*/)) {
     const eq = part.indexOf('=')
@@ -18,7 +21,7 @@ export function sessionToken(req: Request): string | undefined {
     const value = name === COOKIE_SECURE || name === COOKIE_PLAIN ? decoded(part.slice(eq + 1)) : undefined
     if (value === undefined) continue
     if (name === COOKIE_SECURE) return value
-    plain = value
+    if (!https) plain = value
   }
   return plain
 }

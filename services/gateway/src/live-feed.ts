@@ -98,7 +98,9 @@ export class LiveFeed {
     const delta = this.feedLog.since(opts.since, caller.user.id)
     if (delta) {
       for (const s of delta.changed) if (this.shows(c, s)) c.queue.add(s)
-      c.deletes.push(...delta.removed)
+      // Only rows the page could have had: a delete names the streamer (access is unchanged
+      // since the cursor, or the delta would be null, and assignments outlive a removal).
+      for (const s of delta.removed) if (this.shows(c, s)) c.deletes.push(s)
     } else this.snapshot(c)
     this.pump(ws, c)
   }
@@ -272,8 +274,9 @@ export class LiveFeed {
       // A burst: every socket catches up at its own pace, latest versions only.
       for (const [ws, c] of this.clients) {
         for (const [slug, s] of changes) {
+          if (!this.shows(c, slug)) continue // not even a delete: it would name the streamer
           if (s === null) c.deletes.push(slug)
-          else if (this.shows(c, slug)) c.queue.add(slug)
+          else c.queue.add(slug)
         }
         this.pump(ws, c)
       }

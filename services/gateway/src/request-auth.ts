@@ -70,6 +70,16 @@ export function checkChange(req: Request, caller: Caller, formToken?: string) {
   if (!token || !timingSafeEqual(token, caller.csrf ?? '')) throw new AppError('FORBIDDEN', 'missing or wrong CSRF token (send the X-CSRF-Token header)')
 }
 
+/**
+ * For the live feeds (`/ws`, `/api/v1/stream`): as checkOrigin, and `Origin: null` too. Browsers
+ * send "null" from sandboxed frames, `data:` and `file:` pages and after cross-origin redirects:
+ * never our own pages, and a WebSocket upgrade or an EventSource carries the cookie from there.
+ */
+export function checkLiveOrigin(req: Request) {
+  if (req.headers.get('origin') === 'null') throw new AppError('FORBIDDEN', 'cross-origin request refused (Origin: null)')
+  checkOrigin(req)
+}
+
 export function checkOrigin(req: Request) {
   const site = req.headers.get('sec-fetch-site')
   if (site && site !== 'same-origin' && site !== 'none') throw new AppError('FORBIDDEN', 'cross-site request refused')

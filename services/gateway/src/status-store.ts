@@ -41,7 +41,7 @@ export class StatusStore {
       callback: (err, msg) => {
         if (err) return
         const slug = (msg.json() as { slug?: unknown }).slug
-        if (typeof slug === 'string' && this.statuses.delete(slug)) this.emit(null, slug)
+        if (typeof slug === 'string') this.remove(slug)
       },
     })
     if (!(await this.loadFromKv())) void this.loadUntilRead()
@@ -109,6 +109,11 @@ export class StatusStore {
     const cur = this.statuses.get(s.slug)
     this.statuses.set(s.slug, s)
     if (!cur || statusChanged(cur, s)) this.emit(s, s.slug)
+  }
+
+  /** A streamer no longer monitored: listeners get `null`. */
+  remove(slug: string) {
+    if (this.statuses.delete(slug)) this.emit(null, slug)
   }
 
   private emit(s: StreamerStatus | null, slug: string) {

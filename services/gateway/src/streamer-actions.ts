@@ -25,6 +25,15 @@ export async function addStreamer(d: Pick<GatewayDeps, 'poller' | 'auth' | 'acce
   return { slug, created: r.created, assigned, status: r.status }
 }
 
+/**
+ * What the "add" form says. A user hears only about their own list: whether someone else
+ * already monitored the streamer is not theirs to learn. Admins see everything anyway.
+ */
+export function addedMessage(role: Caller['user']['role'], r: Pick<AddOutcome, 'created' | 'assigned'>): string {
+  if (role !== 'admin') return r.created || r.assigned ? 'added to your list' : 'already on your list'
+  return r.created ? 'now monitored' : 'already monitored'
+}
+
 /** An admin stops monitoring; a user only takes it off their own list. */
 export async function removeStreamerFor(d: Pick<GatewayDeps, 'poller' | 'auth' | 'access' | 'log'>, caller: Caller, rawSlug: string, rid?: string): Promise<'removed' | 'unassigned'> {
   const slug = parseInput(Slug, rawSlug)

@@ -80,12 +80,12 @@ export const userRoutes = (d: GatewayDeps) => [
   route({
     method: 'POST', path: '/api/v1/users/:id/password', tag: 'users', access: ANY_ROLE, params: IdParams,
     body: z.object({ password: NewPassword, current_password: z.string().min(1).max(1024).optional() }),
-    summary: 'Your own account: change your password (send current_password; your other sessions end). Admins: reset anyone’s (all their sessions end).',
+    summary: 'Your own account (any role, admins included): change your password; current_password is required and your other sessions end. Admins: reset another user’s without knowing it (all their sessions end).',
     errors: [404],
     ok: { status: 200, schema: z.object({ ok: z.literal(true) }), description: '{ok: true}' },
     handle: async ({ caller, params, body, rid }) => {
       selfOrAdmin(caller, params.id)
-      if (caller.user.id === params.id && (body.current_password !== undefined || caller.user.role !== 'admin')) {
+      if (caller.user.id === params.id) {
         if (body.current_password === undefined) throw new AppError('VALIDATION', 'current_password: required to change your own password')
         await d.auth.call('accountChangePassword', { actor: caller.actor, current_password: body.current_password, new_password: body.password }, rid)
       } else await d.auth.call('usersSetPassword', { actor: caller.actor, user_id: params.id, password: body.password }, rid)

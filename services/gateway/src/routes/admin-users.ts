@@ -53,6 +53,7 @@ export const adminUserPages = (d: GatewayDeps) =>
       const { caller, rid } = await actionCaller(d, request, ADMIN, body, server)
       const { id } = parseInput(IdParams, params)
       const { password } = formInput(z.object({ password: NewPassword }), body)
+      if (id === caller.user.id) throw new AppError('FORBIDDEN', 'change your own password on your account page, with your current password')
       await d.auth.call('usersSetPassword', { actor: caller.actor, user_id: id, password }, rid)
       return htmlResponse(notice('password set; their sessions have ended'))
     })

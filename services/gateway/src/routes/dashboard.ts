@@ -5,7 +5,7 @@ import { ANY_ROLE, WRITERS, queryObject } from '../api/define.ts'
 import { DashQuery } from '../dashboard-view.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { html } from '../html.ts'
-import { addStreamer } from '../streamer-actions.ts'
+import { addStreamer, addedMessage } from '../streamer-actions.ts'
 import { notice } from '../views/components.ts'
 import { dashboardPage } from '../views/dashboard.ts'
 import { actionCaller, formInput, htmlResponse, pageCaller, slugFromInput } from './page-kit.ts'
@@ -26,6 +26,6 @@ export const dashboardRoutes = (d: GatewayDeps) =>
       const { caller, rid } = await actionCaller(d, request, WRITERS, body, server)
       const { slug } = formInput(z.object({ slug: z.string().min(1, 'enter a slug or a kick.com link').max(200) }), body)
       const r = await addStreamer(d, caller, slugFromInput(slug), rid)
-      const what = r.created ? 'now monitored' : r.assigned ? 'added to your list' : 'already monitored'
+      const what = addedMessage(caller.user.role, r)
       return htmlResponse(notice(html`<a href="/streamers/${r.slug}">${r.status.username || r.slug}</a>: ${what}.`))
     })

@@ -3,17 +3,17 @@ import { AppError } from '@kickmon/shared/errors'
 import { Slug } from '@kickmon/shared/validation'
 import type { GatewayDeps } from '../deps.ts'
 import { CLOSE_SESSION_ENDED, type LiveFeed } from '../live-feed.ts'
-import { callerOf, checkOrigin } from '../request-auth.ts'
+import { callerOf, checkLiveOrigin } from '../request-auth.ts'
 
 /**
  * `/ws`: the dashboard's live rows as htmx fragments. The session is checked on the upgrade
- * (and the Origin, since browsers send cookies on cross-site WebSocket upgrades too);
+ * (and the Origin, `null` included, since browsers send cookies on cross-site WebSocket upgrades too);
  * `?slug=` follows one streamer (the streamer page); `?since=` is the page's feed cursor.
  */
 export const liveSocket = (d: GatewayDeps, feed: LiveFeed) =>
   new Elysia({ name: 'live-socket' }).ws('/ws', {
     async beforeHandle({ request }) {
-      checkOrigin(request)
+      checkLiveOrigin(request)
       const caller = await callerOf(request, d)
       if (!caller) throw new AppError('UNAUTHENTICATED', 'log in first')
       const slug = new URL(request.url).searchParams.get('slug')

@@ -20,12 +20,12 @@ export function userRow(u: User, me: SessionUser): Html {
 <td class="actions">
   ${self ? '' : html`<button type="button" class="secondary" hx-patch="/admin/users/${u.id}" hx-vals='{"disabled": "${u.disabled ? 'false' : 'true'}"}' hx-target="#user-${u.id}" hx-swap="outerHTML">${u.disabled ? 'enable' : 'disable'}</button>`}
   ${u.role === 'admin' ? html`<span class="dim" title="admins see every streamer">all streamers</span>` : html`<button type="button" class="secondary" hx-get="/admin/users/${u.id}/streamers" hx-target="#assign-${u.id}" aria-controls="assign-${u.id}">streamers…</button>`}
-  <details class="inline"><summary>reset password</summary>
+  ${self ? html`<a href="/account">change your password</a>` : html`<details class="inline"><summary>reset password</summary>
     <form hx-post="/admin/users/${u.id}/password" hx-target="find .result" data-reset-on-success>
       <label>new password for ${u.username} <input type="password" name="password" required minlength="8" maxlength="128" autocomplete="new-password"></label>
       <button type="submit">set</button><span class="result"></span>
     </form>
-  </details>
+  </details>`}
   ${self ? '' : html`<button type="button" class="danger" hx-delete="/admin/users/${u.id}" hx-confirm="Delete ${u.username}? Their sessions and API keys end now." hx-target="#user-${u.id}" hx-swap="delete">delete</button>`}
 </td>
 </tr>`
