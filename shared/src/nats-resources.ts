@@ -68,9 +68,9 @@ export const STREAMS = {
 export async function ensureStream(jsm: JetStreamManager, name: string, config: Partial<StreamConfig> = {}, replicas = 1, reconcile = false): Promise<void> {
   const info = await jsm.streams.info(name).catch(() => null)
   if (info) {
-    const window = Math.max(info.config.duplicate_window ?? 0, config.duplicate_window ?? 0)
-    if (reconcile && (info.config.num_replicas !== replicas || window !== info.config.duplicate_window))
-      await jsm.streams.update(name, { ...info.config, num_replicas: replicas, duplicate_window: window })
+    const widen = config.duplicate_window !== undefined && config.duplicate_window > (info.config.duplicate_window ?? 0)
+    if (reconcile && (info.config.num_replicas !== replicas || widen))
+      await jsm.streams.update(name, { ...info.config, num_replicas: replicas, ...(widen ? { duplicate_window: config.duplicate_window } : {}) })
   } else {
     try {
       await jsm.streams.add({ ...config, name, num_replicas: replicas } as StreamConfig)
