@@ -31,6 +31,25 @@ test('a new KICK_WEBHOOKS remembers message ids for the whole span a timestamp i
   }
 })
 
+test('the message ids JetStream remembers survive a restart of nats-server', async () => {
+  const nats = await testNats()
+  let nc = await connect({ servers: nats.url })
+  try {
+    let js = await ensureWebhookStream(nc)
+    const publish = () => js.publish('kick.webhooks.livestream.status.updated', '{}', { msgID: '01REPLAYACROSSRESTART0000' })
+    expect((await publish()).duplicate).toBe(false)
+    await nc.close()
+    await nats.stop()
+    await nats.start()
+    nc = await connect({ servers: nats.url })
+    js = await ensureWebhookStream(nc)
+    expect((await publish()).duplicate).toBe(true)
+  } finally {
+    await nc.close()
+    await nats.destroy()
+  }
+})
+
 describe('a replayed delivery', () => {
   const key = testSigningKey()
   let env: TestEnv
