@@ -138,7 +138,7 @@ describe('metrics and request ids', () => {
 
       await sim('/_sim/webhooks', { method: 'POST', body: JSON.stringify({ slug: channel!.slug, event: 'livestream.status.updated' }) })
       await eventually(async () => (value(await scrape('POLLER_PORT'), 'webhook_received_total') ?? 0) >= before + 1, 30_000, 'the delivery to be counted')
-      // Kick re-sends it after JetStream's 2-minute de-dup window: the poller itself drops the repeat.
+      // Kick re-sends it after JetStream's 11-minute de-dup window: the poller itself drops the repeat.
       const subject = subjects.webhook('livestream.status.updated')
       const stored = await (await jetstreamManager(nc)).streams.getMessage(WEBHOOKS_STREAM, { last_by_subj: subject })
       await jetstream(nc).publish(subject, stored!.data, { headers: stored!.header, msgID: `${stored!.header.get('Kick-Event-Message-Id')}-late` })
