@@ -14,6 +14,7 @@ const FILES: Record<string, { path: string; type: string }> = {
   'app.js': { path: join(webDir, 'js', 'app.js'), type: 'text/javascript' },
   'dashboard.js': { path: join(webDir, 'js', 'dashboard.js'), type: 'text/javascript' },
   'chart.js': { path: join(webDir, 'js', 'chart.js'), type: 'text/javascript' },
+  'time-ticks.js': { path: join(webDir, 'js', 'time-ticks.js'), type: 'text/javascript' },
   'app.css': { path: join(webDir, 'css', 'app.css'), type: 'text/css' },
   'favicon.svg': { path: join(webDir, 'img', 'favicon.svg'), type: 'image/svg+xml' },
 }

@@ -88,7 +88,7 @@ export function streamerPage(o: StreamerPageData): string {
   const name = s.username || s.slug
   const banner = p?.banner_url ? `/media/banner/${s.slug}?v=${Bun.hash(p.banner_url).toString(36)}` : null
   return page({
-    title: name, user: o.user, csrf: o.csrf, scripts: ['dashboard.js', 'uPlot.iife.min.js', 'chart.js'], styles: ['uPlot.min.css'],
+    title: name, user: o.user, csrf: o.csrf, scripts: ['dashboard.js', 'uPlot.iife.min.js', 'time-ticks.js', 'chart.js'], styles: ['uPlot.min.css'],
     body: html`<article class="streamer" aria-labelledby="s-title">
   ${banner ? html`<div class="banner"><img src="${banner}" alt="" width="1200" height="240"></div>` : ''}
   <header class="profile">
