@@ -52,6 +52,8 @@ export class StreamerRegistry {
     if (this.kick) {
       try {
         channel = (await this.kick.channelsBySlug([slug])).find((c) => c.slug === slug) ?? null
+        // An archived streamer renamed on Kick since: the same broadcaster, found by its user id.
+        if (!channel && existing?.kick_user_id != null) channel = (await this.kick.channelsByUserId([Number(existing.kick_user_id)]))[0] ?? null
       } catch (e) {
         throw new AppError('UNAVAILABLE', `could not check "${slug}" with Kick right now: ${(e as Error).message}`)
       }
@@ -67,7 +69,7 @@ export class StreamerRegistry {
       // Resume: the archived row comes back as it was; Kick's current id and profile replace the old ones.
       const [row] = await this.sql<StreamerRow[]>`
         update streamers set archived_at = null, updated_at = now(),
-          kick_user_id = coalesce(${channel?.userId ?? null}, kick_user_id), kick_slug = null,
+          kick_user_id = coalesce(${channel?.userId ?? null}, kick_user_id), kick_slug = nullif(${channel?.slug ?? null}, slug),
           banner_url = coalesce(${channel?.bannerUrl ?? null}, banner_url), bio = coalesce(${channel?.bio ?? null}, bio),
           ${subs ? this.sql`active_subscribers_count = ${subs.active}, active_gifted_subscribers_count = ${subs.gifted}, subscribers_at = now(),` : this.sql``}
           resolved_at = ${channel ? new Date() : null}, metadata_at = coalesce(${channel ? new Date() : null}, metadata_at)
