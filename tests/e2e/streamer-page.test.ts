@@ -91,6 +91,11 @@ test('the time axis: ticks of a seconds-long stream and of a day with one short 
 
 test('past streams and the title/category timeline show what happened', async () => {
   await page.goto(`${stack.gatewayUrl}/streamers/${slug}`)
+  // Kick's API gives both subscriber counts; only its website has followers (no browser fallback here).
+  const ch = (await (await fetch(`${stack.simUrl}/_sim/channels/${slug}`)).json()) as { active_subscribers_count: number; active_gifted_subscribers_count: number }
+  const n = (x: number) => x.toLocaleString('en-US')
+  expect(await page.locator('.profile .subscribers').textContent()).toBe(`${n(ch.active_subscribers_count)} subscribers (${n(ch.active_gifted_subscribers_count)} gifted)`)
+  expect(await page.locator('.profile .followers').textContent()).toBe('followers unknown')
   const row = page.locator('#sessions-body tr').first()
   expect(await row.locator('td').nth(2).textContent()).toStartWith('500') // peak, then when
   expect(await row.locator('td').nth(5).textContent()).toBe('the main event') // the stream's last title

@@ -112,4 +112,19 @@ describe('archived streamers through the API and pages', () => {
     expect((await h.admin.fetch(`/api/v1/streamers/${slug}/purge`, { method: 'POST' })).status).toBe(404)
     expect((await h.admin.fetch(`/api/v1/streamers/${slug}/events`)).status).toBe(404)
   }, 30_000)
+
+  test('a stream live when its streamer is archived is not shown as live, and its duration stops at the archiving', async () => {
+    const other = h.slugs()[1]!
+    h.env.sim.world.update(other, { live: true, viewers: 55 })
+    await eventually(async () => (await json(await h.admin.fetch(`/api/v1/streamers/${other}/sessions`))).body.length === 1, 20_000, 'an open session')
+    expect((await h.admin.fetch(`/api/v1/streamers/${other}`, { method: 'DELETE' })).status).toBe(204)
+    const first = (await json(await h.admin.fetch(`/api/v1/streamers/${other}/sessions`))).body[0]
+    expect(first.ended_at).toBeNull() // nobody saw it end
+    await Bun.sleep(1100)
+    expect((await json(await h.admin.fetch(`/api/v1/streamers/${other}/sessions`))).body[0].duration_s).toBe(first.duration_s)
+    const page = await (await h.admin.fetch(`/streamers/${other}`, { headers: { accept: 'text/html' } })).text()
+    const table = page.slice(page.indexOf('id="sessions-body"'))
+    expect(table).toContain('>archived</span>')
+    expect(table).not.toContain('badge live')
+  }, 30_000)
 })

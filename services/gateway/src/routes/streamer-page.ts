@@ -49,10 +49,10 @@ export const streamerPages = (d: GatewayDeps) => {
     return { ...p, status: target.status, archivedAt: target.archivedAt }
   }
   // Fragments and downloads: no redirect dance, a plain 401/403/404 when not allowed.
-  const fragmentCaller = async (req: Request, slug: string): Promise<{ caller: Caller; rid: string; slug: string; status: StreamerStatus }> => {
+  const fragmentCaller = async (req: Request, slug: string): Promise<{ caller: Caller; rid: string; slug: string; status: StreamerStatus; archivedAt: string | null }> => {
     const { caller, rid } = await actionCaller(d, req, ANY_ROLE)
-    const { status } = await historyTarget(d, caller, slug, rid)
-    return { caller, rid, slug: status.slug, status }
+    const { status, archivedAt } = await historyTarget(d, caller, slug, rid)
+    return { caller, rid, slug: status.slug, status, archivedAt }
   }
 
   return new Elysia({ name: 'streamer-pages' })
@@ -73,10 +73,10 @@ export const streamerPages = (d: GatewayDeps) => {
       }))
     })
     .get('/streamers/:slug/sessions', async ({ request, params }) => {
-      const { rid, slug } = await fragmentCaller(request, params.slug)
+      const { rid, slug, archivedAt } = await fragmentCaller(request, params.slug)
       const { before } = parseInput(Before, queryObject(new URL(request.url)))
       const list = await d.poller.call('sessions', { slug, limit: 20, before }, { requestId: rid })
-      return htmlResponse(morePage('sessions-body', sessionRows(list), sessionsMore(slug, list)))
+      return htmlResponse(morePage('sessions-body', sessionRows(list, archivedAt), sessionsMore(slug, list)))
     })
     .get('/streamers/:slug/timeline', async ({ request, params }) => {
       const { rid, slug } = await fragmentCaller(request, params.slug)

@@ -29,10 +29,12 @@ export type StreamerPageData = {
 
 const PAGE = 20
 
-export function sessionRows(list: StreamSession[]): Html {
+/** `archivedAt`: a stream still open when its streamer was archived was not watched after that, so it is not shown as live. */
+export function sessionRows(list: StreamSession[], archivedAt?: string | null): Html {
+  const open = archivedAt ? html` <span class="badge off" title="not watched since ${fmtTime(archivedAt)}">archived</span>` : html` <span class="badge live">LIVE</span>`
   return html`${list.map(
     (s) => html`<tr>
-<td><time datetime="${s.started_at}">${fmtTime(s.started_at)}</time>${s.ended_at ? '' : html` <span class="badge live">LIVE</span>`}</td>
+<td><time datetime="${s.started_at}">${fmtTime(s.started_at)}</time>${s.ended_at ? '' : open}</td>
 <td class="num">${fmtDuration(s.duration_s)}</td>
 <td class="num">${fmtInt(s.peak_viewers)}${s.peak_at ? html`<br><small class="dim">${fmtTime(s.peak_at)}</small>` : ''}</td>
 <td class="num">${fmtDec(s.avg_viewers)}</td>
@@ -133,7 +135,7 @@ export function streamerPage(o: StreamerPageData): string {
         ? html`<p class="dim">No streams recorded yet.</p>`
         : html`<div class="scroll"><table class="data">
       <thead><tr><th scope="col">started</th><th scope="col">duration</th><th scope="col">peak (when)</th><th scope="col">avg viewers</th><th scope="col">hours watched</th><th scope="col">title</th><th scope="col">category</th></tr></thead>
-      <tbody id="sessions-body">${sessionRows(o.sessions)}</tbody>
+      <tbody id="sessions-body">${sessionRows(o.sessions, o.archivedAt)}</tbody>
     </table></div>${sessionsMore(s.slug, o.sessions)}`}
   </section>
 
