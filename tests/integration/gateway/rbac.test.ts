@@ -36,7 +36,7 @@ const TABLE: Record<string, Entry> = {
   'GET /healthz': [{ who: 'anon', path: '/healthz', expect: 200 }],
   'GET /readyz': [{ who: 'anon', path: '/readyz', expect: 200 }],
   'GET /metrics': [{ who: 'anon', path: '/metrics', expect: 200 }],
-  'GET /assets/:file': [{ who: 'anon', path: '/assets/app.css', expect: 200 }, { who: 'anon', path: '/assets/..%2Fpackage.json', expect: 404 }],
+  'GET /assets/:file': [{ who: 'anon', path: '/assets/app.css', expect: 200 }, { who: 'anon', path: '/assets/..%2Fpackage.json', expect: 404 }, { who: 'anon', path: '/assets/constructor', expect: 404 }],
   'POST /webhooks/kick': async (h) => {
     // Kick's deliveries are signed; an unsigned one is refused before anything else.
     const r = await h.handle('/webhooks/kick', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })

@@ -20,7 +20,8 @@ const FILES: Record<string, { path: string; type: string }> = {
 }
 
 export const assets = new Elysia({ name: 'assets' }).get('/assets/:file', ({ params }) => {
-  const f = FILES[params.file]
+  // Own keys only: `constructor` and friends are on every object's prototype.
+  const f = Object.hasOwn(FILES, params.file) ? FILES[params.file] : undefined
   if (!f) return new Response('not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } })
   return new Response(Bun.file(f.path), {
     headers: { 'content-type': `${f.type}; charset=utf-8`, 'cache-control': 'public, max-age=300' },
