@@ -72,7 +72,7 @@ export function archivedRow(a: ArchivedStreamer): Html {
 <td><form hx-post="/admin/streamers" hx-target="#archived-result" class="inline-form"><input type="hidden" name="slug" value="${a.slug}"><button type="submit" class="secondary">resume</button></form>
 <details class="purge"><summary>purge…</summary>
 <form hx-post="/admin/streamers/${a.slug}/purge" hx-target="#archived-result" class="stack">
-  <p class="error">Deletes ${a.slug}'s whole history for good: ${fmtInt(a.sessions)} streams, ${fmtInt(a.events)} events, every viewer sample and the profile. This cannot be undone.</p>
+  <p class="error">Deletes ${a.slug}'s whole history for good: ${fmtInt(a.sessions)} streams, ${fmtInt(a.events)} events, every viewer sample and the profile. This cannot be undone. Users' assignments to the slug are not history and stay (change them on the users page).</p>
   <label>type <code>${a.slug}</code> to confirm <input name="confirm" required maxlength="25" autocomplete="off" spellcheck="false"></label>
   <button type="submit" class="danger">purge history</button>
 </form></details></td>
