@@ -72,7 +72,7 @@ export class StreamerRegistry {
           kick_user_id = coalesce(${channel?.userId ?? null}, kick_user_id), kick_slug = nullif(${channel?.slug ?? null}, slug),
           banner_url = coalesce(${channel?.bannerUrl ?? null}, banner_url), bio = coalesce(${channel?.bio ?? null}, bio),
           ${subs ? this.sql`active_subscribers_count = ${subs.active}, active_gifted_subscribers_count = ${subs.gifted}, subscribers_at = now(),` : this.sql``}
-          resolved_at = ${channel ? new Date() : null}, metadata_at = coalesce(${channel ? new Date() : null}, metadata_at)
+          resolved_at = coalesce(${channel ? new Date() : null}, resolved_at), metadata_at = coalesce(${channel ? new Date() : null}, metadata_at)
         where slug = ${slug} and archived_at is not null returning *`
       if (!row) return { row: (await this.get(slug))!, created: false, resumed: false } // resumed by someone else just now
       return { row, created: false, resumed: true }
@@ -95,7 +95,7 @@ export class StreamerRegistry {
 
   /**
    * Stop monitoring: the streamer is archived and every row of its history stays (events,
-   * sessions, samples, profile). False when it was not monitored.
+   * sessions, samples, profile). Answers when, or null when it was not monitored.
    */
   async remove(slug: string): Promise<Date | null> {
     const [row] = await this.sql<{ archived_at: Date }[]>`

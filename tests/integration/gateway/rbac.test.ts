@@ -96,6 +96,7 @@ const TABLE: Record<string, Entry> = {
     { who: 'user', path: '/api/v1/streamers?archived=true', expect: 403 },
     { who: 'adminReadKey', path: '/api/v1/streamers?archived=true', expect: 200 },
     { who: 'admin', path: '/api/v1/streamers?archived=maybe', expect: 422 },
+    { who: 'admin', path: '/api/v1/streamers?archived=true&live=true', expect: 422 },
   ],
   'GET /api/v1/streamers/:slug': objectCases('/api/v1/streamers/{s}'),
   'GET /api/v1/streamers/:slug/profile': objectCases('/api/v1/streamers/{s}/profile'),

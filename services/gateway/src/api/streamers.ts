@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { StatusEvent, StreamerStatus } from '@kickmon/shared/contracts'
 import { ArchivedStreamer, PurgeResult, StreamerProfile, StreamSession, ViewerHistory } from '@kickmon/shared/poller-contract'
+import { AppError } from '@kickmon/shared/errors'
 import { Slug } from '@kickmon/shared/validation'
 import type { GatewayDeps } from '../deps.ts'
 import { archivedStreamers, historyTarget, purgeArchived } from '../archived-streamers.ts'
@@ -25,6 +26,7 @@ export const streamerRoutes = (d: GatewayDeps) => [
       'Admins: `archived=true` lists the archived streamers instead (removed from monitoring, history kept), most recently archived first.',
     ok: { status: 200, schema: z.union([z.array(StreamerStatus), z.array(ArchivedStreamer)]), description: 'StreamerStatus[]; with archived=true, ArchivedStreamer[]' },
     handle: async ({ caller, query, rid, req }) => {
+      if (query.archived && query.live !== undefined) throw new AppError('VALIDATION', 'live: archived streamers are not monitored, so live does not combine with archived=true')
       let list: { slug: string; live?: boolean }[] = query.archived
         ? await archivedStreamers(d, caller, rid)
         : (await d.access.filter(caller, d.statuses.all(), rid)).sort((a, b) => a.slug.localeCompare(b.slug))
