@@ -50,7 +50,12 @@ describe('archived streamers through the API and pages', () => {
     expect((await json(await user.fetch('/api/v1/streamers'))).body.map((s: { slug: string }) => s.slug)).toEqual([])
     for (const path of ['', '/events', '/sessions', '/profile', '/viewers']) expect((await user.fetch(`/api/v1/streamers/${slug}${path}`)).status).toBe(404)
     expect((await user.fetch(`/api/v1/streamers?archived=true`)).status).toBe(403)
-    // The assignment itself is kept (it comes back with the streamer).
+    // The assignment itself is kept (it comes back with the streamer), also through a save of the
+    // user's streamer editor, which shows monitored streamers only.
+    expect((await json(await h.admin.fetch(`/api/v1/users/${user.id}/streamers`))).body.slugs).toEqual([slug])
+    const saved = await h.admin.fetch(`/admin/users/${user.id}/streamers`, { method: 'PUT', body: new URLSearchParams({ paste: '' }), headers: { 'hx-request': 'true' } })
+    expect(saved.status).toBe(200)
+    expect(await saved.text()).toContain('saved: 0 streamers (and 1 not monitored now, kept for when they are added again)')
     expect((await json(await h.admin.fetch(`/api/v1/users/${user.id}/streamers`))).body.slugs).toEqual([slug])
 
     // Admins: listed as archived with its history counts; events, streams, viewers and profile readable.
