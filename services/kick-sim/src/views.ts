@@ -30,6 +30,7 @@ export function publicCategory(base: string, c: Category | null): { id: number; 
 export function channelItem(base: string, ch: Channel): object {
   const s = ch.live ? ch.stream : null
   return {
+    active_gifted_subscribers_count: ch.giftedSubs,
     active_subscribers_count: ch.activeSubs,
     banner_picture: bannerUrl(base, ch),
     broadcaster_user_id: ch.userId,

@@ -21,7 +21,10 @@ export type Channel = {
   followers: number
   verified: boolean
   createdAt: number
+  /** Active subscriptions, gifted ones included (Kick counts them in since 2026-08). */
   activeSubs: number
+  /** The gifted share of activeSubs. */
+  giftedSubs: number
   canceledSubs: number
   language: string
   mature: boolean
@@ -51,6 +54,9 @@ export type ChannelView = {
   started_at: string | null
   livestream_id: number | null
   followers: number
+  /** As /public/v1/channels serves them: active (gifted included) and the gifted share. */
+  active_subscribers_count: number
+  active_gifted_subscribers_count: number
   language: string
   is_mature: boolean
   verified: boolean
@@ -260,7 +266,7 @@ export class World {
     const category = pickCategory(rng)
     const lang = pickLanguage(rng)
     const popularity = popularityFrom(rng.normal())
-    return {
+    const ch: Channel = {
       slug,
       username,
       userId,
@@ -273,6 +279,7 @@ export class World {
       verified: popularity > 5000 && rng.chance(0.6),
       createdAt: now - rng.int(30, 1500) * 86_400_000,
       activeSubs: Math.round(popularity * rng.next() * 0.5),
+      giftedSubs: 0, // set below from activeSubs, without a draw: the seeded world stays as it was
       canceledSubs: Math.round(popularity * rng.next() * 0.05),
       language: lang.code,
       mature: rng.chance(0.3),
@@ -287,6 +294,8 @@ export class World {
       rev: 0,
       restartAt: null,
     }
+    ch.giftedSubs = Math.floor((ch.activeSubs * (userId % 4)) / 10) // 0–30 % gifted
+    return ch
   }
 
   /** Starts a stream at `startedAt` (activity and tests use the rng-free parts only). */
@@ -350,6 +359,8 @@ export function view(ch: Channel): ChannelView {
     started_at: ch.stream ? new Date(ch.stream.startedAt).toISOString() : null,
     livestream_id: ch.stream?.id ?? null,
     followers: ch.followers,
+    active_subscribers_count: ch.activeSubs,
+    active_gifted_subscribers_count: ch.giftedSubs,
     language: ch.language,
     is_mature: ch.mature,
     verified: ch.verified,

@@ -10,7 +10,7 @@ type Row = {
 
 /**
  * A streamer's streams, newest first (`before` pages by start time). A stream still live
- * runs until now. viewer_seconds is the integral of viewers over the samples (kept by the
+ * runs until now, or until the streamer was archived (nobody watched it after that). viewer_seconds is the integral of viewers over the samples (kept by the
  * snapshot writer), so the time-weighted average is viewer_seconds / duration and hours
  * watched is viewer_seconds / 3600; nothing is extrapolated past the last sample.
  */
@@ -18,7 +18,7 @@ export async function sessionHistory(sql: Sql, q: z.infer<typeof PollerApi.sessi
   const id = await streamerIdOf(sql, q.slug)
   const rows = await sql<Row[]>`
     select started_at, ended_at, title, category_name, peak_viewers, peak_at, viewer_seconds,
-           greatest(0, floor(extract(epoch from coalesce(ended_at, now()) - started_at)))::int as duration_s
+           greatest(0, floor(extract(epoch from coalesce(ended_at, (select archived_at from streamers where id = ${id}), now()) - started_at)))::int as duration_s
     from stream_sessions
     where streamer_id = ${id} ${q.before ? sql`and started_at < ${q.before}` : sql``}
     order by started_at desc

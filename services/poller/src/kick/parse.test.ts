@@ -38,7 +38,17 @@ describe('parseChannels (/public/v1/channels)', () => {
     expect(parseChannels(wrap(channel))).toEqual([{
       userId: 676, slug: 'xqc', title: 'LIVE DRAMA NEWS STUFF', category: { id: 15, name: 'Just Chatting' },
       bannerUrl: channel.banner_picture, bio: 'THE BEST AT ABSOLUTELY EVERYTHING.', live: true, viewers: 53412, startedAt: '2026-06-20T21:12:45.000Z',
+      subscribers: { active: 1532, gifted: null }, // captured before Kick added the gifted share
     }])
+  })
+
+  test('subscriber counts: active (gifted included) and the gifted share; absent or malformed is unknown, never 0', () => {
+    expect(parseChannels(wrap({ ...channel, active_gifted_subscribers_count: 200 }))[0]!.subscribers).toEqual({ active: 1532, gifted: 200 })
+    const { active_subscribers_count: _, ...none } = channel
+    expect(parseChannels(wrap(none))[0]!.subscribers).toBeNull()
+    expect(parseChannels(wrap({ ...channel, active_subscribers_count: null }))[0]!.subscribers).toBeNull()
+    expect(parseChannels(wrap({ ...channel, active_subscribers_count: '12' }))[0]!.subscribers).toBeNull()
+    expect(parseChannels(wrap({ ...channel, active_subscribers_count: 0, active_gifted_subscribers_count: -3 }))[0]!.subscribers).toEqual({ active: 0, gifted: null })
   })
 
   test('takes stream.started_at when Kick spells it the livestream way', () => {
@@ -53,7 +63,7 @@ describe('parseChannels (/public/v1/channels)', () => {
 
   test('missing, null, empty and unset fields: no stream is offline, "" is no title, {id:0,name:""} is no category', () => {
     const bare = { broadcaster_user_id: 42, slug: 'Bare_One', stream_title: '', category: { id: 0, name: '', thumbnail: '' }, stream: null, banner_picture: null }
-    expect(parseChannels(wrap(bare))).toEqual([{ userId: 42, slug: 'bare_one', title: null, category: null, bannerUrl: null, bio: null, live: false, viewers: 0, startedAt: null }])
+    expect(parseChannels(wrap(bare))).toEqual([{ userId: 42, slug: 'bare_one', title: null, category: null, bannerUrl: null, bio: null, live: false, viewers: 0, startedAt: null, subscribers: null }])
     expect(parseChannels(wrap({ broadcaster_user_id: 43, slug: 'no-stream' }))[0]).toMatchObject({ live: false, viewers: 0, title: null, category: null })
   })
 

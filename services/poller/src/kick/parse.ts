@@ -19,6 +19,8 @@ export type ChannelInfo = {
   live: boolean
   viewers: number
   startedAt: string | null
+  /** Kick's active subscriptions (gifted included) and the gifted share; null when Kick did not send them. */
+  subscribers: { active: number; gifted: number | null } | null
 }
 
 export type LiveStream = {
@@ -32,8 +34,12 @@ export type LiveStream = {
   startedAt: string | null
 }
 
+const count = z.number().int().nonnegative().nullish().catch(null)
+
 const ChannelItem = z.object({
   broadcaster_user_id: z.coerce.number().int(),
+  active_subscribers_count: count,
+  active_gifted_subscribers_count: count,
   slug: z.string(),
   stream_title: str,
   channel_description: str,
@@ -96,6 +102,7 @@ export function parseChannels(body: unknown): ChannelInfo[] {
       live: c.stream?.is_live === true,
       viewers: c.stream?.viewer_count ?? 0,
       startedAt: normaliseTime(c.stream?.start_time ?? c.stream?.started_at),
+      subscribers: c.active_subscribers_count == null ? null : { active: c.active_subscribers_count, gifted: c.active_gifted_subscribers_count ?? null },
     })
   }
   return out
