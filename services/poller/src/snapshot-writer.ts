@@ -71,7 +71,7 @@ export class SnapshotWriter {
 
 async function writeStatuses(tx: Tx, rows: StreamerStatus[]) {
   const v = rows.map((s) => [
-    s.slug, s.kick_user_id, s.username, s.live, s.viewers, s.title, s.category?.id ?? null, s.category?.name ?? null,
+    s.slug, s.kick_user_id, s.username, s.live, s.viewers ?? 0, s.title, s.category?.id ?? null, s.category?.name ?? null,
     s.started_at, s.profile_picture_url, s.source, s.checked_at, s.changed_at,
   ])
   await tx`update streamers set kick_user_id = v.kick_user_id::bigint, username = v.username, live = v.live::boolean,
