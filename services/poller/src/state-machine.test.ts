@@ -104,7 +104,7 @@ describe('state machine', () => {
       steps.push(step)
       state = step.state
     }
-    expect(steps.map((x) => [x.state.status.viewers, x.state.status.viewers_hidden, x.sample])).toEqual([[null, true, null], [null, true, null], [321, false, 321]])
+    expect(steps.map((x) => [x.state.status.viewers, x.state.status.viewers_hidden, x.sample])).toEqual([[null, true, 'hidden'], [null, true, 'hidden'], [321, false, 321]])
     expect(steps[0]!.events.map((e) => e.type)).toEqual(['online'])
     const ended = run([off(T0 + 30_000), T0 + 70_000], state)
     expect(ended.state.status).toMatchObject({ live: false, viewers: 0, viewers_hidden: false })

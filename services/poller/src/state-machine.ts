@@ -13,8 +13,12 @@ export type StreamerState = {
 }
 
 export type MachineConfig = { graceMs: number; staleMs: number }
-/** `sample`: the viewer count this reading contributes to history (null: none, e.g. hidden or lagging). */
-export type Step = { state: StreamerState; events: StatusEvent[]; changed: boolean; sample: number | null }
+/**
+ * `sample`: what this reading adds to the shown stream's viewer history: a count, `hidden` (a
+ * hidden count: no sample, and no viewer time across it), or null (nothing: no count, or a lagging reading).
+ */
+export type Sample = number | 'hidden' | null
+export type Step = { state: StreamerState; events: StatusEvent[]; changed: boolean; sample: Sample }
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
@@ -31,7 +35,7 @@ function shortHash(s: string): string {
   return new Bun.CryptoHasher('sha1').update(s).digest('hex').slice(0, 10)
 }
 
-function finish(prev: StreamerState, next: StreamerState, events: StatusEvent[], sample: number | null = null): Step {
+function finish(prev: StreamerState, next: StreamerState, events: StatusEvent[], sample: Sample = null): Step {
   return { state: next, events, changed: statusChanged(prev.status, next.status), sample }
 }
 
@@ -52,7 +56,7 @@ export function applyReading(prev: StreamerState, r: Reading, cfg: MachineConfig
   const events: StatusEvent[] = []
   let status: StreamerStatus = { ...prev.status, checked_at: iso(r.at), source: r.source, stale: false }
   let { offlineSince, ended } = prev
-  let sample: number | null = null
+  let sample: Sample = null
   const lastReadAt = Math.max(prev.lastReadAt ?? 0, r.at)
 
   if (r.kind === 'live' || r.kind === 'metadata') {
@@ -70,7 +74,7 @@ export function applyReading(prev: StreamerState, r: Reading, cfg: MachineConfig
         if (!status.stream_id && reported.id) status.stream_id = reported.id
         status = { ...status, ...viewersFrom(r, status) }
         status = changeMetadata(prev, status, r.title, r.category, r.at, events)
-        if (r.viewersKnown !== false) sample = status.viewers
+        if (r.viewersKnown !== false) sample = status.viewers ?? 'hidden'
         break
       }
       // News from the past: the stream we ended, or one older than the stream shown.
@@ -95,7 +99,7 @@ export function applyReading(prev: StreamerState, r: Reading, cfg: MachineConfig
       status = { ...status, ...viewersFrom(r, status) }
       events.push(event('online', startedAt, r.at, status, before))
       offlineSince = null
-      if (r.viewersKnown !== false) sample = status.viewers
+      if (r.viewersKnown !== false) sample = status.viewers ?? 'hidden'
       break
     }
     case 'metadata':

@@ -68,7 +68,7 @@ async function play(slug: string, readings: Reading[]) {
     const step = applyReading(state, r, cfg)
     state = step.state
     events.push(...step.events)
-    if (step.sample !== null && state.status.live && state.status.started_at) snapshots.sample(slug, r.at, step.sample, r.source, state.status.started_at)
+    if (typeof step.sample === 'number' && state.status.live && state.status.started_at) snapshots.sample(slug, r.at, step.sample, r.source, state.status.started_at)
   }
   state = tick(state, readings.at(-1)!.at + 1000, cfg).state
   for (const e of events) await recordEvent(db.sql, e)
