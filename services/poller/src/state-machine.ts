@@ -45,7 +45,7 @@ function goOffline(prev: StreamerState, status: StreamerStatus, at: number): { s
   return { status: next, event: event('offline', key, at, next, prev.status), ended: { key, at, streamId: status.stream_id } }
 }
 
-/** A live count of 0 is Kick's answer for a hidden count (kick-api.md): unknown, never a 0 sample. */
+/** A live count of 0 is Kick's answer for a hidden count (docs/poller.md, hidden viewer counts): unknown, never a 0 sample. */
 function viewersFrom(r: Extract<Reading, { kind: 'live' }>, status: StreamerStatus): Pick<StreamerStatus, 'viewers' | 'viewers_hidden'> {
   if (r.viewersKnown === false) return { viewers: status.viewers, viewers_hidden: status.viewers_hidden }
   return r.viewers === 0 ? { viewers: null, viewers_hidden: true } : { viewers: r.viewers, viewers_hidden: false }

@@ -6,8 +6,8 @@ import { subjects } from '../../../shared/src/subjects.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
 
-// A streamer hides the viewer count: Kick then reports viewer_count 0 (kick-api.md, update
-// 2026-12). The poller shows "hidden" (viewers null, viewers_hidden true) and never records a 0:
+// A streamer hides the viewer count: Kick then reports viewer_count 0 (docs/kick-sim.md, "Kick in
+// 2026"). The poller shows "hidden" (viewers null, viewers_hidden true) and never records a 0:
 // not as a sample, not in the session's peak or average, not in the chart's points.
 let env: TestEnv
 let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>

@@ -5,7 +5,7 @@ import { eventually } from '../../harness/services.ts'
 import { webhookEnv, type WebhookEnv } from './webhooks-harness.ts'
 
 // Kick unsubscribes an app from an event whose deliveries keep failing for more than a day
-// (kick-api.md §3.6). The leader reads Kick's list every check period (auditMs) and re-creates
+// (docs/kick-sim.md, "Kick in 2026"). The leader reads Kick's list every check period (auditMs) and re-creates
 // what Kick dropped; the health report, /metrics and the /system page count them.
 let w: WebhookEnv
 const CHECK_MS = 1500
