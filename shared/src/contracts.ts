@@ -12,14 +12,14 @@ export const StreamerStatus = z.object({
   username: z.string(),
   live: z.boolean(),
   /** null while live with the count hidden by the streamer (viewers_hidden): unknown, never 0. */
-  viewers: z.number().int().nonnegative().nullable(),
+  viewers: z.number().int().nonnegative().nullable().describe('Live viewers; 0 when offline; null while the streamer hides the count (viewers_hidden)'),
   /** The streamer hides the viewer count (Kick then reports 0); added 2026-12, absent in older writers. */
-  viewers_hidden: z.boolean().default(false),
+  viewers_hidden: z.boolean().default(false).describe('Live, but the streamer hides the viewer count on Kick (Kick reports 0): show "hidden", never 0'),
   title: z.string().nullable(),
   category: Category.nullable(),
   started_at: z.iso.datetime({ offset: true }).nullable(),
   /** Kick's per-stream id of the stream shown (from users/livestreams); null when no source gave one. */
-  stream_id: z.string().max(100).nullable().default(null),
+  stream_id: z.string().max(100).nullable().default(null).describe("Kick's per-stream id of the stream shown; null when no source gave one"),
   profile_picture_url: z.string().nullable(),
   source: Source.nullable(),
   checked_at: z.iso.datetime({ offset: true }).nullable(),
