@@ -43,7 +43,7 @@ const WebhookNow = z.strictObject({
 })
 const WebhookUrl = z.strictObject({ url: z.url({ protocol: /^https?$/ }).nullable() })
 // Kick removes a subscription whose deliveries keep failing for more than a day; tests shorten that.
-const SubscriptionPolicy = z.strictObject({ unsubscribe_after_s: z.number().int().min(0).max(7 * 86_400) })
+const SubscriptionPolicy = z.strictObject({ unsubscribe_after_s: z.number().int().min(0).max(30 * 86_400) })
 
 type Parsed<T> = { ok: true; data: T } | { ok: false; res: Response }
 

@@ -25,7 +25,7 @@ function stateBadge(s: StreamerStatus) {
 
 function viewers(s: StreamerStatus, x: RowExtras) {
   if (!s.live) return html`<span class="dim">–</span>`
-  if (s.viewers === null) return html`<span class="hidden-count" title="the streamer hides the viewer count on Kick">hidden</span>`
+  if (s.viewers === null) return html`<span class="dim hidden-count" title="the streamer hides the viewer count on Kick">hidden</span>`
   const ch = x.change(s.slug)
   const dir = !ch ? '' : ch.pct > 2 ? 'up' : ch.pct < -2 ? 'down' : 'flat'
   const label = ch ? `viewers ${ch.pct >= 0 ? '+' : ''}${ch.pct.toFixed(0)}% over ${ch.minutes} min` : 'viewer trend'
