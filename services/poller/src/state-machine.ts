@@ -8,6 +8,8 @@ export type StreamerState = {
   offlineSince: number | null
   /** Last time any source was read successfully for this streamer. */
   lastReadAt: number | null
+  /** Last time a reading said the shown stream was live: its end cannot be earlier. */
+  lastLiveAt: number | null
   /** The last stream we ended (start key, end, Kick's id), so a lagging reading cannot revive it. */
   ended: EndedStream | null
 }
@@ -23,7 +25,8 @@ export type Step = { state: StreamerState; events: StatusEvent[]; changed: boole
 const iso = (ms: number) => new Date(ms).toISOString()
 
 export function initialState(status: StreamerStatus): StreamerState {
-  return { status, offlineSince: null, lastReadAt: status.checked_at ? Date.parse(status.checked_at) : null, ended: null }
+  const checked = status.checked_at ? Date.parse(status.checked_at) : null
+  return { status, offlineSince: null, lastReadAt: checked, lastLiveAt: status.live ? checked : null, ended: null }
 }
 
 /** Event ids are deterministic where it matters: one `online` and one `offline` per stream start. */
@@ -55,7 +58,7 @@ function viewersFrom(r: Extract<Reading, { kind: 'live' }>, status: StreamerStat
 export function applyReading(prev: StreamerState, r: Reading, cfg: MachineConfig): Step {
   const events: StatusEvent[] = []
   let status: StreamerStatus = { ...prev.status, checked_at: iso(r.at), source: r.source, stale: false }
-  let { offlineSince, ended } = prev
+  let { offlineSince, ended, lastLiveAt } = prev
   let sample: Sample = null
   const lastReadAt = Math.max(prev.lastReadAt ?? 0, r.at)
 
@@ -71,6 +74,7 @@ export function applyReading(prev: StreamerState, r: Reading, cfg: MachineConfig
       if (shown && isSameStream(shown, reported)) {
         // The stream shown (a flap inside the grace window included): learn its id if we lacked it.
         offlineSince = null
+        lastLiveAt = Math.max(lastLiveAt ?? 0, r.at)
         if (!status.stream_id && reported.id) status.stream_id = reported.id
         status = { ...status, ...viewersFrom(r, status) }
         status = changeMetadata(prev, status, r.title, r.category, r.at, events)
@@ -81,10 +85,11 @@ export function applyReading(prev: StreamerState, r: Reading, cfg: MachineConfig
       if (isEndedStream(ended, reported, r.at, cfg.graceMs) || (shown && isOlderStream(shown, reported))) break
       let before = prev.status
       if (shown) {
-        // Another stream: the shown one ended by the time this one started (or was first seen gone).
+        // Another stream: the shown one ended by the time this one started (or was first seen gone),
+        // but not before a reading last saw it live (Kick's starts are whole seconds, on Kick's clock).
         const newStart = r.startedAt ? Date.parse(r.startedAt) : r.at
         const shownStart = shown.startedAt ? Date.parse(shown.startedAt) : -Infinity
-        const endAt = Math.max(shownStart, Math.min(offlineSince ?? Infinity, newStart))
+        const endAt = Math.max(shownStart, prev.lastLiveAt ?? -Infinity, Math.min(offlineSince ?? Infinity, newStart))
         const o = goOffline(prev, status, endAt)
         events.push(o.event)
         ended = o.ended
@@ -99,6 +104,7 @@ export function applyReading(prev: StreamerState, r: Reading, cfg: MachineConfig
       status = { ...status, ...viewersFrom(r, status) }
       events.push(event('online', startedAt, r.at, status, before))
       offlineSince = null
+      lastLiveAt = r.at
       if (r.viewersKnown !== false) sample = status.viewers ?? 'hidden'
       break
     }
@@ -130,15 +136,19 @@ export function applyReading(prev: StreamerState, r: Reading, cfg: MachineConfig
   }
   if (events.length) status.changed_at = events.at(-1)!.at
   else if (statusChanged(prev.status, status)) status.changed_at = iso(r.at)
-  return finish(prev, { status, offlineSince, lastReadAt, ended }, events, sample)
+  if (!status.live) lastLiveAt = null
+  return finish(prev, { status, offlineSince, lastReadAt, lastLiveAt, ended }, events, sample)
 }
 
-/** Kick's ended_at when it is plausible (after the start, not in the future), else when we heard. */
+/**
+ * Kick's ended_at when it is plausible (after the start, not in the future), else when we heard;
+ * never before a reading last saw the stream live.
+ */
 function bestEnd(prev: StreamerState, r: Extract<Reading, { kind: 'ended' }>): number {
   const said = r.endedAt ? Date.parse(r.endedAt) : NaN
   const start = prev.status.started_at ? Date.parse(prev.status.started_at) : -Infinity
-  if (!Number.isNaN(said) && said >= start && said <= r.at) return said
-  return Math.min(prev.offlineSince ?? r.at, r.at)
+  const end = !Number.isNaN(said) && said >= start && said <= r.at ? said : Math.min(prev.offlineSince ?? r.at, r.at)
+  return Math.max(end, Math.min(prev.lastLiveAt ?? -Infinity, r.at))
 }
 
 /** Title/category events only while live: offline channels often report them empty. */
@@ -170,5 +180,5 @@ export function tick(prev: StreamerState, now: number, cfg: MachineConfig): Step
   }
   const stale = prev.lastReadAt === null || now - prev.lastReadAt > cfg.staleMs
   if (stale !== status.stale) status = { ...status, stale }
-  return finish(prev, { status, offlineSince, lastReadAt: prev.lastReadAt, ended }, events)
+  return finish(prev, { status, offlineSince, lastReadAt: prev.lastReadAt, lastLiveAt: status.live ? prev.lastLiveAt : null, ended }, events)
 }
