@@ -3,7 +3,9 @@ import { StreamerStatus } from '../../../shared/src/contracts.ts'
 import { PollerApi } from '../../../shared/src/poller-contract.ts'
 import { request } from '../../../shared/src/rpc.ts'
 import { subjects } from '../../../shared/src/subjects.ts'
+import { createLogger } from '../../../shared/src/logger.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
+import { SnapshotWriter } from '../../../services/poller/src/snapshot-writer.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
 
 // A streamer hides the viewer count: Kick then reports viewer_count 0 (docs/kick-sim.md, "Kick in
@@ -66,4 +68,40 @@ test('a hidden count is shown as hidden, never as 0 viewers, and is left out of 
   const chart = await call('viewers', { slug, from: t0, to: new Date(Date.now() + 60_000).toISOString(), step_s: 1 })
   expect(chart.points.length).toBeGreaterThan(0)
   expect(chart.points.every((p: { min: number }) => p.min > 0)).toBe(true)
+})
+
+test('a session\'s average leaves a hidden stretch out, across flushes: neither zero viewers nor the last count carried over', async () => {
+  const sql = env.db.sql
+  await sql`insert into streamers (slug, username) values ('hider', 'hider')`
+  const writer = new SnapshotWriter(sql, createLogger('test', 'silent'))
+  const start = new Date(Date.now() - 3600_000)
+  start.setMilliseconds(0)
+  const t = (s: number) => start.getTime() + s * 1000
+  const key = start.toISOString()
+  // Shown 100, then hidden for 30 s (two flushes of hidden readings), then shown 300.
+  writer.sample('hider', t(0), 100, 'api', key)
+  writer.sample('hider', t(10), 100, 'api', key)
+  await writer.flush()
+  writer.hidden('hider', t(20), key)
+  await writer.flush()
+  writer.hidden('hider', t(30), key)
+  await writer.flush()
+  writer.sample('hider', t(40), 300, 'api', key)
+  writer.sample('hider', t(50), 300, 'api', key)
+  await writer.flush()
+  const [row] = await sql<{ viewer_seconds: number; counted_seconds: number; peak_viewers: number }[]>`
+    select viewer_seconds, counted_seconds, peak_viewers from stream_sessions ss join streamers s on s.id = ss.streamer_id where s.slug = 'hider'`
+  // 100 × 10 s + 300 × 10 s over the 20 s the count was shown; carrying 100 over the gap would give 140.
+  expect(row).toEqual({ viewer_seconds: 4000, counted_seconds: 20, peak_viewers: 300 })
+  const [session] = await call('sessions', { slug: 'hider' })
+  expect(session.avg_viewers).toBe(200)
+  expect(await sql`select v.viewers from viewer_samples v join streamers s on s.id = v.streamer_id where s.slug = 'hider' order by at`.then((r) => r.map((x) => x.viewers))).toEqual([100, 100, 300, 300])
+
+  // The same readings in one flush fold to the same figures.
+  await sql`insert into streamers (slug, username) values ('hider2', 'hider2')`
+  for (const [at, v] of [[0, 100], [10, 100], [20, null], [30, null], [40, 300], [50, 300]] as const)
+    v === null ? writer.hidden('hider2', t(at), key) : writer.sample('hider2', t(at), v, 'api', key)
+  await writer.flush()
+  const [one] = await sql`select viewer_seconds, counted_seconds, peak_viewers from stream_sessions ss join streamers s on s.id = ss.streamer_id where s.slug = 'hider2'`
+  expect(one).toEqual({ viewer_seconds: 4000, counted_seconds: 20, peak_viewers: 300 })
 })
