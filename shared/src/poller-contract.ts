@@ -86,6 +86,11 @@ export const UpstreamHealth = z.object({
     lag_ms_p99: z.number().nullable(),
     subscriptions_alive: z.number().int(),
     subscriptions_wanted: z.number().int(),
+    // Kick removes subscriptions that fail for a day; the leader reads Kick's list every check period
+    // and re-creates what is gone. Defaults keep a newer reader working with an older poller.
+    subscriptions_dropped: z.number().int().nonnegative().default(0),
+    subscriptions_check_s: z.number().nonnegative().default(0),
+    subscriptions_checked_at: z.iso.datetime({ offset: true }).nullable().default(null),
   }),
   browser: z.object({ enabled: z.boolean(), running: z.boolean(), pages: z.number().int(), backoff_s: z.number() }),
 })

@@ -135,7 +135,9 @@ test('both CSV downloads match PostgreSQL', async () => {
     const cells = rows[i]!.split(',')
     const duration = Math.floor(((r.ended_at as Date).getTime() - (r.started_at as Date).getTime()) / 1000)
     expect(cells.slice(0, 5)).toEqual([(r.started_at as Date).toISOString(), (r.ended_at as Date).toISOString(), String(duration), String(r.peak_viewers), (r.peak_at as Date).toISOString()])
-    expect(Number(cells[5])).toBeCloseTo(r.viewer_seconds / duration, 1)
+    // Time-weighted over the time the count was shown (counted_seconds, sql/0006).
+    expect(r.counted_seconds).toBeGreaterThan(0)
+    expect(Number(cells[5])).toBeCloseTo(r.viewer_seconds / r.counted_seconds, 1)
     expect(Number(cells[6])).toBeCloseTo(r.viewer_seconds / 3600, 2)
     expect(cells.slice(7)).toEqual([r.title, r.category_name])
   }

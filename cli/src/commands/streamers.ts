@@ -9,7 +9,7 @@ import { command, type Group } from '../command.ts'
 import type { Ctx } from '../context.ts'
 import { categoryName, describeEvent, quoted, stateWord, uptime } from '../describe.ts'
 import { CliError, Exit } from '../exit-codes.ts'
-import { ago, duration, localTime, num, parseDuration } from '../format.ts'
+import { ago, duration, localTime, num, parseDuration, viewerCount } from '../format.ts'
 import type { Column } from '../output.ts'
 import { readImport } from '../import-file.ts'
 import { progress } from '../progress.ts'
@@ -36,7 +36,7 @@ function statusColumns(ctx: Ctx): Column<StreamerStatus>[] {
   return [
     { header: 'SLUG', get: (r) => r.slug },
     { header: 'STATE', get: stateWord, style: (v, r) => (r.stale ? s.yellow(v) : r.live ? s.green(v) : s.dim(v)) },
-    { header: 'VIEWERS', get: (r) => (r.live ? num(r.viewers) : '-'), align: 'right' },
+    { header: 'VIEWERS', get: (r) => (r.live ? viewerCount(r.viewers) : '-'), align: 'right' },
     { header: 'UPTIME', get: (r) => uptime(r, now) || '-', align: 'right' },
     { header: 'TITLE', get: (r) => (r.live ? r.title ?? '' : ''), flex: true },
     { header: 'CATEGORY', get: (r) => (r.live ? categoryName(r) : '') },
@@ -63,7 +63,7 @@ const list = command({
     let rows = await ctx.call(PollerApi.list, {})
     if (o.live) rows = rows.filter((r) => r.live)
     if (o.stale) rows = rows.filter((r) => r.stale)
-    rows.sort((a, b) => Number(b.live) - Number(a.live) || b.viewers - a.viewers || a.slug.localeCompare(b.slug))
+    rows.sort((a, b) => Number(b.live) - Number(a.live) || (b.viewers ?? -1) - (a.viewers ?? -1) || a.slug.localeCompare(b.slug))
     if (ctx.json) return ctx.out.data(rows)
     ctx.out.table(statusColumns(ctx), rows, 'no streamers match (add one with "kickmon streamers add <slug>")')
     const live = rows.filter((r) => r.live).length
@@ -240,7 +240,7 @@ const show = command({
     if (ctx.json) return ctx.out.data({ profile, sessions, events })
     const st = profile.status
     const { s } = ctx.out
-    ctx.out.line(`${s.bold(clean(st.username))} ${s.dim(`(${st.slug})`)}  ${st.live ? s.green(`LIVE, ${num(st.viewers)} viewers, for ${uptime(st)}`) : s.dim('offline')}${st.stale ? s.yellow('  stale') : ''}`)
+    ctx.out.line(`${s.bold(clean(st.username))} ${s.dim(`(${st.slug})`)}  ${st.live ? s.green(`LIVE, ${viewerCount(st.viewers)} viewers, for ${uptime(st)}`) : s.dim('offline')}${st.stale ? s.yellow('  stale') : ''}`)
     ctx.out.pairs([
       ['title', st.live ? quoted(st.title) : '-'],
       ['category', st.live ? categoryName(st) : '-'],

@@ -21,7 +21,7 @@ export function monitoredRow(s: StreamerStatus): Html {
   return html`<tr id="m-${s.slug}" data-filter-text="${s.slug} ${s.username}">
 <td><a href="/streamers/${s.slug}">${s.username || s.slug}</a> <small class="dim">/${s.slug}</small></td>
 <td>${s.stale ? html`<span class="badge stale">STALE</span>` : s.live ? html`<span class="badge live">LIVE</span>` : html`<span class="badge off">offline</span>`}</td>
-<td class="num">${s.live ? fmtInt(s.viewers) : '–'}</td>
+<td class="num">${s.live ? (s.viewers === null ? 'hidden' : fmtInt(s.viewers)) : '–'}</td>
 <td><small>${s.checked_at ? fmtAgo(s.checked_at) : 'never'}${s.source ? ` · ${s.source}` : ''}</small></td>
 <td><button type="button" class="danger" hx-delete="/admin/streamers/${s.slug}" hx-confirm="Stop monitoring ${s.slug}? It is archived: its history (events, streams, viewer samples, profile) and assignments are kept, and adding it again resumes it. Nothing is deleted." hx-target="#m-${s.slug}" hx-swap="delete">remove</button></td>
 </tr>`

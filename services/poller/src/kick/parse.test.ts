@@ -19,7 +19,7 @@ const channel = {
 
 // kick-api.md §2.2 (users/livestreams, the v2 item shape).
 const v2Live = {
-  id: '74454116', broadcaster_user: { id: 676, username: 'xQc', profile_picture: 'https://files.kick.com/images/user/676/p.webp' },
+  id: '550e8400-e29b-41d4-a716-446655440000', broadcaster_user: { id: 676, username: 'xQc', profile_picture: 'https://files.kick.com/images/user/676/p.webp' },
   category: JUST_CHATTING, channel: { slug: 'xqc' }, has_mature_content: true, language_code: 'en', started_at: '2026-06-20T21:12:45Z',
   tags: ['English', 'Variety'], thumbnail: 'https://images.kick.com/video_thumbnails/x/720.webp', title: 'LIVE DRAMA NEWS STUFF', viewer_count: 53412,
 }
@@ -90,12 +90,17 @@ describe('parseLivestreams (/public/v1/users/livestreams and the v1 listing)', (
     profilePicture: 'https://files.kick.com/images/user/676/p.webp',
   }
 
-  test('the v2 item: broadcaster_user, channel.slug, title, started_at', () => {
-    expect(parseLivestreams(wrap(v2Live))).toEqual([{ ...expected, username: 'xQc' }])
+  test('the v2 item: per-stream UUID id, broadcaster_user, channel.slug, title, started_at', () => {
+    expect(parseLivestreams(wrap(v2Live))).toEqual([{ ...expected, username: 'xQc', streamId: '550e8400-e29b-41d4-a716-446655440000' }])
   })
 
-  test('the v1 item: broadcaster_user_id, top-level slug, stream_title, profile_picture', () => {
-    expect(parseLivestreams(wrap(v1Live))).toEqual([{ ...expected, username: null }])
+  test('an older numeric stream id is kept as its string; a malformed one is no id, not a lost item', () => {
+    expect(parseLivestreams(wrap({ ...v2Live, id: 74454116 }))[0]!.streamId).toBe('74454116')
+    expect(parseLivestreams(wrap({ ...v2Live, id: { nested: true } }))[0]).toMatchObject({ userId: 676, streamId: null })
+  })
+
+  test('the v1 item: broadcaster_user_id, top-level slug, stream_title, profile_picture, no stream id', () => {
+    expect(parseLivestreams(wrap(v1Live))).toEqual([{ ...expected, username: null, streamId: null }])
   })
 
   test('start_time instead of started_at, and a zone offset, come out as the same UTC instant', () => {
@@ -106,7 +111,7 @@ describe('parseLivestreams (/public/v1/users/livestreams and the v1 listing)', (
   test('missing and null fields: still live, with nulls and zero viewers; no user id at all is skipped', () => {
     const sparse = { broadcaster_user: { id: 9 }, title: null, category: null, viewer_count: null, started_at: null, new_thing: 1 }
     expect(parseLivestreams(wrap(sparse, { title: 'whose?', viewer_count: 5 }))).toEqual([
-      { userId: 9, slug: null, username: null, profilePicture: null, title: null, category: null, viewers: 0, startedAt: null },
+      { userId: 9, streamId: null, slug: null, username: null, profilePicture: null, title: null, category: null, viewers: 0, startedAt: null },
     ])
   })
 })

@@ -25,6 +25,8 @@ export type ChannelInfo = {
 
 export type LiveStream = {
   userId: number
+  /** Kick's per-stream UUID (v2 items); null where a source gives none. */
+  streamId: string | null
   slug: string | null
   username: string | null
   profilePicture: string | null
@@ -53,6 +55,8 @@ const ChannelItem = z.object({
 })
 
 const LiveItem = z.object({
+  // A UUID string today; older answers had numbers. Either way an opaque per-stream key.
+  id: z.union([z.string().min(1).max(100), z.number().int().positive().transform(String)]).nullish().catch(null),
   broadcaster_user_id: z.coerce.number().int().optional(),
   broadcaster_user: z.object({ id: z.coerce.number().int(), username: str, profile_picture: str }).partial().nullish().catch(null),
   channel: z.object({ slug: str }).nullish().catch(null),
@@ -118,6 +122,7 @@ export function parseLivestreams(body: unknown): LiveStream[] {
     if (userId === undefined) continue
     out.push({
       userId,
+      streamId: l.id ?? null,
       slug: (l.channel?.slug ?? l.slug)?.toLowerCase() ?? null,
       username: l.broadcaster_user?.username ?? null,
       profilePicture: l.broadcaster_user?.profile_picture ?? l.profile_picture ?? null,
