@@ -54,7 +54,8 @@ export async function createService(opts: ServiceOptions & { logger?: Logger }):
     ? null
     : Bun.serve({
         port: opts.port,
-        hostname: '0.0.0.0',
+        // /metrics and /readyz are for this machine unless POLLER_HOST / AUTH_HOST say otherwise.
+        hostname: name === 'auth' ? config.AUTH_HOST : name === 'poller' ? config.POLLER_HOST : config.GATEWAY_HOST,
         fetch: async (req) => {
           const path = new URL(req.url).pathname
           // Read-only endpoints: another method is refused, not answered as if it were a GET.
