@@ -2,6 +2,7 @@ import { Svcm, type Service } from '@nats-io/services'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Config } from './config.ts'
 import { createDb, waitForDb, type Sql } from './db.ts'
+import { grantsProbe } from './db-grants.ts'
 import { Health, dbProbe, natsProbe } from './health.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { createMetrics, natsRequestsCounter, type Registry } from './metrics.ts'
@@ -73,6 +74,11 @@ export async function createService(opts: ServiceOptions & { logger?: Logger }):
       log.warn({ attempt, err: String((err as Error).message ?? err).replace(/\w+:\/\/\S+/g, '<url>') }, 'waiting for PostgreSQL'),
     )
     health.addProbe(dbProbe(sql, await expectedVersion()))
+    if (name !== 'gateway') {
+      const grants = grantsProbe(sql, name, log)
+      health.addProbe(grants)
+      await grants.run().catch(() => {}) // says at once, in the log, what the role lacks
+    }
   }
   const nc = await connectNats(config.NATS_URL, name, log)
   health.addProbe(natsProbe(nc))
