@@ -12,6 +12,7 @@ import { ConfigError, parseConfig } from '../shared/src/config.ts'
 import { startLocalNats, type LocalNats } from './infra/nats.ts'
 import { startLocalPostgres, type LocalPostgres } from './infra/postgres.ts'
 import { demoPostgresDir } from './infra/demo-state.ts'
+import { demoServiceRoles } from './infra/demo-roles.ts'
 import { ROOT } from './infra/processes.ts'
 import { prepareDatabase, startStack, type Stack } from './infra/stack.ts'
 import { prettyLine } from './pretty-log.ts'
@@ -100,6 +101,12 @@ try {
   }
   const applied = await prepareDatabase(env.DATABASE_URL)
   say(applied.length ? `migrations applied: ${applied.map((m) => m.file).join(', ')}` : 'database schema is up to date')
+  // Auth and the poller as their own database roles, each with exactly its tables.
+  const dbUrls = await demoServiceRoles(env.DATABASE_URL, (s) => persisted(`db-${s}-password`, () => randomBytes(18).toString('base64url'))).catch((e) => {
+    say(`could not create the services' database roles (${(e as Error).message}); they share DATABASE_URL's role`)
+    return null
+  })
+  if (dbUrls) say('database roles: kickmon_auth, kickmon_poller')
 
   if (env.NATS_URL) {
     say('using NATS_URL')
@@ -121,6 +128,12 @@ try {
     // KICK_SIM_WEBHOOK_URL, when set, overrides the default target (this gateway's /webhooks/kick).
     sim: useSim ? { channels: Number(env.KICK_SIM_CHANNELS ?? 12), activity: true, env: env.KICK_SIM_WEBHOOK_URL ? { KICK_SIM_WEBHOOK_URL: env.KICK_SIM_WEBHOOK_URL } : {} } : false,
     env,
+    // Each service gets only what it reads, as under compose and systemd (blank is unset).
+    serviceEnv: {
+      auth: { ...(dbUrls && { DATABASE_URL: dbUrls.auth }), KICK_CLIENT_SECRET: '' },
+      poller: { ...(dbUrls && { DATABASE_URL: dbUrls.poller }), SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '' },
+      gateway: { DATABASE_URL: '', SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '', KICK_CLIENT_SECRET: '' },
+    },
     sink: (service, line) => console.log(prettyLine(service, line, env.LOG_FORMAT === 'json')),
     ports: {
       gateway: Number(env.GATEWAY_PORT ?? 8080), poller: Number(env.POLLER_PORT ?? 8081),

@@ -104,6 +104,7 @@ test('bun run start: the demo comes up on the given PostgreSQL and NATS, prints 
   try {
     await eventually(() => out.some((l) => l.includes('Ctrl-C stops everything')), 90_000, 'the start banner')
     expect(out).toContainEqual(expect.stringContaining('using DATABASE_URL'))
+    expect(out).toContainEqual(expect.stringContaining('database roles: kickmon_auth, kickmon_poller'))
     expect(out).toContainEqual(expect.stringContaining('using NATS_URL'))
     expect(out).toContainEqual(expect.stringContaining(`dashboard:  http://localhost:${gateway}/`))
     // Never the user's own password, even with one generated earlier in .data/ (the test above).
@@ -121,6 +122,16 @@ test('bun run start: the demo comes up on the given PostgreSQL and NATS, prints 
     const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0]!
     const page = await (await fetch(`http://127.0.0.1:${gateway}/`, { headers: { cookie } })).text()
     expect(page.match(/id="row-[^"]+"/g)?.length).toBe(5)
+
+    // Auth and the poller log in as their own roles; the gateway does not touch PostgreSQL.
+    const a = postgres(adminUrl, { max: 1, onnotice: () => {} })
+    try {
+      const who = await a<{ usename: string; application_name: string }[]>`
+        select distinct usename, application_name from pg_stat_activity where datname = ${dbName} and application_name in ('auth', 'poller', 'gateway') order by 2`
+      expect([...who]).toEqual([{ usename: 'kickmon_auth', application_name: 'auth' }, { usename: 'kickmon_poller', application_name: 'poller' }])
+    } finally {
+      await a.end()
+    }
 
     // The poller reads every demo channel from kick-sim.
     const nc = await connect({ servers: nats.url })
