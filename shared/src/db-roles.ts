@@ -23,8 +23,9 @@ const ident = (_sql: Sql, name: string): string => `"${name.replace(/"/g, '""')}
  * may log in, is no superuser and cannot create anything, and holds exactly its grants here.
  */
 export async function applyServiceRoles(sql: Sql, roles: ServiceRole[]): Promise<void> {
-  const [me] = await sql<{ db: string; owner: string }[]>`select current_database() as db, current_user as owner`
-  const { db, owner } = me!
+  const [me] = await sql<{ db: string; owner: string; superuser: boolean }[]>`
+    select current_database() as db, current_user as owner, (select rolsuper from pg_roles where rolname = current_user) as superuser`
+  const { db, owner, superuser } = me!
   for (const r of roles) {
     if (r.role === owner) throw new Error(`the ${r.service} role must not be the owner role "${owner}": give it a role of its own (e.g. ${DEFAULT_ROLES[r.service]})`)
   }
@@ -33,10 +34,14 @@ export async function applyServiceRoles(sql: Sql, roles: ServiceRole[]): Promise
     await tx`select pg_advisory_xact_lock(hashtext('kickmon_db_roles'))`
     for (const r of roles) {
       const role = ident(sql, r.role)
-      const [exists] = await tx`select 1 from pg_roles where rolname = ${r.role}`
-      if (!exists) await tx.unsafe(`create role ${role}`)
+      const [exists] = await tx<{ rolsuper: boolean; rolbypassrls: boolean; rolreplication: boolean }[]>`
+        select rolsuper, rolbypassrls, rolreplication from pg_roles where rolname = ${r.role}`
+      if (!exists) await tx.unsafe(`create role ${role}`) // no superuser, replication or RLS bypass by default
       const password = r.password === undefined ? '' : ` password ${quoteLiteral(r.password)}`
-      await tx.unsafe(`alter role ${role} login nosuperuser nocreatedb nocreaterole noreplication nobypassrls${password}`)
+      // Only a superuser may change those three; an owner with CREATEROLE checks them instead.
+      const elevated = exists && (exists.rolsuper || exists.rolbypassrls || exists.rolreplication)
+      if (elevated && !superuser) throw new Error(`role ${r.role} is a superuser or may bypass row security or replicate: have an administrator run ALTER ROLE ${role} NOSUPERUSER NOBYPASSRLS NOREPLICATION`)
+      await tx.unsafe(`alter role ${role} login nocreatedb nocreaterole${superuser ? ' nosuperuser noreplication nobypassrls' : ''}${password}`)
       await tx.unsafe(`grant connect on database ${ident(sql, db)} to ${role}`)
       await tx.unsafe(`grant usage on schema public to ${role}`)
       await tx.unsafe(`revoke create on schema public from ${role}`)
