@@ -101,6 +101,8 @@ test('one address hammering the admin is throttled; another address, and the adm
   await eventually(() => events.some((e) => e.data.slug === s[1] && e.data.live === true), 20_000, 'the go-live over SSE')
   const sseMs = performance.now() - t3
   await res.body!.cancel().catch(() => {})
+  // The gateway's metrics stay off the public side.
+  expect((await fetch(`${caddy.url}/metrics`, { tls: { ca: caddy.ca } } as RequestInit)).status).toBe(404)
   await ctx.close()
   console.log(`behind Caddy: 6 logins from one address ${hammerMs.toFixed(0)} ms; browser login to open feed ${loginMs.toFixed(0)} ms; go-live → page ${feedMs.toFixed(0)} ms; go-live → SSE ${sseMs.toFixed(0)} ms (poll interval 1 s)`)
 }, 120_000)
