@@ -87,7 +87,7 @@ const migrateCmd = command({
     // New tables need their grants: with the services' URLs set, their roles follow every migration.
     const roles = serviceRoles(ctx, false)
     if (roles) await withDb(ctx, (sql) => applyServiceRoles(sql, roles))
-    if (ctx.json) return ctx.out.data({ applied: applied.map((m) => ({ version: m.version, name: m.name })), roles: roles?.map((r) => r.role) ?? [] })
+    if (ctx.json) return ctx.out.data({ applied: applied.map((m) => ({ version: m.version, name: m.name })), ...(roles && { roles: roles.map((r) => r.role) }) })
     for (const m of applied) ctx.out.line(`applied ${m.version}_${m.name}`)
     ctx.out.line(applied.length ? `${applied.length} migration${applied.length === 1 ? '' : 's'} applied` : 'the schema is up to date')
     if (roles) ctx.out.line(`roles up to date: ${roles.map((r) => r.role).join(', ')}`)
@@ -119,7 +119,7 @@ const rolesCmd = command({
     'URLs are set.',
   options: {},
   args: noArgs,
-  examples: ['AUTH_DATABASE_URL=postgres://kickmon_auth:$AUTH_PW@db/kickmon POLLER_DATABASE_URL=postgres://kickmon_poller:$POLLER_PW@db/kickmon kickmon db roles'],
+  examples: ['kickmon db roles    # with AUTH_DATABASE_URL=postgres://kickmon_auth:PW@db/kickmon and POLLER_DATABASE_URL set', 'kickmon db roles --json'],
   run: async (ctx) => {
     const roles = serviceRoles(ctx, true)!
     await withDb(ctx, (sql) => applyServiceRoles(sql, roles))
