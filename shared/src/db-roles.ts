@@ -16,7 +16,7 @@ export function roleFromUrl(service: DbService, url: string): ServiceRole {
   return { service, role, password: u.password ? decodeURIComponent(u.password) : undefined }
 }
 
-const ident = (_sql: Sql, name: string): string => `"${name.replace(/"/g, '""')}"`
+const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`
 
 /**
  * As the owner (or an administrator) connected to the application's database: each role exists,
@@ -33,7 +33,7 @@ export async function applyServiceRoles(sql: Sql, roles: ServiceRole[]): Promise
     // Two runs at once (two migrate jobs) must not race on CREATE ROLE.
     await tx`select pg_advisory_xact_lock(hashtext('kickmon_db_roles'))`
     for (const r of roles) {
-      const role = ident(sql, r.role)
+      const role = ident(r.role)
       const [exists] = await tx<{ rolsuper: boolean; rolbypassrls: boolean; rolreplication: boolean }[]>`
         select rolsuper, rolbypassrls, rolreplication from pg_roles where rolname = ${r.role}`
       if (!exists) await tx.unsafe(`create role ${role}`) // no superuser, replication or RLS bypass by default
@@ -42,7 +42,7 @@ export async function applyServiceRoles(sql: Sql, roles: ServiceRole[]): Promise
       const elevated = exists && (exists.rolsuper || exists.rolbypassrls || exists.rolreplication)
       if (elevated && !superuser) throw new Error(`role ${r.role} is a superuser or may bypass row security or replicate: have an administrator run ALTER ROLE ${role} NOSUPERUSER NOBYPASSRLS NOREPLICATION`)
       await tx.unsafe(`alter role ${role} login nocreatedb nocreaterole${superuser ? ' nosuperuser noreplication nobypassrls' : ''}${password}`)
-      await tx.unsafe(`grant connect on database ${ident(sql, db)} to ${role}`)
+      await tx.unsafe(`grant connect on database ${ident(db)} to ${role}`)
       await tx.unsafe(`grant usage on schema public to ${role}`)
       await tx.unsafe(`revoke create on schema public from ${role}`)
       // Exactly the list: whatever an earlier version granted is taken back first.
@@ -52,7 +52,7 @@ export async function applyServiceRoles(sql: Sql, roles: ServiceRole[]): Promise
       for (const [table, privs] of Object.entries(SERVICE_TABLES[r.service])) {
         const [t] = await tx`select to_regclass(${table}) is not null as ok`
         if (!t?.ok) throw new Error(`table ${table} (for ${r.service}) does not exist: run kickmon db migrate first`)
-        await tx.unsafe(`grant ${privs.join(', ')} on table ${ident(sql, table)} to ${role}`)
+        await tx.unsafe(`grant ${privs.join(', ')} on table ${ident(table)} to ${role}`)
         // Identity columns draw from a sequence the table owns.
         const seqs = await tx<{ seq: string }[]>`
           select s.oid::regclass::text as seq from pg_class s join pg_depend d on d.objid = s.oid
