@@ -8,7 +8,7 @@
 //
 //   bun bench/poller-scale.ts [--sizes 1000,5000,10000] [--duration 60] [--rate 2] [--interval 10] [--quick]
 import { readFileSync } from 'node:fs'
-import { connect } from '@nats-io/transport-node'
+import { connectAs } from '../tests/harness/nats-auth.ts'
 import { z } from 'zod'
 import { startLocalNats } from '../scripts/infra/nats.ts'
 import { freePort } from '../scripts/infra/ports.ts'
@@ -97,7 +97,7 @@ async function measure(streamers: number): Promise<Run> {
     await seed(databaseUrl, channels)
 
     // Listening before the poller starts: its first readings are published at once.
-    const nc = await connect({ servers: nats.url.replace('nats://', ''), name: 'poller-scale', maxReconnectAttempts: -1 })
+    const nc = await connectAs(nats.url, 'operator', { name: 'poller-scale', maxReconnectAttempts: -1 })
     const fresh = new Set<string>()
     nc.subscribe('kick.status.>', { callback: (_e, m) => void ((m.json() as { stale: boolean; slug: string }).stale || fresh.add((m.json() as { slug: string }).slug)) })
     const watch = new StatusWatch(nc)

@@ -1,4 +1,5 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { connectAs } from '../../tests/harness/nats-auth.ts'
 import { startLocalNats, type LocalNats } from '../../scripts/infra/nats.ts'
 import { freePort } from '../../scripts/infra/ports.ts'
 import { startLocalPostgres, type LocalPostgres } from '../../scripts/infra/postgres.ts'
@@ -137,7 +138,7 @@ export class BenchStack {
 
   /** A NATS connection of our own (the benchmark's observer). */
   natsConnection(name = 'bench'): Promise<NatsConnection> {
-    return connect({ servers: this.nats.url.replace('nats://', ''), name, maxReconnectAttempts: -1, reconnectTimeWait: 250, waitOnFirstConnect: true })
+    return connectAs(this.nats.url, 'operator', { name, maxReconnectAttempts: -1, reconnectTimeWait: 250, waitOnFirstConnect: true })
   }
 
   /** Every kick-sim channel, monitored (added through the poller's endpoint unless seeded). */

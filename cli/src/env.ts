@@ -2,7 +2,10 @@ import { ConfigSchema } from '@kickmon/shared/config'
 import { usage } from './exit-codes.ts'
 
 // Only what the CLI uses, so a malformed variable meant for a service never breaks it.
-const CliEnvSchema = ConfigSchema.pick({ NATS_URL: true, DATABASE_URL: true, GATEWAY_PORT: true, POLLER_PORT: true, AUTH_PORT: true })
+const CliEnvSchema = ConfigSchema.pick({
+  NATS_URL: true, DATABASE_URL: true, GATEWAY_PORT: true, POLLER_PORT: true, AUTH_PORT: true,
+  NATS_CREDS: true, NATS_NKEY_SEED_FILE: true, NATS_TLS_CA: true, NATS_TLS_CERT: true, NATS_TLS_KEY: true,
+})
 export type CliEnv = ReturnType<typeof CliEnvSchema.parse>
 
 export function readEnv(env: Record<string, string | undefined> = process.env): CliEnv {

@@ -73,7 +73,7 @@ export async function createService(opts: ServiceOptions & { logger?: Logger }):
     )
     health.addProbe(dbProbe(sql, await expectedVersion()))
   }
-  const nc = await connectNats(config.NATS_URL, name, log)
+  const nc = await connectNats(config.NATS_URL, name, log, config)
   health.addProbe(natsProbe(nc))
 
   // Where this instance's /readyz answers, for the gateway's health page ($SRV.INFO metadata).

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { connect } from '@nats-io/transport-node'
+import { connectAs } from '../harness/nats-auth.ts'
 import postgres from 'postgres'
 import { freePort } from '../../scripts/infra/ports.ts'
 import { ROOT } from '../../scripts/infra/processes.ts'
@@ -79,7 +79,7 @@ test('bun run start: the demo comes up on the given PostgreSQL and NATS, prints 
     expect(page.match(/id="row-[^"]+"/g)?.length).toBe(5)
 
     // The poller reads every demo channel from kick-sim.
-    const nc = await connect({ servers: nats.url })
+    const nc = await connectAs(nats.url, 'operator')
     try {
       await eventually(async () => {
         const list = (await nc.request('poller.streamers.list', '{}', { timeout: 5000 })).json<{ stale: boolean; checked_at: string | null }[]>()

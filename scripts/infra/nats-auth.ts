@@ -1,0 +1,79 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { createUser, fromSeed } from '@nats-io/nkeys'
+import { PERMISSIONS, type Identity, type Permissions } from '../../deploy/nats/permissions.ts'
+
+// nats-server authentication for every way of running kickmon (docs/nats.md "Identities and
+// permissions"): one nkey user per identity, its seed in `<dir>/<identity>.nk` (mode 0600,
+// generated once), the permission tables of deploy/nats/permissions.ts, and `auth.conf`, the
+// nats-server include that ties each public key to its identity's permissions.
+
+export const IDENTITIES = Object.keys(PERMISSIONS) as Identity[]
+
+const quote = (s: string) => JSON.stringify(s)
+const list = (xs: string[]) => `[${xs.map(quote).join(', ')}]`
+
+function block(p: Permissions): string {
+  const side = (allow: string[], deny?: string[]) => `{ allow: ${list(allow)}${deny?.length ? `, deny: ${list(deny)}` : ''} }`
+  return [
+    '{',
+    `  publish: ${side(p.publish, p.publishDeny)}`,
+    `  subscribe: ${side(p.subscribe, p.subscribeDeny)}`,
+    ...(p.allowResponses ? ['  allow_responses: true'] : []),
+    '}',
+  ].join('\n')
+}
+
+/** The nats-server variables `$KICKMON_POLLER`, `$KICKMON_AUTH`, … (deploy/nats/permissions.conf). */
+export function renderPermissions(): string {
+  const head = '# Generated from deploy/nats/permissions.ts by `bun deploy/nats/render.ts`: edit that file, not this one.\n'
+  return head + IDENTITIES.map((id) => `\nKICKMON_${id.toUpperCase()} = ${block(PERMISSIONS[id])}\n`).join('')
+}
+
+export type NatsUser = { identity: Identity; publicKey: string }
+
+/** The `authorization` block: each user's public key and its identity's permissions. */
+export function renderAuthorization(users: NatsUser[], permissionsInclude = 'permissions.conf'): string {
+  const lines = users.map((u) => `    { nkey: ${quote(u.publicKey)}, permissions: $KICKMON_${u.identity.toUpperCase()} } # ${u.identity}`)
+  return `# nats-server users of kickmon (docs/nats.md). Public keys only; the seeds stay with their owners.\ninclude ${quote(permissionsInclude)}\n\nauthorization {\n  users = [\n${lines.join('\n')}\n  ]\n}\n`
+}
+
+const writePrivate = (path: string, text: string) => {
+  writeFileSync(path, text, { mode: 0o600 })
+  chmodSync(path, 0o600) // an existing file keeps its old mode otherwise
+}
+
+/** Reads `<dir>/<identity>.nk`, creating it (mode 0600) the first time. */
+export function ensureSeed(dir: string, identity: Identity): NatsUser & { seedFile: string } {
+  const seedFile = join(dir, `${identity}.nk`)
+  if (!existsSync(seedFile)) writePrivate(seedFile, `${new TextDecoder().decode(createUser().getSeed())}\n`)
+  const publicKey = fromSeed(new TextEncoder().encode(readFileSync(seedFile, 'utf8').trim())).getPublicKey()
+  return { identity, publicKey, seedFile }
+}
+
+export type NatsAuthFiles = {
+  dir: string
+  /** The file to pass to nats-server with `-c` (or include from your own config). */
+  authConf: string
+  seeds: Record<Identity, string>
+  /** The password nats-server nodes of one cluster present to each other on their routes. */
+  routePassword: string
+  /** `{ NATS_NKEY_SEED_FILE }` for a process running as `identity`. */
+  env: (identity: Identity) => { NATS_NKEY_SEED_FILE: string }
+}
+
+/** Keys for every identity under `dir` (0700), generated once, and the nats-server files that admit them. */
+export function ensureNatsAuth(dir: string): NatsAuthFiles {
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  chmodSync(dir, 0o700)
+  const users = IDENTITIES.map((id) => ensureSeed(dir, id))
+  writeFileSync(join(dir, 'permissions.conf'), renderPermissions())
+  const authConf = join(dir, 'auth.conf')
+  writePrivate(authConf, renderAuthorization(users))
+  const seeds = Object.fromEntries(users.map((u) => [u.identity, u.seedFile])) as Record<Identity, string>
+  const routeFile = join(dir, 'route-password')
+  if (!existsSync(routeFile)) writePrivate(routeFile, `${randomBytes(24).toString('hex')}\n`)
+  const routePassword = readFileSync(routeFile, 'utf8').trim()
+  return { dir, authConf, seeds, routePassword, env: (identity) => ({ NATS_NKEY_SEED_FILE: seeds[identity] }) }
+}
