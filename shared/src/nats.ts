@@ -14,7 +14,7 @@ export type { NatsConnection }
 export async function connectNats(url: string, identity: NatsIdentity, log: Logger, creds: NatsCredentials = {}): Promise<NatsConnection> {
   const servers = url.split(',').map((s) => s.trim().replace(/^nats:\/\//, ''))
   log.info({ servers: servers.map(redactNatsUrl), identity, auth: creds.NATS_CREDS ? 'creds' : creds.NATS_NKEY_SEED_FILE ? 'nkey' : 'none' }, 'connecting to NATS')
-  const nc = await connect({
+  const options = {
     servers,
     name: identity,
     ...identityOptions(identity),
@@ -24,7 +24,21 @@ export async function connectNats(url: string, identity: NatsIdentity, log: Logg
     reconnectTimeWait: 500,
     pingInterval: 5_000,
     maxPingOut: 3,
-  })
+  }
+  // Refused credentials are retried like an absent server (the key file is read again each
+  // time, so putting the right key in place is enough), with a warning now and then.
+  let nc: NatsConnection
+  for (let attempt = 1; ; attempt++) {
+    try {
+      nc = await connect(options)
+      break
+    } catch (e) {
+      if ((e as Error).name !== 'AuthorizationError') throw e
+      const using = creds.NATS_CREDS ? `NATS_CREDS ${creds.NATS_CREDS}` : creds.NATS_NKEY_SEED_FILE ? `NATS_NKEY_SEED_FILE ${creds.NATS_NKEY_SEED_FILE}` : 'no credentials (set NATS_CREDS or NATS_NKEY_SEED_FILE)'
+      if (attempt === 1 || attempt % 30 === 0) log.warn({ identity, attempt, err: (e as Error).message }, `NATS refused the connection of identity ${identity} with ${using}; retrying`)
+      await new Promise((r) => setTimeout(r, 2_000))
+    }
+  }
   log.info({ server: nc.getServer() }, 'connected to NATS')
   ;(async () => {
     for await (const s of nc.status()) {
