@@ -2,7 +2,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'n
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { createUser, fromSeed } from '@nats-io/nkeys'
+import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { PERMISSIONS, type Identity, type Permissions } from '../../deploy/nats/permissions.ts'
+import { natsAuthOptions, type NatsCredentials } from '../../shared/src/nats-credentials.ts'
+import { identityOptions } from '../../shared/src/nats-identity.ts'
 
 // nats-server authentication for every way of running kickmon (docs/nats.md "Identities and
 // permissions"): one nkey user per identity, its seed in `<dir>/<identity>.nk` (mode 0600,
@@ -76,4 +79,9 @@ export function ensureNatsAuth(dir: string): NatsAuthFiles {
   if (!existsSync(routeFile)) writePrivate(routeFile, `${randomBytes(24).toString('hex')}\n`)
   const routePassword = readFileSync(routeFile, 'utf8').trim()
   return { dir, authConf, seeds, routePassword, env: (identity) => ({ NATS_NKEY_SEED_FILE: seeds[identity] }) }
+}
+
+/** A one-off client (scripts, seeding the demo) as `identity` with the given credentials. */
+export function connectWith(url: string, identity: Identity, creds: NatsCredentials, opts: { timeout?: number } = {}): Promise<NatsConnection> {
+  return connect({ servers: url.split(',').map((s) => s.trim().replace(/^nats:\/\//, '')), name: `kickmon-${identity}`, ...identityOptions(identity), ...natsAuthOptions(creds), ...opts })
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { connectAs } from '../harness/nats-auth.ts'
+import { connectAs, natsEnv } from '../harness/nats-auth.ts'
 import postgres from 'postgres'
 import { freePort } from '../../scripts/infra/ports.ts'
 import { ROOT } from '../../scripts/infra/processes.ts'
@@ -54,7 +54,7 @@ test('bun run start: the demo comes up on the given PostgreSQL and NATS, prints 
   const [gateway, poller, auth, sim] = [await freePort(), await freePort(), await freePort(), await freePort()]
   const pg = await testPostgres()
   const { proc, out } = spawnStart({
-    DATABASE_URL: pg.url(dbName), NATS_URL: nats.url,
+    DATABASE_URL: pg.url(dbName), NATS_URL: nats.url, ...natsEnv('operator'), // an outside NATS: the operator's key
     GATEWAY_PORT: String(gateway), POLLER_PORT: String(poller), AUTH_PORT: String(auth), KICK_SIM_PORT: String(sim),
     KICK_SIM_CHANNELS: '5', POLL_INTERVAL_S: '2',
     ADMIN_PASSWORD: 'quick-start-pass-1', SESSION_SECRET: 'q'.repeat(40), CONFIG_ENCRYPTION_KEY: 'ab'.repeat(32),
