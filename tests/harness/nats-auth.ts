@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,12 +16,17 @@ import { atRunEnd } from './run-end.ts'
 
 let files: NatsAuthFiles | null = null
 export function testNatsAuth(): NatsAuthFiles {
+  // A worker thread of the test process (its own module instance) uses the same keys.
+  const inherited = process.env.KICKMON_TEST_NATS_KEYS
+  if (!files && inherited && existsSync(inherited)) files = ensureNatsAuth(inherited)
   if (!files) {
     const dir = mkdtempSync(join(tmpdir(), 'kickmon-nats-keys-'))
     files = ensureNatsAuth(join(dir, 'keys'))
+    process.env.KICKMON_TEST_NATS_KEYS = files.dir
     atRunEnd(() => {
       rmSync(dir, { recursive: true, force: true })
       files = null
+      delete process.env.KICKMON_TEST_NATS_KEYS
     })
   }
   return files
