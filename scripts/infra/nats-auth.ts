@@ -66,10 +66,14 @@ export type NatsAuthFiles = {
   env: (identity: Identity) => { NATS_NKEY_SEED_FILE: string }
 }
 
-/** Keys for every identity under `dir` (0700), generated once, and the nats-server files that admit them. */
+/**
+ * Keys for every identity under `dir`, generated once (seeds 0600), and the nats-server files
+ * that admit them (auth.conf and permissions.conf hold public keys only: 0644). The directory is
+ * 0711, so nats-server, running as another user, can read those two without listing the seeds.
+ */
 export function ensureNatsAuth(dir: string): NatsAuthFiles {
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
-  chmodSync(dir, 0o700)
+  mkdirSync(dir, { recursive: true, mode: 0o711 })
+  chmodSync(dir, 0o711)
   const users = IDENTITIES.map((id) => ensureSeed(dir, id))
   const seeds = Object.fromEntries(users.map((u) => [u.identity, u.seedFile])) as Record<Identity, string>
   const authConf = writeServerFiles(dir)
@@ -103,9 +107,13 @@ export function keyFiles(dir: string): (NatsUser & { file: string })[] {
 
 /** (Re)writes permissions.conf and auth.conf from the tables and the key files; returns auth.conf's path. */
 export function writeServerFiles(dir: string): string {
-  writeFileSync(join(dir, 'permissions.conf'), renderPermissions())
+  const publicFile = (path: string, text: string) => {
+    writeFileSync(path, text, { mode: 0o644 })
+    chmodSync(path, 0o644)
+  }
+  publicFile(join(dir, 'permissions.conf'), renderPermissions())
   const authConf = join(dir, 'auth.conf')
-  writePrivate(authConf, renderAuthorization(keyFiles(dir)))
+  publicFile(authConf, renderAuthorization(keyFiles(dir)))
   return authConf
 }
 
