@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import { connectAs } from '../../tests/harness/nats-auth.ts'
+import { connectAs, testNatsAuth } from '../../tests/harness/nats-auth.ts'
 import { startLocalNats, type LocalNats } from '../../scripts/infra/nats.ts'
 import { freePort } from '../../scripts/infra/ports.ts'
 import { startLocalPostgres, type LocalPostgres } from '../../scripts/infra/postgres.ts'
@@ -71,7 +71,7 @@ export class BenchStack {
       if (logs.length > 5000) logs.splice(0, 1000)
       if (o.echoWarnings && /"level":(40|50|60)|"level":"(warn|error|fatal)"/.test(line)) console.error(`  [${service}] ${line.slice(0, 300)}`)
     }
-    const [pg, nats] = await Promise.all([startLocalPostgres({ fast: !o.durablePostgres }), startLocalNats()])
+    const [pg, nats] = await Promise.all([startLocalPostgres({ fast: !o.durablePostgres }), startLocalNats({ authConf: testNatsAuth().authConf })])
     let sim: SupervisedProcess | null = null
     try {
       const databaseUrl = pg.url('kickmon')
@@ -94,6 +94,7 @@ export class BenchStack {
       const stack = await startStack({
         databaseUrl,
         natsUrl: nats.url,
+        natsAuth: testNatsAuth(),
         sim: false,
         ports: { gateway: gatewayPort },
         env: {
