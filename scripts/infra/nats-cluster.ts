@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import type { Subprocess } from 'bun'
 import { natsServerBin } from './nats.ts'
 import type { NatsAuthFiles } from './nats-auth.ts'
@@ -26,7 +26,8 @@ export function nodeConfig(node: ClusterNode, peers: ClusterNode[], clusterName:
   const cred = auth ? `route:${auth.routePassword}@` : ''
   const routes = peers.filter((p) => p.name !== node.name).map((p) => `nats-route://${cred}127.0.0.1:${p.clusterPort}`)
   return [
-    ...(auth ? [`include ${JSON.stringify(auth.authConf)}`] : []),
+    // nats-server resolves an include relative to the including file, even a path starting with /.
+    ...(auth ? [`include ${JSON.stringify(relative(dirname(node.configFile), auth.authConf))}`] : []),
     `server_name: ${node.name}`,
     `listen: 127.0.0.1:${node.port}`,
     `http: 127.0.0.1:${node.monitorPort}`,
