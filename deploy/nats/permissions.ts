@@ -109,7 +109,10 @@ export const PERMISSIONS: Record<'poller' | 'auth' | 'gateway' | 'notifier' | 'o
     publishDeny: INTERNAL_EVENT_CONSUMERS.flatMap((c) => [
       `$JS.API.CONSUMER.*.${EVENTS}.${c}`, `$JS.API.CONSUMER.*.${EVENTS}.${c}.>`, `$JS.API.CONSUMER.DURABLE.CREATE.${EVENTS}.${c}`,
       `$JS.API.CONSUMER.MSG.NEXT.${EVENTS}.${c}`, `$JS.ACK.${EVENTS}.${c}.>`,
-    ]).concat(`$JS.API.CONSUMER.DELETE.KV_${STATUS_KV}.*`), // the gateways' watchers live there
+    ]).concat(
+      `$JS.API.CONSUMER.DELETE.KV_${STATUS_KV}.*`, // the gateways' watchers live there
+      `$JS.API.CONSUMER.CREATE.${EVENTS}`, // the unnamed form carries the consumer's name in its body, out of the subject's reach
+    ),
     subscribe: ['kick.status.>', 'kick.events.>', '_INBOX.>'],
     allowResponses: false,
   },

@@ -145,12 +145,27 @@ describe('subscriber (read-only, for outsiders)', () => {
     await expect(jsm.consumers.info(EVENTS_STREAM, 'poller-recorder')).rejects.toThrow(/permission/i)
     await expect(jsm.consumers.delete(EVENTS_STREAM, 'poller-recorder')).rejects.toThrow(/permission/i)
     await expect(jsm.streams.purge(EVENTS_STREAM)).rejects.toThrow(/permission/i)
+    // Nor through the consumer-create form whose subject does not name the consumer.
+    const takeover = { stream_name: EVENTS_STREAM, config: { durable_name: 'poller-recorder', ack_policy: 'explicit', max_ack_pending: 1 } }
+    await expect(subscriber.request(`$JS.API.CONSUMER.CREATE.${EVENTS_STREAM}`, JSON.stringify(takeover), { timeout: 2000 })).rejects.toThrow(/permission/i)
     await expect(jsm.streams.delete(EVENTS_STREAM)).rejects.toThrow(/permission/i)
     // Still there, untouched.
-    await expect((await jetstreamManager(poller.client)).consumers.info(EVENTS_STREAM, 'poller-recorder')).resolves.toBeTruthy()
+    const recorder = await (await jetstreamManager(poller.client)).consumers.info(EVENTS_STREAM, 'poller-recorder')
+    expect(recorder.config.max_ack_pending).not.toBe(1)
     const info = await (await jetstreamManager(poller.client)).streams.info(EVENTS_STREAM)
     expect(info.state.messages).toBeGreaterThan(0)
   }, 30_000)
+
+  test('a bad request on a subject it may use is answered with an error and changes nothing', async () => {
+    const jsm = await jetstreamManager(poller.client)
+    const before = { consumers: (await jsm.consumers.list(EVENTS_STREAM).next()).map((c) => c.name).sort(), messages: (await jsm.streams.info(EVENTS_STREAM)).state.messages }
+    for (const body of ['not json', '{"stream_name":"KICK_EVENTS","config":{"durable_name":"x","ack_policy":"sometimes"}}', '{"stream_name":"OTHER","config":{}}']) {
+      const reply = (await subscriber.request(`$JS.API.CONSUMER.CREATE.${EVENTS_STREAM}.x.kick.events.>`, body, { timeout: 2000 })).json<{ error?: { code: number } }>()
+      expect(reply.error?.code, body).toBeGreaterThanOrEqual(400)
+    }
+    const after = { consumers: (await jsm.consumers.list(EVENTS_STREAM).next()).map((c) => c.name).sort(), messages: (await jsm.streams.info(EVENTS_STREAM)).state.messages }
+    expect(after).toEqual(before)
+  })
 })
 
 describe('a compromised gateway', () => {
