@@ -10,6 +10,7 @@ import type { AuthConfig } from './config.ts'
 import type { AuthDeps } from './deps.ts'
 import { authEndpoints } from './endpoints.ts'
 import { Passwords } from './passwords.ts'
+import { publicEndpoints } from './public-endpoints.ts'
 import { pruneSessions } from './sessions.ts'
 import { pruneFailures } from './throttle.ts'
 
@@ -51,6 +52,7 @@ export async function startAuth(ctx: AuthStartContext): Promise<AuthDeps> {
     ? new Counter({ name: 'auth_logins_total', help: 'Login attempts by outcome', labelNames: ['outcome'] as const, registers: [ctx.registry] })
     : null
   ctx.addEndpoints(authEndpoints(deps, { onLogin: (outcome) => logins?.inc({ outcome }) }))
+  ctx.addEndpoints(publicEndpoints(deps))
 
   const housekeeping = async () => {
     try {
