@@ -39,6 +39,7 @@ function persisted(name: string, make: () => string): string {
   return v
 }
 env.SESSION_SECRET ||= persisted('session-secret', () => randomBytes(32).toString('hex'))
+env.SHARE_LINK_SECRET ||= persisted('share-link-secret', () => randomBytes(32).toString('hex'))
 env.CONFIG_ENCRYPTION_KEY ||= persisted('config-key', () => randomBytes(32).toString('hex'))
 const adminUser = (env.ADMIN_USERNAME ||= 'admin')
 const adminPassword = (env.ADMIN_PASSWORD ||= persisted('admin-password', () => randomBytes(9).toString('base64url')))

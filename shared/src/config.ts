@@ -49,6 +49,8 @@ export const ConfigSchema = z.object({
   KICK_SIM_CLIENT_SECRET: z.string().min(1).default('kickmon-demo-secret'),
   KICK_SIM_WEBHOOK_URL: url.optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').default('dev-only-session-secret-change-me-0000'),
+  // Signs share links (gateway only; separate from sessions, so neither key can forge the other's tokens).
+  SHARE_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').default('dev-only-share-link-secret-change-me-00'),
   CONFIG_ENCRYPTION_KEY: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')

@@ -15,6 +15,7 @@ import { errorHandler } from './routes/errors.ts'
 import { httpMetrics } from './routes/http-metrics.ts'
 import { kickWebhooks } from './routes/kick-webhooks.ts'
 import { mediaRoutes } from './routes/media.ts'
+import { publicRoutes } from './routes/public.ts'
 import { securityHeaders } from './routes/security-headers.ts'
 import { streamerPages } from './routes/streamer-page.ts'
 import { systemPages } from './routes/system.ts'
@@ -48,5 +49,6 @@ export function createApp(d: GatewayDeps) {
     .use(accountPages(d))
     .use(systemPages(d))
     .use(liveSocket(d, feed))
+    .use(publicRoutes(d))
   return { app, feed, api }
 }
