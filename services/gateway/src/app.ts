@@ -16,6 +16,8 @@ import { httpMetrics } from './routes/http-metrics.ts'
 import { kickWebhooks } from './routes/kick-webhooks.ts'
 import { mediaRoutes } from './routes/media.ts'
 import { publicRoutes } from './routes/public.ts'
+import { adminPagesRoutes } from './routes/admin-pages.ts'
+import { sharePages } from './routes/share-page.ts'
 import { securityHeaders } from './routes/security-headers.ts'
 import { streamerPages } from './routes/streamer-page.ts'
 import { systemPages } from './routes/system.ts'
@@ -50,5 +52,7 @@ export function createApp(d: GatewayDeps) {
     .use(systemPages(d))
     .use(liveSocket(d, feed))
     .use(publicRoutes(d))
+    .use(adminPagesRoutes(d))
+    .use(sharePages(d))
   return { app, feed, api }
 }

@@ -352,6 +352,32 @@ const TABLE: Record<string, Entry> = {
     { who: 'admin', path: '/admin/streamers/import', form: { list: '{H}\nno-such-channel\nBAD SLUG!' }, expect: 200 },
   ],
   'DELETE /admin/streamers/:slug': [{ who: 'user', path: '/admin/streamers/{H}', expect: 403 }, { who: 'admin', path: '/admin/streamers/{H}', expect: 200 }],
+  'GET /admin/pages': [...roleCases('/admin/pages', 303), { who: 'admin', path: '/admin/pages?edit=pub', expect: 200 }],
+  'POST /admin/pages': [
+    { who: 'user', path: '/admin/pages', form: { slug: 'form-page', title: 'F', streamers: '{A}' }, expect: 403 },
+    { who: 'admin', path: '/admin/pages', form: { slug: 'form-page', title: 'F', streamers: 'never-monitored' }, expect: 422 },
+    { who: 'admin', path: '/admin/pages', form: { slug: 'Form Page', title: 'F', streamers: '{A}' }, expect: 422 },
+    { who: 'admin', path: '/admin/pages', form: { slug: 'form-page', title: 'F', streamers: '{A}\n{B}', show_viewers: '1' }, expect: 201 },
+    { who: 'admin', path: '/admin/pages', form: { editing: 'form-page', slug: 'form-page', title: 'F2', streamers: '{B}' }, expect: 200 },
+  ],
+  'DELETE /admin/pages/:slug': [
+    { who: 'user', path: '/admin/pages/form-page', expect: 403 },
+    { who: 'admin', path: '/admin/pages/form-page', expect: 200 },
+    { who: 'admin', path: '/admin/pages/form-page', expect: 404 },
+  ],
+  'GET /share': [{ who: 'anon', path: '/share', expect: 303 }, { who: 'viewer', path: '/share', expect: 200 }, { who: 'admin', path: '/share', expect: 200 }],
+  'POST /share': [
+    { who: 'anon', path: '/share', form: { slugs: '{A}', expires_in: '3600' }, expect: 401 },
+    { who: 'viewer', path: '/share', form: { slugs: '{B}', expires_in: '3600' }, expect: 404 },
+    { who: 'viewer', path: '/share', form: { slugs: '{A}', expires_in: '12' }, expect: 422 },
+    { who: 'viewer', path: '/share', form: { slugs: '{A}', expires_in: '3600' }, noCsrf: true, expect: 403 },
+    { who: 'viewer', path: '/share', form: { slugs: '{A}', expires_in: '3600' }, expect: 201 },
+    { who: 'user', path: '/share', form: { slugs: ['{A}', '{B}'], title: 'both', expires_in: '86400' }, expect: 201 },
+  ],
+  'DELETE /share/:id': [
+    { who: 'viewer', path: '/share/00000000-0000-4000-8000-000000000000', expect: 404 },
+    { who: 'viewer', path: '/share/nope', expect: 422 },
+  ],
   'GET /account': [{ who: 'anon', path: '/account', expect: 303 }, { who: 'viewer', path: '/account', expect: 200 }],
   'POST /account/password': [
     { who: 'anon', path: '/account/password', form: {}, expect: 401 },
