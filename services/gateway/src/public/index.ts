@@ -27,7 +27,7 @@ export async function buildPublicSite(d: {
 }): Promise<PublicSite> {
   const kickUrl = d.config.KICK_WEB_URL.replace(/\/$/, '')
   const auth = new PublicAuthClient(d.nc)
-  const limit = new PublicRateLimit()
+  const limit = new PublicRateLimit({ burst: d.config.PUBLIC_RATE_BURST, perSecond: d.config.PUBLIC_RATE_PER_S, sockets: d.config.PUBLIC_FEEDS_PER_ADDRESS })
   const pages = new PublicPages(d.nc, auth, d.statuses, d.poller, d.log, kickUrl)
   const feeds = new PublicFeeds(pages, d.statuses, auth, limit, d.log, kickUrl)
   feeds.listen(d.nc, d.sessions)

@@ -12,6 +12,7 @@ export type PublicLimits = {
   sockets: number
 }
 
+/** The defaults of PUBLIC_RATE_BURST, PUBLIC_RATE_PER_S and PUBLIC_FEEDS_PER_ADDRESS. */
 export const DEFAULT_LIMITS: PublicLimits = { burst: 120, perSecond: 2, sockets: 20 }
 /** Addresses remembered at most; past it the fullest buckets are forgotten first. */
 const MAX_ADDRESSES = 100_000
