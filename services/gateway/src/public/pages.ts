@@ -41,6 +41,7 @@ export class PublicPages {
   private changedStreamers = new Set<string>()
   private flushing = false
   private timer: Timer | null = null
+  private stopped = false
   private listeners = new Set<(slug: string, page: StatusPage | null) => void>()
   publish: (topic: string, data: string) => void = () => {}
   /** Renders since start: the bench and tests read it to see the cost does not follow the viewers. */
@@ -58,11 +59,17 @@ export class PublicPages {
   async start() {
     this.nc.subscribe(subjects.pagesChanged, { callback: (err) => void (err || this.reload()) })
     this.statuses.onChange((s, slug) => this.streamerChanged(s, slug))
-    await this.reload()
+    // Auth may start after us: until the first read succeeds, ask again every few seconds.
+    if (!(await this.reload())) void this.retry()
     this.timer = setInterval(() => void this.reload(), RELOAD_MS)
   }
 
+  private async retry() {
+    for (let delay = 1000; !this.stopped && !(await this.reload()); delay = Math.min(delay * 2, 10_000)) await Bun.sleep(delay)
+  }
+
   stop() {
+    this.stopped = true
     if (this.timer) clearInterval(this.timer)
   }
 
