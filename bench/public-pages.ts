@@ -90,7 +90,7 @@ async function clientMode() {
 function fakeStatus(i: number, live: boolean): StreamerStatus {
   const t = new Date().toISOString()
   return {
-    slug: `pub_${String(i).padStart(4, '0')}`, kick_user_id: 200_000 + i, username: `Public${i}`, live, viewers: live ? 100 + i * 13 : 0,
+    slug: `pub_${String(i).padStart(4, '0')}`, kick_user_id: 200_000 + i, username: `Public${i}`, live, viewers: live ? 100 + i * 13 : 0, viewers_hidden: false, stream_id: live ? `s-${i}` : null,
     title: live ? `stream ${i}` : null, category: live ? { id: 1, name: 'Just Chatting' } : null,
     started_at: live ? t : null, profile_picture_url: null, source: 'api', checked_at: t, changed_at: t, stale: false,
   }
@@ -190,7 +190,7 @@ async function bench() {
     const t0 = performance.now()
     for (let k = 0; k < changes; k++) {
       const i = k % a.streamers
-      const s = { ...statuses[i]!, live: true, viewers: statuses[i]!.viewers + 1, title: `bench#${k}@${nowMs().toFixed(3)}`, checked_at: new Date().toISOString() }
+      const s = { ...statuses[i]!, live: true, viewers: (statuses[i]!.viewers ?? 0) + 1, title: `bench#${k}@${nowMs().toFixed(3)}`, checked_at: new Date().toISOString() }
       statuses[i] = s
       nc.publish(subjects.status(s.slug), JSON.stringify(s))
       const wait = t0 + ((k + 1) * 1000) / a.rate - performance.now()

@@ -53,5 +53,6 @@ export class Badges {
 function message(s: StreamerStatus, viewers: boolean): { message: string; color: string } {
   if (s.stale) return { message: s.live ? 'was live · unknown now' : 'unknown', color: 'yellow' }
   if (!s.live) return { message: 'offline', color: 'lightgrey' }
-  return { message: viewers ? `live · ${fmtInt(s.viewers)} viewers` : 'live', color: 'brightgreen' }
+  // A hidden count (the streamer's choice on Kick) is shown as plain "live", never as 0.
+  return { message: viewers && s.viewers !== null ? `live · ${fmtInt(s.viewers)} viewers` : 'live', color: 'brightgreen' }
 }

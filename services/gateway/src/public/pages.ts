@@ -250,7 +250,8 @@ export function publicStatus(s: StreamerStatus, p: Pick<StatusPage, 'show_viewer
     name: s.username || s.slug,
     live: s.live,
     stale: s.stale,
-    ...(p.show_viewers ? { viewers: s.live ? s.viewers : 0 } : {}),
+    // null while live with the count hidden by the streamer (viewers_hidden), as in StreamerStatus.
+    ...(p.show_viewers ? { viewers: s.live ? s.viewers : 0, viewers_hidden: s.live && s.viewers_hidden } : {}),
     title: s.live ? s.title : null,
     category: s.live ? (s.category?.name ?? null) : null,
     started_at: s.live ? s.started_at : null,
