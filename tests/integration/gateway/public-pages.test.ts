@@ -200,6 +200,8 @@ describe('share links', () => {
     const body = await page.text()
     expect(body).toContain(`pr-${A}`)
     expect(body).not.toContain(`pr-${B}`)
+    // A streamer's link is its page: its streams too (A has been live since an earlier test).
+    await eventually(async () => (await (await visit(new URL(url).pathname)).text()).includes('past streams'), 10_000, 'past streams on the shared page')
     const listed = (await (await user.fetch('/api/v1/share-links')).json()) as { id: string; url: string }[]
     expect(listed.map((l) => l.id)).toContain(id)
   })

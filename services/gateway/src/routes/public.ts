@@ -5,7 +5,7 @@ import { Slug } from '@kickmon/shared/validation'
 import type { GatewayDeps } from '../deps.ts'
 import { Badges } from '../public/badges.ts'
 import { clientIpOf } from '../request-id.ts'
-import { expiredPage, pageNotFound, publicPage } from '../views/public-page.ts'
+import { expiredPage, pageNotFound, pastStreams, publicPage } from '../views/public-page.ts'
 
 // The routes anyone may call without an account: status pages (/p/…), badges (/badge/…) and
 // share links (/s/…). They set no cookie and read none, have their own per-address rate limit,
@@ -135,9 +135,11 @@ export const publicRoutes = (d: GatewayDeps) => {
       if (link === 'unavailable') return unavailable()
       const list = targetSlugs(link.target).map((s) => d.statuses.get(s)).filter((s) => !!s)
       const title = link.target.type === 'view' ? (link.target.title ?? 'shared streamers') : (list[0]?.username || link.target.slug)
+      // One streamer: its page, so its past streams too (the poller away: just the row).
+      const past = link.target.type === 'streamer' ? await d.poller.call('sessions', { slug: link.target.slug, limit: 10 }).catch(() => []) : []
       const body = publicPage({
         title, description: null, rows: await pub.feeds.shareRows(list), statuses: list, viewers: true, history: true,
-        feed: `/s/${params.token}/live`, generatedAt: new Date().toISOString(),
+        feed: `/s/${params.token}/live`, generatedAt: new Date().toISOString(), extra: pastStreams(past),
       })
       // Per link and per view (checked each time): never kept by a shared cache; no referrer leaves with the token.
       return new Response(body, { headers: { 'content-type': TEXT, 'cache-control': 'private, no-store', 'referrer-policy': 'no-referrer' } })

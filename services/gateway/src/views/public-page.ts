@@ -46,6 +46,17 @@ export type PublicPageView = {
   /** Links shown under the list (JSON, the full page). */
   links?: { href: string; label: string }[]
   generatedAt: string
+  /** Under the list: a shared streamer's past streams. */
+  extra?: Html
+}
+
+/** A shared streamer's last streams (what its page in the app shows, without the chart). */
+export function pastStreams(list: { started_at: string; ended_at: string | null; duration_s: number; peak_viewers: number; avg_viewers: number; title: string | null; category: string | null }[]): Html {
+  if (!list.length) return html``
+  return html`<section class="panel" aria-labelledby="past-title"><h2 id="past-title">past streams</h2><div class="scroll"><table class="data">
+<thead><tr><th scope="col">started</th><th scope="col">duration</th><th scope="col">peak</th><th scope="col">average</th><th scope="col">title</th><th scope="col">category</th></tr></thead>
+<tbody>${list.map((x) => html`<tr><td><small>${fmtTime(x.started_at)}</small></td><td>${x.ended_at ? fmtDuration(x.duration_s) : 'live'}</td><td class="num">${fmtInt(x.peak_viewers)}</td><td class="num">${fmtInt(x.avg_viewers)}</td><td class="clip">${x.title ?? ''}</td><td>${x.category ?? ''}</td></tr>`)}</tbody>
+</table></div></section>`
 }
 
 function head(title: string): Html {
@@ -80,6 +91,7 @@ export function publicPage(v: PublicPageView): string {
     </div>
     <div id="p-rows" role="rowgroup">${raw(v.rows)}</div>
   </div>
+  ${v.extra ?? ''}
   <p class="dim"><small>as of <time datetime="${v.generatedAt}">${fmtTime(v.generatedAt)}</time>${(v.links ?? []).map((l) => html` · <a href="${l.href}"${v.embed ? html` target="_blank" rel="noopener"` : ''}>${l.label}</a>`)} · kickmon</small></p>
 </section>`
   return '<!doctype html>' + html`<html lang="en">${head(v.title)}<body><main id="main">${body}</main></body></html>`.value
