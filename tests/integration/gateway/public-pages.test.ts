@@ -315,6 +315,7 @@ describe('rate limits', () => {
       limit.limits = { burst: 100, perSecond: 100, sockets: 2 }
       const a = await socket('/p/team/live')
       const b = await socket('/p/team/live')
+      expect(limit.openFrom('127.0.0.1')).toBe(2) // counted against the client's own address
       const c = await socket('/p/team/live')
       expect((await c.closed).code).toBe(1013)
       a.ws.close()

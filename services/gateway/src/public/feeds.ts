@@ -71,9 +71,16 @@ export class PublicFeeds {
     if (!this.limit.openSocket(ip)) return ws.close(1013, 'too many live feeds from this address')
     this.clients.set(ws, { kind: 'page', page, ip })
     ws.subscribe(pageTopic(page))
-    const r = await this.pages.render(page)?.catch(() => null)
-    if (!r) return ws.close(1013, 'try again')
-    if (ws.readyState === 1) ws.send(r.snapshot)
+    // A change landing while the snapshot is made would reach this socket before a stale
+    // snapshot: make it again then (fragments and snapshots both carry the latest rows).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const gen = this.pages.generation(page)
+      const r = await this.pages.render(page)?.catch(() => null)
+      if (!r) return ws.close(1013, 'try again')
+      if (ws.readyState !== 1) return
+      ws.send(r.snapshot)
+      if (this.pages.generation(page) === gen) return
+    }
   }
 
   openShare(ws: Socket, link: { id: string; user_id: number; target: ShareTarget; expires_at: string }, ip: string | undefined) {

@@ -87,6 +87,11 @@ export class PublicPages {
     return (this.byStreamer.get(streamer)?.size ?? 0) > 0
   }
 
+  /** Changes so far to a page (a snapshot made across one is made again). */
+  generation(slug: string): number {
+    return this.gen.get(slug) ?? 0
+  }
+
   /** Viewer counts of a streamer are public only when a page listing it shows them. */
   showsViewers(streamer: string): boolean {
     for (const p of this.byStreamer.get(streamer) ?? []) if (this.pages.get(p)?.show_viewers) return true

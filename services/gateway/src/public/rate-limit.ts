@@ -60,6 +60,11 @@ export class PublicRateLimit {
     else this.open.set(key, n)
   }
 
+  /** Live feeds an address holds open now. */
+  openFrom(ip: string | undefined): number {
+    return this.open.get(ip ?? 'unknown') ?? 0
+  }
+
   reset() {
     this.buckets.clear()
     this.open.clear()
