@@ -30,6 +30,8 @@ const ENDED = (text: string) => `<div id="p-rows" hx-swap-oob="innerHTML"><p cla
  */
 export class PublicFeeds {
   private clients = new Map<Socket, PageClient | ShareClient>()
+  /** The share feeds alone: a status change looks only at these (page viewers share topics). */
+  private shares = new Map<Socket, ShareClient>()
   private timer: Timer
   private rowOptions
 
@@ -90,6 +92,7 @@ export class PublicFeeds {
     const ms = Date.parse(link.expires_at) - Date.now()
     c.timer = setTimeout(() => this.end(ws, 'This link has expired.'), Math.max(0, Math.min(ms, 2 ** 31 - 1)))
     this.clients.set(ws, c)
+    this.shares.set(ws, c)
     void this.shareSnapshot(ws, c)
   }
 
@@ -97,6 +100,7 @@ export class PublicFeeds {
     const c = this.clients.get(ws)
     if (!c) return
     this.clients.delete(ws)
+    this.shares.delete(ws)
     if (c.kind === 'share' && c.timer) clearTimeout(c.timer)
     this.limit.closeSocket(c.ip)
   }
@@ -128,8 +132,8 @@ export class PublicFeeds {
 
   /** Share feeds are few: each gets its own message (its count is its own). */
   private streamerChanged(s: StreamerStatus | null, slug: string) {
-    for (const [ws, c] of this.clients) {
-      if (c.kind !== 'share' || !c.slugs.includes(slug)) continue
+    for (const [ws, c] of this.shares) {
+      if (!c.slugs.includes(slug)) continue
       const list = this.shareList(c)
       // Appeared or vanished: the whole list; otherwise the one row.
       if (!s) void this.shareSnapshot(ws, c)
@@ -138,12 +142,12 @@ export class PublicFeeds {
   }
 
   private async recheckUser(userId: number) {
-    const ids = new Set([...this.clients.values()].flatMap((c) => (c.kind === 'share' && c.userId === userId ? [c.id] : [])))
+    const ids = new Set([...this.shares.values()].flatMap((c) => (c.userId === userId ? [c.id] : [])))
     for (const id of ids) await this.recheck(id)
   }
 
   private async recheckAll() {
-    const ids = new Set([...this.clients.values()].flatMap((c) => (c.kind === 'share' ? [c.id] : [])))
+    const ids = new Set([...this.shares.values()].map((c) => c.id))
     for (const id of ids) await this.recheck(id)
   }
 
