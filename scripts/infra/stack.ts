@@ -11,6 +11,8 @@ export type StackOptions = {
   sim?: { channels?: number; activity?: boolean; env?: Record<string, string> } | false
   services?: ('auth' | 'poller' | 'gateway')[]
   env?: Record<string, string | undefined>
+  /** Per service, over `env` (e.g. each its own DATABASE_URL). */
+  serviceEnv?: Partial<Record<'auth' | 'poller' | 'gateway', Record<string, string>>>
   sink?: LineSink
   ports?: Partial<Record<'gateway' | 'poller' | 'auth' | 'sim', number>>
 }
@@ -83,7 +85,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     simUrl = sim.url
   }
   for (const name of o.services ?? ['auth', 'poller', 'gateway']) {
-    const p = new SupervisedProcess(name, env, sink)
+    const p = new SupervisedProcess(name, { ...env, ...o.serviceEnv?.[name] }, sink)
     p.start()
     procs.set(name, p)
   }

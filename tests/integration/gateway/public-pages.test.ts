@@ -11,7 +11,8 @@ let user: Client
 let A: string, B: string, C: string, D: string
 
 beforeAll(async () => {
-  h = await startGatewayHarness({ channels: 6 })
+  // Loopback is a trusted proxy here: its X-Forwarded-For names the client (rate limits per client).
+  h = await startGatewayHarness({ channels: 6, config: { TRUSTED_PROXIES: '127.0.0.1' } })
   ;[A, B, C, D] = h.slugs() as [string, string, string, string]
   for (const s of [A, B, C, D]) await h.monitor(s)
   user = await h.user('user')
@@ -320,6 +321,24 @@ describe('rate limits', () => {
       expect((await c.closed).code).toBe(1013)
       a.ws.close()
       b.ws.close()
+    } finally {
+      limit.limits = saved
+      limit.reset()
+    }
+  })
+
+  test('behind a trusted proxy each client has its own budget; from anyone else X-Forwarded-For is not believed', async () => {
+    const limit = h.gw.result.deps.pub.limit
+    const saved = limit.limits
+    limit.reset()
+    limit.limits = { burst: 2, perSecond: 0.001, sockets: 5 }
+    try {
+      const viaProxy = (client: string) => visit('/p/team.json', { headers: { 'x-forwarded-for': client } }).then((r) => r.status)
+      expect([await viaProxy('203.0.113.1'), await viaProxy('203.0.113.1'), await viaProxy('203.0.113.1')]).toEqual([200, 200, 429])
+      expect(await viaProxy('203.0.113.2')).toBe(200)
+      // No trusted peer (app.handle has no socket): naming a fresh address each time does not buy a new budget.
+      const spoofed = (client: string) => h.handle('/p/team.json', { headers: { 'x-forwarded-for': client } }).then((r) => r.status)
+      expect([await spoofed('198.51.100.1'), await spoofed('198.51.100.2'), await spoofed('198.51.100.3')]).toEqual([200, 200, 429])
     } finally {
       limit.limits = saved
       limit.reset()

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { AppError } from '@kickmon/shared/errors'
 import { MAX_SHARE_S, ShareLink, ShareLinkId, ShareTarget, targetSlugs } from '@kickmon/shared/public-contract'
 import type { GatewayDeps } from '../deps.ts'
+import { clientOrigin } from '../public/origin.ts'
 import type { Caller } from '../request-auth.ts'
 import { ANY_ROLE, route } from './define.ts'
 
@@ -9,7 +10,7 @@ const Created = z.object({ id: z.string(), url: z.string(), expires_at: z.string
 const Listed = ShareLink.extend({ url: z.string() })
 
 /** Where the link points: this gateway's own origin (the one the creator called). */
-const linkUrl = (req: Request, token: string) => `${new URL(req.url).origin}/s/${token}`
+const linkUrl = (req: Request, token: string) => `${clientOrigin(req)}/s/${token}`
 
 export const shareLinkRoutes = (d: GatewayDeps) => {
   /** The caller must see every streamer, as on the dashboard (404 alike for hidden and unknown). */

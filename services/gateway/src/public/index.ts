@@ -26,6 +26,7 @@ export async function buildPublicSite(d: {
   nc: NatsConnection; config: Config; log: Logger; statuses: StatusStore; poller: PollerClient; sessions: SessionCache
 }): Promise<PublicSite> {
   const kickUrl = d.config.KICK_WEB_URL.replace(/\/$/, '')
+  if (d.config.SHARE_LINK_SECRET.startsWith('dev-only')) d.log.warn('SHARE_LINK_SECRET is the demo default: fine on loopback, never anywhere else (anyone could sign share links)')
   const auth = new PublicAuthClient(d.nc)
   const limit = new PublicRateLimit({ burst: d.config.PUBLIC_RATE_BURST, perSecond: d.config.PUBLIC_RATE_PER_S, sockets: d.config.PUBLIC_FEEDS_PER_ADDRESS })
   const pages = new PublicPages(d.nc, auth, d.statuses, d.poller, d.log, kickUrl)

@@ -5,6 +5,7 @@ import { PageInput, PagePatch, PageSlug } from '@kickmon/shared/public-contract'
 import { parseInput } from '@kickmon/shared/validation'
 import { ADMIN, queryObject } from '../api/define.ts'
 import type { GatewayDeps } from '../deps.ts'
+import { clientOrigin } from '../public/origin.ts'
 import { html } from '../html.ts'
 import { notice } from '../views/components.ts'
 import { adminPagesPage } from '../views/admin-pages.ts'
@@ -32,7 +33,7 @@ export const adminPagesRoutes = (d: GatewayDeps) =>
       const q = queryObject(new URL(request.url))
       const { pages } = await d.pub.auth.call('pagesList', { actor: p.caller.actor }, p.rid)
       const editing = q.edit ? (pages.find((x) => x.slug === q.edit) ?? null) : null
-      return htmlResponse(adminPagesPage({ user: p.caller.user, csrf: p.caller.csrf ?? '', origin: new URL(request.url).origin, pages, editing }))
+      return htmlResponse(adminPagesPage({ user: p.caller.user, csrf: p.caller.csrf ?? '', origin: clientOrigin(request), pages, editing }))
     })
     .post('/admin/pages', async ({ request, body, server }) => {
       const { caller, rid } = await actionCaller(d, request, ADMIN, body, server)

@@ -5,6 +5,7 @@ import { ShareLinkId, ShareTarget } from '@kickmon/shared/public-contract'
 import { parseInput } from '@kickmon/shared/validation'
 import { ANY_ROLE } from '../api/define.ts'
 import type { GatewayDeps } from '../deps.ts'
+import { clientOrigin } from '../public/origin.ts'
 import { linkMade, sharePage, EXPIRIES } from '../views/share-links.ts'
 import { actionCaller, formInput, htmlResponse, pageCaller } from './page-kit.ts'
 
@@ -15,7 +16,7 @@ const ShareForm = z.object({
 })
 
 export const sharePages = (d: GatewayDeps) => {
-  const url = (req: Request, token: string) => `${new URL(req.url).origin}/s/${token}`
+  const url = (req: Request, token: string) => `${clientOrigin(req)}/s/${token}`
   return new Elysia({ name: 'share-pages' })
     .get('/share', async ({ request, server }) => {
       const p = await pageCaller(d, request, ANY_ROLE, server)
