@@ -9,7 +9,7 @@
 // Real processes: auth and gateway (no poller: statuses are published on NATS the way the
 // poller does), a private PostgreSQL and nats-server. The per-address limits are raised, since
 // every viewer here comes from 127.0.0.1.
-import { connect } from '@nats-io/transport-node'
+import { connectAs, testNatsAuth } from '../tests/harness/nats-auth.ts'
 import { readFileSync } from 'node:fs'
 import { startLocalNats } from '../scripts/infra/nats.ts'
 import { startLocalPostgres } from '../scripts/infra/postgres.ts'
@@ -116,12 +116,12 @@ async function bench() {
   const a = parseArgs({ streamers: int(100, 1, 100), viewers: int(5000, 1, 15_000), changes: int(200, 1), rate: int(20, 1, 1000), clientProcs: int(4, 1, 16), quick: flag, clientMode: flag })
   const changes = a.quick ? Math.min(a.changes, 60) : a.changes
   console.log(`public-pages: 1 page of ${a.streamers} streamers, ${a.viewers} anonymous viewers, ${changes} changes at ${a.rate}/s`)
-  const [pg, nats] = await Promise.all([startLocalPostgres({ fast: true }), startLocalNats()])
+  const [pg, nats] = await Promise.all([startLocalPostgres({ fast: true }), startLocalNats({ authConf: testNatsAuth().authConf })])
   const dbUrl = pg.url('kickmon')
   await prepareDatabase(dbUrl)
   const ADMIN = { username: 'admin', password: 'bench-admin-password' }
   const stack = await startStack({
-    databaseUrl: dbUrl, natsUrl: nats.url, services: ['auth', 'gateway'],
+    databaseUrl: dbUrl, natsUrl: nats.url, natsAuth: testNatsAuth(), services: ['auth', 'gateway'],
     env: {
       ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn',
       SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123', CONFIG_ENCRYPTION_KEY: 'cd'.repeat(32),
@@ -130,7 +130,8 @@ async function bench() {
     },
   })
   const gwPid = stack.procs.get('gateway')!.pid!
-  const nc = await connect({ servers: nats.url.replace('nats://', '') })
+  // As the poller would publish statuses: the operator identity may (tests/harness/nats-auth.ts).
+  const nc = await connectAs(nats.url, 'operator')
   const base = stack.gatewayUrl
   let children: ReturnType<typeof Bun.spawn>[] = []
   try {

@@ -9,6 +9,8 @@ import { bootstrapAdmin } from './bootstrap.ts'
 import type { AuthConfig } from './config.ts'
 import type { AuthDeps } from './deps.ts'
 import { authEndpoints } from './endpoints.ts'
+import { internalEndpoints } from './internal-endpoints.ts'
+import { withAdminSubjects } from './system-actors.ts'
 import { Passwords } from './passwords.ts'
 import { publicEndpoints } from './public-endpoints.ts'
 import { pruneSessions } from './sessions.ts'
@@ -51,8 +53,9 @@ export async function startAuth(ctx: AuthStartContext): Promise<AuthDeps> {
   const logins = ctx.registry
     ? new Counter({ name: 'auth_logins_total', help: 'Login attempts by outcome', labelNames: ['outcome'] as const, registers: [ctx.registry] })
     : null
-  ctx.addEndpoints(authEndpoints(deps, { onLogin: (outcome) => logins?.inc({ outcome }) }))
-  ctx.addEndpoints(publicEndpoints(deps))
+  ctx.addEndpoints(withAdminSubjects(authEndpoints(deps, { onLogin: (outcome) => logins?.inc({ outcome }) })))
+  ctx.addEndpoints(withAdminSubjects(publicEndpoints(deps)))
+  ctx.addEndpoints(internalEndpoints(deps))
 
   const housekeeping = async () => {
     try {
