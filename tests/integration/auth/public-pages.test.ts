@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { z } from 'zod'
 import { AppError } from '../../../shared/src/errors.ts'
+import { adminSubject } from '../../../shared/src/auth-internal-contract.ts'
 import { PublicApi, type PublicEndpointName } from '../../../shared/src/public-contract.ts'
 import { request } from '../../../shared/src/rpc.ts'
 import { collect, startAuthHarness, type AuthHarness, type FixtureUser } from './harness.ts'
@@ -158,5 +159,44 @@ describe('share links', () => {
     const key = (await h.apiKey(user, 'read')).key
     expect((await call('shareList', { actor: { api_key: key } })).links.length).toBeGreaterThan(0)
     expect((await fail('shareCreate', { actor: { api_key: key }, target: streamer('alpha'), expires_in_s: 600 })).code).toBe('FORBIDDEN')
+  })
+})
+
+describe('who may call what', () => {
+  type Who = 'admin' | 'user' | 'viewer' | 'userReadKey' | 'anonymous' | 'system'
+  const WHO: Who[] = ['admin', 'user', 'viewer', 'userReadKey', 'anonymous', 'system']
+  /** The outcome of each endpoint for each caller (system actors on auth.admin.*, as the operator). */
+  const TABLE: Record<PublicEndpointName, { body: (n: number) => Record<string, unknown>; expect: Record<Who, string> }> = {
+    pagesList: { body: () => ({}), expect: { admin: 'ok', user: 'FORBIDDEN', viewer: 'FORBIDDEN', userReadKey: 'FORBIDDEN', anonymous: 'UNAUTHENTICATED', system: 'ok' } },
+    pagesGet: { body: () => ({ slug: 'nope' }), expect: { admin: 'NOT_FOUND', user: 'FORBIDDEN', viewer: 'FORBIDDEN', userReadKey: 'FORBIDDEN', anonymous: 'UNAUTHENTICATED', system: 'NOT_FOUND' } },
+    pagesCreate: { body: (n) => ({ page: page(`who-${n}`) }), expect: { admin: 'ok', user: 'FORBIDDEN', viewer: 'FORBIDDEN', userReadKey: 'FORBIDDEN', anonymous: 'UNAUTHENTICATED', system: 'ok' } },
+    pagesUpdate: { body: () => ({ slug: 'nope', patch: { title: 'x' } }), expect: { admin: 'NOT_FOUND', user: 'FORBIDDEN', viewer: 'FORBIDDEN', userReadKey: 'FORBIDDEN', anonymous: 'UNAUTHENTICATED', system: 'NOT_FOUND' } },
+    pagesDelete: { body: () => ({ slug: 'nope' }), expect: { admin: 'NOT_FOUND', user: 'FORBIDDEN', viewer: 'FORBIDDEN', userReadKey: 'FORBIDDEN', anonymous: 'UNAUTHENTICATED', system: 'NOT_FOUND' } },
+    shareCreate: { body: () => ({ target: { type: 'streamer', slug: 'alpha' }, expires_in_s: 600 }), expect: { admin: 'ok', user: 'ok', viewer: 'ok', userReadKey: 'FORBIDDEN', anonymous: 'UNAUTHENTICATED', system: 'BAD_REQUEST' } },
+    shareList: { body: () => ({}), expect: { admin: 'ok', user: 'ok', viewer: 'ok', userReadKey: 'ok', anonymous: 'UNAUTHENTICATED', system: 'BAD_REQUEST' } },
+    shareRevoke: { body: () => ({ id: crypto.randomUUID() }), expect: { admin: 'NOT_FOUND', user: 'NOT_FOUND', viewer: 'NOT_FOUND', userReadKey: 'FORBIDDEN', anonymous: 'UNAUTHENTICATED', system: 'NOT_FOUND' } },
+    publicPages: { body: () => ({}), expect: { admin: 'ok', user: 'ok', viewer: 'ok', userReadKey: 'ok', anonymous: 'ok', system: 'ok' } },
+    publicShare: { body: () => ({ id: crypto.randomUUID() }), expect: { admin: 'NOT_FOUND', user: 'NOT_FOUND', viewer: 'NOT_FOUND', userReadKey: 'NOT_FOUND', anonymous: 'NOT_FOUND', system: 'NOT_FOUND' } },
+  }
+
+  test('every endpoint of the contract, for every kind of caller', async () => {
+    expect(Object.keys(TABLE).sort()).toEqual(Object.keys(PublicApi).sort())
+    const readKey = (await h.apiKey(user, 'read')).key
+    const actors: Record<Who, object | null> = {
+      admin: { session: adminTok }, user: { session: userTok }, viewer: { session: viewerTok }, userReadKey: { api_key: readKey },
+      anonymous: { session: 'not-a-session' }, system: { system: 'test' },
+    }
+    const wrong: string[] = []
+    let n = 0
+    for (const [name, row] of Object.entries(TABLE) as [PublicEndpointName, (typeof TABLE)[PublicEndpointName]][]) {
+      const takesActor = 'actor' in (PublicApi[name].input as unknown as { shape: object }).shape
+      for (const who of WHO) {
+        const body = { ...row.body(++n), ...(takesActor ? { actor: actors[who] } : {}) }
+        const subject = takesActor && who === 'system' ? adminSubject(PublicApi[name].subject) : PublicApi[name].subject
+        const got = await request(h.nc, subject, body, PublicApi[name].output as z.ZodType).then(() => 'ok', (e) => (e instanceof AppError ? e.code : String(e)))
+        if (got !== row.expect[who]) wrong.push(`${name} as ${who}: ${got}, expected ${row.expect[who]}`)
+      }
+    }
+    expect(wrong).toEqual([])
   })
 })
