@@ -42,6 +42,7 @@ function persisted(name: string, make: () => string): string {
   return v
 }
 env.SESSION_SECRET ||= persisted('session-secret', () => randomBytes(32).toString('hex'))
+env.SHARE_LINK_SECRET ||= persisted('share-link-secret', () => randomBytes(32).toString('hex'))
 env.CONFIG_ENCRYPTION_KEY ||= persisted('config-key', () => randomBytes(32).toString('hex'))
 const adminUser = (env.ADMIN_USERNAME ||= 'admin')
 // Only a password we generated is printed: one the user set is theirs, never echoed.
@@ -135,8 +136,8 @@ try {
     env,
     // Each service gets only what it reads, as under compose and systemd (blank is unset).
     serviceEnv: {
-      auth: { ...(dbUrls && { DATABASE_URL: dbUrls.auth }), KICK_CLIENT_SECRET: '' },
-      poller: { ...(dbUrls && { DATABASE_URL: dbUrls.poller }), SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '' },
+      auth: { ...(dbUrls && { DATABASE_URL: dbUrls.auth }), KICK_CLIENT_SECRET: '', SHARE_LINK_SECRET: '' },
+      poller: { ...(dbUrls && { DATABASE_URL: dbUrls.poller }), SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '', SHARE_LINK_SECRET: '' },
       gateway: { DATABASE_URL: '', SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '', KICK_CLIENT_SECRET: '' },
     },
     natsAuth: natsAuth ?? undefined,

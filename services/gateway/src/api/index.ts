@@ -6,6 +6,8 @@ import { json } from '../routes/errors.ts'
 import { route, type ApiRoute } from './define.ts'
 import { healthRoutes } from './health.ts'
 import { openApiDocument } from './openapi.ts'
+import { shareLinkRoutes } from './share-links.ts'
+import { statusPageRoutes } from './status-pages.ts'
 import { streamRoutes } from './stream.ts'
 import { streamerRoutes } from './streamers.ts'
 import { userRoutes } from './users.ts'
@@ -14,6 +16,7 @@ import { userRoutes } from './users.ts'
 export function apiRoutes(d: GatewayDeps): ApiRoute[] {
   const routes: ApiRoute[] = [
     ...authApiRoutes(d), ...streamerRoutes(d), ...streamRoutes(d), ...userRoutes(d), ...accountRoutes(d), ...auditRoutes(d), ...healthRoutes(d),
+    ...statusPageRoutes(d), ...shareLinkRoutes(d),
   ]
   let doc: string | null = null
   routes.push(
