@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream'
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { connectAs } from '../../harness/nats-auth.ts'
 import { PollerApi } from '../../../shared/src/poller-contract.ts'
 import { ensureWebhookStream, STREAMS } from '../../../shared/src/nats-resources.ts'
 import { request } from '../../../shared/src/rpc.ts'
@@ -21,7 +22,7 @@ const windowOf = async (jsm: JetStreamManager) => (await jsm.streams.info(WEBHOO
 
 test('a new KICK_WEBHOOKS remembers message ids for the whole span a timestamp is accepted in', async () => {
   const nats = await testNats()
-  const nc = await connect({ servers: nats.url })
+  const nc = await connectAs(nats.url, 'operator')
   try {
     await ensureWebhookStream(nc) // the gateway's path; the poller creates it from the same config
     expect(await windowOf(await jetstreamManager(nc))).toBeGreaterThanOrEqual(SPAN_NS)
@@ -33,7 +34,7 @@ test('a new KICK_WEBHOOKS remembers message ids for the whole span a timestamp i
 
 test('the message ids JetStream remembers survive a restart of nats-server', async () => {
   const nats = await testNats()
-  let nc = await connect({ servers: nats.url })
+  let nc = await connectAs(nats.url, 'operator')
   try {
     let js = await ensureWebhookStream(nc)
     const publish = () => js.publish('kick.webhooks.livestream.status.updated', '{}', { msgID: '01REPLAYACROSSRESTART0000' })
@@ -41,7 +42,7 @@ test('the message ids JetStream remembers survive a restart of nats-server', asy
     await nc.close()
     await nats.stop()
     await nats.start()
-    nc = await connect({ servers: nats.url })
+    nc = await connectAs(nats.url, 'operator')
     js = await ensureWebhookStream(nc)
     expect((await publish()).duplicate).toBe(true)
   } finally {
@@ -64,7 +65,7 @@ describe('a replayed delivery', () => {
 
   beforeAll(async () => {
     env = await testEnv({ channels: 3, privateKeyPem: key.privateKeyPem })
-    nc = await connect({ servers: env.nats.url })
+    nc = await connectAs(env.nats.url, 'operator')
     jsm = await jetstreamManager(nc)
     // The stream as an older release left it: a duplicate window (here 3 s) shorter than the span.
     await jsm.streams.add({ ...STREAMS[WEBHOOKS_STREAM], subjects: [...STREAMS[WEBHOOKS_STREAM].subjects], duplicate_window: 3e9 })
