@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import type { KickSim } from '../../../services/kick-sim/src/sim.ts'
 import { BASE, control, newSim } from './helpers.ts'
 
-// kick-api.md §4: kick.com/api/v1|v2/channels/<slug>, the channel page, and both blocks.
+// docs/kick-api.md#kicks-website-unofficial: kick.com/api/v1|v2/channels/<slug>, the channel page, and both blocks.
 let sim: KickSim
 afterEach(async () => sim?.stop())
 
