@@ -31,10 +31,9 @@ function outsideCitations(file: string, text: string): string[] {
   const inDocs = dirname(file) === 'docs'
   text.split('\n').forEach((line, i) => {
     const where = `${file}:${i + 1}: ${line.trim().slice(0, 120)}`
-    if (/\/work\/shared|§/.test(line) && /design|kick-api|stack-notes|\/work\/shared/.test(line)) {
-      // A section number of an outside file, or the outside folder itself.
-      if (/\/work\/shared|(design|kick-api)(\.md)?\s*§|stack-notes\s*§|§\s*\d[^)]*\b(design|kick-api)\.md/.test(line)) found.push(where)
-    }
+    // The outside folder itself, or a section number (`§4.2`): the outside notes were cited by
+    // section; the in-repo pages are cited by anchor.
+    if (/\/work\/shared|§\s*\d/.test(line)) found.push(where)
     for (const m of line.matchAll(/([\w./-]*?)(design|kick-api|stack-notes)(\.md)?\b/g)) {
       const [all, prefix = '', name, ext] = m
       if (name === 'stack-notes') {
@@ -144,6 +143,7 @@ describe('docs stand alone', () => {
     expect(outsideCitations('docs/x.md', 'see [kick-api.md §4](../../shared/kick-api.md)').length).toBeGreaterThan(0)
     expect(outsideCitations('docs/x.md', 'the design is `../shared/design.md`')).toHaveLength(1)
     expect(outsideCitations('bench/x.ts', '// stack-notes §3')).toHaveLength(1)
+    expect(outsideCitations('tests/x.ts', "test('the §4.2 shape')")).toHaveLength(1)
     expect(outsideCitations('bench/x.ts', '// (docs/design.md#targets)')).toEqual([])
     expect(outsideCitations('docs/x.md', 'see [targets](design.md#targets)')).toEqual([])
     expect(outsideCitations('tests/unit/x.ts', "import { x } from '../../shared/src/config.ts'")).toEqual([])

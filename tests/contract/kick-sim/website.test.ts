@@ -9,7 +9,7 @@ afterEach(async () => sim?.stop())
 const web = (path: string, init?: RequestInit) => sim.fetch(new Request(`${BASE}${path}`, init))
 
 describe('website endpoints', () => {
-  test('/api/v2/channels/<slug> live: §4.2 shape, "YYYY-MM-DD HH:MM:SS" times, display-name language', async () => {
+  test('/api/v2/channels/<slug> live: the website channel JSON shape (docs/kick-api.md#channel-json), "YYYY-MM-DD HH:MM:SS" times, display-name language', async () => {
     sim = newSim()
     const ch = sim.world.list().find((c) => c.live)!
     const res = await web(`/api/v2/channels/${ch.slug}`)
