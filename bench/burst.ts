@@ -1,5 +1,5 @@
 // burst: every streamer changes at once; how long until every dashboard socket has every
-// change, and how many were lost or arrived twice (design.md §7: consistent < 1 s, 0 lost).
+// change, and how many were lost or arrived twice (docs/design.md#targets: consistent < 1 s, 0 lost).
 import { z } from 'zod'
 import { flag, int, parseArgs } from './lib/args.ts'
 import { DashboardBench, printLogTail } from './lib/dashboard-bench.ts'

@@ -1,4 +1,4 @@
-// gateway-fanout: the gateway alone under dashboard load (design.md §7). With 1,000 streamers
+// gateway-fanout: the gateway alone under dashboard load (docs/design.md#targets). With 1,000 streamers
 // and 1,000 dashboard sockets (in a separate client process, so their CPU is not the
 // gateway's): dashboard page render time, fan-out latency from a `kick.status` publish to
 // receipt at every socket, a whole-fleet change, and the gateway's RSS.

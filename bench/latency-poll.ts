@@ -1,5 +1,5 @@
 // latency-poll: the same changes with webhooks off, so only polling sees them: detection
-// delay per change against POLL_INTERVAL_S (design.md §7: within POLL_INTERVAL_S + 1 s).
+// delay per change against POLL_INTERVAL_S (docs/design.md#targets: within POLL_INTERVAL_S + 1 s).
 import { flag, int, num, parseArgs } from './lib/args.ts'
 import { runLatency } from './lib/latency.ts'
 

@@ -1,5 +1,5 @@
 // latency-webhook: kick-sim sends status webhooks at a fixed rate; time from kick-sim's send
-// to kick.status, to every dashboard socket, and to a real Chromium DOM (design.md §7:
+// to kick.status, to every dashboard socket, and to a real Chromium DOM (docs/design.md#targets:
 // p50 < 20 ms, p99 < 50 ms with 1000 streamers and 1000 dashboards).
 import { flag, int, num, parseArgs } from './lib/args.ts'
 import { runLatency } from './lib/latency.ts'

@@ -1,6 +1,6 @@
 // memory: each service's RSS sampled every 100 ms through a loaded phase (changes at a fixed
 // rate, 1000 open dashboards) and an idle phase; the figure is the median of the last 10 s,
-// load-then-idle as Bun's own comparisons measure (design.md §7: each Bun service < 64 MB,
+// load-then-idle as Bun's own comparisons measure (docs/design.md#targets: each Bun service < 64 MB,
 // the gateway with 1000 sockets < 80 MB).
 import { z } from 'zod'
 import { flag, int, num, parseArgs } from './lib/args.ts'

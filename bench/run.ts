@@ -53,7 +53,7 @@ function read(name: string): any {
   return existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) : null
 }
 
-/** One line per figure design.md §7 sets a target for. */
+/** One line per figure docs/design.md#targets sets a target for. */
 function summaries(): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = []
   const fmt = (s: { p50: number | null; p99: number | null } | undefined) => (s ? `p50 ${s.p50} ms, p99 ${s.p99} ms` : '–')

@@ -1,4 +1,4 @@
-// `bun run start`: the whole system in the foreground (design.md §8).
+// `bun run start`: the whole system in the foreground (docs/design.md#commands).
 // PostgreSQL and NATS: DATABASE_URL / NATS_URL when given (they must be reachable), else
 // private ones kept under .data/. Kick: the real one with credentials, any Kick-compatible
 // server via KICK_API_URL/KICK_AUTH_URL, else kick-sim with a demo world. Ctrl-C stops all.

@@ -66,7 +66,7 @@ export async function runLatency(o: LatencyOptions) {
         ? { all: { list: rows, minus: 0 } }
         : {
             online: { list: rows.filter((r) => r.change.live), minus: 0 },
-            // Offline waits OFFLINE_GRACE_S by design (design.md §2); reported past the grace.
+            // Offline waits OFFLINE_GRACE_S by design (docs/design.md#how-it-learns-about-kick); reported past the grace.
             'offline − grace': { list: rows.filter((r) => !r.change.live), minus: o.offlineGraceS * 1000 },
           }
     const figures: Record<string, { webhook_stored: Summary | null; status: Summary; every_client: Summary; chromium_message: Summary | null; dom: Summary | null; lost: ReturnType<typeof lost> }> = {}

@@ -44,7 +44,7 @@ export class FlipWatch {
   }
 }
 
-/** `kick.status.>` (design.md §4): the poller's published status. */
+/** `kick.status.>` (docs/design.md#nats-subjects): the poller's published status. */
 export class StatusWatch extends FlipWatch {
   constructor(nc: NatsConnection) {
     super(nc, 'kick.status.>', (b) => {

@@ -3,7 +3,7 @@ import { isIP } from 'node:net'
 import { parseTrustedProxies } from './trusted-proxies.ts'
 import { NatsCredentialVars, natsCredentialIssues } from './nats-credentials.ts'
 
-// Every variable of design.md §5. Each service parses the same schema once at start;
+// Every variable of docs/design.md#configuration. Each service parses the same schema once at start;
 // defaults make a bare `bun run start` work, and anything malformed stops the process
 // with one line naming the variable.
 const port = (d: number) => z.coerce.number().int().min(0).max(65535).default(d)
@@ -12,7 +12,7 @@ const url = z.url()
 // Where a service listens: loopback unless told otherwise (a container or another machine).
 const bindHost = z.string().refine((s) => isIP(s) !== 0, 'must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::)').default('127.0.0.1')
 
-// Kick's published webhook key (kick-api.md §3.5).
+// Kick's published webhook key (docs/kick-api.md#signatures).
 export const KICK_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
 MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAq/+l1WnlRrGSolDMA+A8
 6rAhMbQGmQ2SapVcGM3zq8ANXjnhDWocMqfWcTd95btDydITa10kDvHzw9WQOqp2
@@ -42,7 +42,7 @@ export const ConfigSchema = z.object({
   POLL_INTERVAL_S: z.coerce.number().min(1).max(3600).default(10),
   BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(100),
   OFFLINE_GRACE_S: z.coerce.number().min(0).max(3600).default(30),
-  // Every request to Kick shares this budget; Kick publishes no limit and was seen to allow ~20/s per app (kick-api.md §6).
+  // Every request to Kick shares this budget; Kick publishes no limit and was seen to allow ~20/s per app (docs/kick-api.md#limits).
   KICK_REQUESTS_PER_S: z.coerce.number().min(1).max(100).default(15),
   // Days of raw viewer samples kept (0: forever); older daily partitions are dropped.
   VIEWER_SAMPLES_KEEP_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-// design.md §4 (contract): parsed on both ends of every NATS message.
+// docs/design.md#nats-subjects (contract): parsed on both ends of every NATS message.
 export const Source = z.enum(['api', 'webhook', 'browser'])
 export type Source = z.infer<typeof Source>
 

@@ -7,7 +7,7 @@ import type { NatsConnection } from '@nats-io/transport-node'
 import { EVENTS_STREAM, STATUS_BUCKET, WEBHOOKS_STREAM, subjects } from './subjects.ts'
 import { WEBHOOK_DUPLICATE_WINDOW_MS } from './webhook-window.ts'
 
-// JetStream streams and the status bucket (design.md §4). Whoever starts first creates
+// JetStream streams and the status bucket (docs/design.md#nats-subjects). Whoever starts first creates
 // them: the poller needs all of them, the gateway only KICK_WEBHOOKS (it publishes
 // verified deliveries there before answering Kick). `replicas` is NATS_REPLICAS: 1 on a
 // single server, 3 (or 5) on a NATS cluster (docs/scaling.md).

@@ -40,7 +40,7 @@ export type ServiceOptions = {
 
 /**
  * Wires a service: logger, NATS (waits, reconnects forever), PostgreSQL (waits),
- * `$SRV` registration, /healthz /readyz /metrics, and an ordered `stop()` (stack-notes §3).
+ * `$SRV` registration, /healthz /readyz /metrics, and an ordered `stop()` (docs/design.md#service-conventions).
  * Tests call this directly; main.ts files go through `runService`, which adds signals.
  */
 export async function createService(opts: ServiceOptions & { logger?: Logger }): Promise<{ ctx: ServiceContext; stop: () => Promise<void> }> {

@@ -1,4 +1,4 @@
-// NATS names (design.md §4, contract). Nothing else in the code spells them.
+// NATS names (docs/design.md#nats-subjects, contract). Nothing else in the code spells them.
 export const STATUS_BUCKET = 'kick-status'
 export const EVENTS_STREAM = 'KICK_EVENTS'
 export const WEBHOOKS_STREAM = 'KICK_WEBHOOKS'

@@ -12,7 +12,7 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.in
   })
 }
 
-// Kick slugs: lowercase letters, digits, '-' and '_', ≤ 25 chars (kick-api.md §2.1).
+// Kick slugs: lowercase letters, digits, '-' and '_', ≤ 25 chars (docs/kick-api.md#channels).
 export const Slug = z
   .string()
   .trim()

@@ -29,14 +29,14 @@ describe('migrations', () => {
     await cp(SQL_DIR, dir, { recursive: true })
     const first = (await Array.fromAsync(new Bun.Glob('0001_*.sql').scan(dir)))[0]!
     await writeFile(join(dir, first), (await Bun.file(join(dir, first)).text()) + '\n-- edited\n')
-    expect(migrate(db.sql, { dir })).rejects.toThrow(/was changed after it was applied/)
+    await expect(migrate(db.sql, { dir })).rejects.toThrow(/was changed after it was applied/)
   })
 
   test('a failing migration leaves nothing half-applied', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mig-'))
     await cp(SQL_DIR, dir, { recursive: true })
     await writeFile(join(dir, '9999_broken.sql'), 'create table half_done (id int);\nselect * from no_such_table;')
-    expect(migrate(db.sql, { dir })).rejects.toThrow(/no_such_table/)
+    await expect(migrate(db.sql, { dir })).rejects.toThrow(/no_such_table/)
     const [r] = await db.sql`select to_regclass('half_done') as t`
     expect(r?.t).toBeNull()
     const [v] = await db.sql`select count(*)::int as n from schema_migrations where version = '9999'`

@@ -7,7 +7,7 @@ import { WEBHOOKS_STREAM, subjects } from '../../shared/src/subjects.ts'
 import { ADMIN, testStack } from '../harness/stack.ts'
 import { eventually } from '../harness/services.ts'
 
-// Every service's /metrics follows stack-notes §3, and a request id given to the gateway is
+// Every service's /metrics follows docs/design.md#service-conventions, and a request id given to the gateway is
 // the one the auth service logs for the NATS request it caused.
 
 type Sample = { name: string; labels: Record<string, string>; value: number }

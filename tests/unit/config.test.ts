@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { ConfigError, KICK_PUBLIC_KEY, parseConfig } from '../../shared/src/config.ts'
 
 describe('configuration from the environment', () => {
-  test('defaults make a bare start work and match design.md §5', () => {
+  test('defaults make a bare start work and match docs/design.md#configuration', () => {
     const c = parseConfig({})
     expect(c).toMatchObject({
       KICK_API_URL: 'https://api.kick.com', KICK_AUTH_URL: 'https://id.kick.com', KICK_WEB_URL: 'https://kick.com',

@@ -4,7 +4,7 @@ export type HttpTarget = { method: string; path: string }
 
 /**
  * The gateway's pages and form routes are not in its OpenAPI document; these are the ones
- * design.md §6 names plus the gateway's form, media, CSV and health routes. A route added
+ * docs/design.md#http names plus the gateway's form, media, CSV and health routes. A route added
  * later and missing here is still reached by the random-path inputs, just less often.
  */
 export const PAGE_ROUTES: HttpTarget[] = [

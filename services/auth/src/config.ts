@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { ConfigError, ConfigSchema } from '@kickmon/shared/config'
 
-// The shared variables (design.md §5) plus auth's own. Parsed once at start.
+// The shared variables (docs/design.md#configuration) plus auth's own. Parsed once at start.
 export const AuthConfigSchema = ConfigSchema.extend({
   // No fallback key: sealed secrets under a key everyone knows are not sealed. The demo
   // (`bun run start`) generates one and keeps it in .data/config-key.

@@ -2,7 +2,7 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto'
 import { AppError } from '@kickmon/shared/errors'
 import { WEBHOOK_MAX_SKEW_MS } from '@kickmon/shared/webhook-window'
 
-// Kick's webhook security (kick-api.md §3.4–3.5): six Kick-Event-* headers and an RSA
+// Kick's webhook security (docs/kick-api.md#deliveries, #signatures): six Kick-Event-* headers and an RSA
 // PKCS#1 v1.5 / SHA-256 signature over `messageId.timestamp.rawBody`, base64.
 
 /** Canonical spellings; the gateway forwards them under these names to JetStream. */

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { html, json } from './http.ts'
 
-// The two ways kick.com blocks non-browsers (kick-api.md §4.3):
+// The two ways kick.com blocks non-browsers (docs/kick-api.md#blocks):
 // 1. a Cloudflare JS challenge: 403 + `cf-mitigated: challenge` + "Just a moment..." page whose
 //    inline script computes a clearance cookie and reloads, so a real browser passes and a
 //    plain HTTP client (which runs no JavaScript) never does;

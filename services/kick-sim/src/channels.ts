@@ -6,7 +6,7 @@ import { rfc3339 } from './time.ts'
 import { channelItem, channelJson, envelope, streamThumb } from './views.ts'
 import type { Channel, World } from './world.ts'
 
-// GET /public/v1/channels (kick-api.md §2.1): ≤50 slugs (each ≤25 chars) or ≤50
+// GET /public/v1/channels (docs/kick-api.md#channels): ≤50 slugs (each ≤25 chars) or ≤50
 // broadcaster_user_ids, never both; unknown slugs silently missing; offline channels present.
 const MAX = 50
 const MAX_SLUG = 25

@@ -9,7 +9,7 @@ import { rfc3339 } from './time.ts'
 import type { Webhooks } from './webhooks.ts'
 import { SLUG_RE, WorldError, type World } from './world.ts'
 
-// The scenario control API (design.md §6). No auth: a test tool bound to 127.0.0.1 by
+// The scenario control API (docs/design.md#kick-sim). No auth: a test tool bound to 127.0.0.1 by
 // default. Inputs are validated with zod and rejected with a precise 4xx JSON error.
 
 const CategoryIn = z.union([

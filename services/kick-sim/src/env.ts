@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-// kick-sim's environment (design.md §5 plus the simulator's own knobs). Empty strings mean
+// kick-sim's environment (docs/design.md#configuration plus the simulator's own knobs). Empty strings mean
 // "unset", like shared/config.ts, so a blank line in .env does not fail validation.
 const onOff = z.enum(['on', 'off'])
 const int = (min: number, max: number, d: number) => z.coerce.number().int().min(min).max(max).default(d)

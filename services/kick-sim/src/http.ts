@@ -1,4 +1,4 @@
-// Response helpers in Kick's exact shapes (kick-api.md §0, §1.3, §7).
+// Response helpers in Kick's exact shapes (docs/kick-api.md#hosts-and-envelopes, #app-token, #what-kick-sim-imitates).
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 

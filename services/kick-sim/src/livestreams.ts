@@ -3,7 +3,7 @@ import type { Router } from './router.ts'
 import { envelope, livestreamJson, livestreamV1Json } from './views.ts'
 import { shownViewers, type Channel, type World } from './world.ts'
 
-// Livestream endpoints (kick-api.md §2.2–2.5). All return live streams only.
+// Livestream endpoints (docs/kick-api.md#live-streams). All return live streams only.
 
 export function livestreamRoutes(router: Router, world: World): void {
   // The poll target: ≤100 user ids, absent id ⇒ offline, no pagination.

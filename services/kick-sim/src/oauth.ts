@@ -3,7 +3,7 @@ import { bearer, invalidRequest, isForm, json, kick } from './http.ts'
 import type { Router, TokenInfo } from './router.ts'
 import type { World } from './world.ts'
 
-// id.kick.com (kick-api.md §1): form-encoded token endpoint, opaque 48-char tokens that
+// id.kick.com (docs/kick-api.md#oauth): form-encoded token endpoint, opaque 48-char tokens that
 // really expire, revoke with params in the query string, RFC 7662-style introspection.
 
 const SCOPES = new Set([
@@ -125,7 +125,7 @@ export function oauthRoutes(router: Router, store: TokenStore, world: World): vo
     }
   })
 
-  // Params in the query string, form content type, plain-text "OK" (kick-api.md §1.4).
+  // Params in the query string, form content type, plain-text "OK" (docs/kick-api.md#revoke-and-introspect).
   router.add('POST', '/oauth/revoke', 'oauth', ({ req, url }) => {
     const token = url.searchParams.get('token')
     const hint = url.searchParams.get('token_hint_type')

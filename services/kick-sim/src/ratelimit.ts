@@ -1,4 +1,4 @@
-// Per-app token bucket (kick-api.md §6: ~20 req/s per app, 429 with no documented headers).
+// Per-app token bucket (docs/kick-api.md#limits: ~20 req/s per app, 429 with no documented headers).
 
 export type BucketConfig = { rps: number; burst: number }
 

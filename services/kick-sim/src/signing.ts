@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, createSign, generateKeyP
 import { kick } from './http.ts'
 import type { Router } from './router.ts'
 
-// Webhook signing (kick-api.md §3.5): RSA-2048, PKCS#1 v1.5 + SHA-256 over
+// Webhook signing (docs/kick-api.md#signatures): RSA-2048, PKCS#1 v1.5 + SHA-256 over
 // `messageId.timestamp.body`, base64. The key pair is the simulator's own: random per
 // start, or derived from a seed so a restarted simulator keeps the key a receiver pinned.
 

@@ -5,7 +5,7 @@ import { rfc3339 } from './time.ts'
 import { ulid } from './ulid.ts'
 import type { World } from './world.ts'
 
-// Events API subscriptions (kick-api.md §3.2): duplicates allowed (each one delivered),
+// Events API subscriptions (docs/kick-api.md#subscriptions): duplicates allowed (each one delivered),
 // a per-app cap answering the documented limit error, DELETE by repeated `id`.
 
 export const EVENT_TYPES = new Set([

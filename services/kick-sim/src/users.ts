@@ -3,7 +3,7 @@ import type { Router } from './router.ts'
 import { userItem } from './views.ts'
 import type { Channel, World } from './world.ts'
 
-// GET /public/v1/users (kick-api.md §2.6): `id` repeated; none ⇒ the token's own user.
+// GET /public/v1/users (docs/kick-api.md#users): `id` repeated; none ⇒ the token's own user.
 export function userRoutes(router: Router, world: World): void {
   router.add('GET', '/public/v1/users', 'api', ({ url, auth, base }) => {
     const raw = url.searchParams.getAll('id')

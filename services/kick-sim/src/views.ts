@@ -2,7 +2,7 @@ import type { Category } from './names.ts'
 import { rfc3339, ZERO_TIME } from './time.ts'
 import { shownViewers, type Channel } from './world.ts'
 
-// The public API's item shapes (kick-api.md §2). The same stream is described with
+// The public API's item shapes (docs/kick-api.md#public-api, #payload-drift). The same stream is described with
 // different field names per endpoint, on purpose: `stream.start_time` on /channels vs
 // `started_at` on livestreams, `stream_title` vs `title`, `language` vs `language_code`.
 // Images point at this simulator (never the internet); `base` is its public origin.

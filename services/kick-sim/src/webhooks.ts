@@ -8,7 +8,7 @@ import { avatarUrl, publicCategory } from './views.ts'
 import type { Channel, PastStream, World } from './world.ts'
 
 // Delivers livestream.status.updated / livestream.metadata.updated to the app's webhook URL
-// (kick-api.md §3.4–3.6): one POST per subscription (duplicates included), six Kick-Event-*
+// (docs/kick-api.md#deliveries, #delivery-in-practice): one POST per subscription (duplicates included), six Kick-Event-*
 // headers, ULID message ids, RSA signature; faults delay/drop/duplicate/reorder; a
 // subscription that keeps failing for `unsubscribeAfterS` is removed, as Kick does after a day.
 

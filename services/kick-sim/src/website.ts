@@ -7,7 +7,7 @@ import { laravelTime, sqlTime } from './time.ts'
 import { avatarUrl, bannerUrl, categoryThumb, streamThumb } from './views.ts'
 import { SLUG_RE, shownViewers, type Channel, type World } from './world.ts'
 
-// kick.com's own (unofficial) endpoints (kick-api.md §4): /api/v2/channels/<slug> and the
+// kick.com's own (unofficial) endpoints (docs/kick-api.md#kicks-website-unofficial): /api/v2/channels/<slug> and the
 // older /api/v1 shape with their own field names and "YYYY-MM-DD HH:MM:SS" times, plus
 // a channel page a browser can load. Unknown slug ⇒ Laravel's HTML 404.
 

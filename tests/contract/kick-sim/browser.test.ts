@@ -4,7 +4,7 @@ import type { KickSim } from '../../../services/kick-sim/src/sim.ts'
 import { control, newSim } from './helpers.ts'
 
 // A real browser runs the challenge page's script, gets the clearance cookie, reloads and
-// reads the JSON, the way the poller's opt-in browser fallback does (kick-api.md §4.4).
+// reads the JSON, the way the poller's opt-in browser fallback does (docs/kick-api.md#channel-json).
 let sim: KickSim
 let browser: Browser
 let url: string

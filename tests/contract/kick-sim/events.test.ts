@@ -3,7 +3,7 @@ import { createVerify } from 'node:crypto'
 import type { KickSim, KickSimOptions } from '../../../services/kick-sim/src/sim.ts'
 import { api, appToken, control, newSim, receiver } from './helpers.ts'
 
-// kick-api.md §3: subscriptions, signed deliveries, delivery faults.
+// docs/kick-api.md#webhooks: subscriptions, signed deliveries, delivery faults.
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/
 let sim: KickSim
 let rx: ReturnType<typeof receiver> | null = null

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import type { KickSim } from '../../../services/kick-sim/src/sim.ts'
 import { api, appToken, BASE, CLIENT_ID, CLIENT_SECRET, control, form, newSim } from './helpers.ts'
 
-// kick-api.md §1: id.kick.com token, revoke, introspect, authorize.
+// docs/kick-api.md#oauth: id.kick.com token, revoke, introspect, authorize.
 let sim: KickSim
 afterEach(async () => sim?.stop())
 

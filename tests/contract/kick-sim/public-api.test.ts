@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
 import type { KickSim } from '../../../services/kick-sim/src/sim.ts'
 import { api, appToken, control, newSim, query } from './helpers.ts'
 
-// kick-api.md §2: envelopes, batch limits, field names per endpoint.
+// docs/kick-api.md#public-api: envelopes, batch limits, field names per endpoint.
 let sim: KickSim
 let token: string
 beforeEach(async () => {

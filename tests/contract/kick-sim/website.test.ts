@@ -2,14 +2,14 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import type { KickSim } from '../../../services/kick-sim/src/sim.ts'
 import { BASE, control, newSim } from './helpers.ts'
 
-// kick-api.md §4: kick.com/api/v1|v2/channels/<slug>, the channel page, and both blocks.
+// docs/kick-api.md#kicks-website-unofficial: kick.com/api/v1|v2/channels/<slug>, the channel page, and both blocks.
 let sim: KickSim
 afterEach(async () => sim?.stop())
 
 const web = (path: string, init?: RequestInit) => sim.fetch(new Request(`${BASE}${path}`, init))
 
 describe('website endpoints', () => {
-  test('/api/v2/channels/<slug> live: §4.2 shape, "YYYY-MM-DD HH:MM:SS" times, display-name language', async () => {
+  test('/api/v2/channels/<slug> live: the website channel JSON shape (docs/kick-api.md#channel-json), "YYYY-MM-DD HH:MM:SS" times, display-name language', async () => {
     sim = newSim()
     const ch = sim.world.list().find((c) => c.live)!
     const res = await web(`/api/v2/channels/${ch.slug}`)

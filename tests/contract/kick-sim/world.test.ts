@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from 'bun:test'
 import { createKickSim, type KickSim } from '../../../services/kick-sim/src/sim.ts'
 import { api, appToken, control, newSim, query } from './helpers.ts'
 
-// The seeded world and the control API (design.md §6).
+// The seeded world and the control API (docs/design.md#kick-sim).
 let sim: KickSim
 afterEach(async () => sim?.stop())
 

@@ -17,8 +17,8 @@ describe('poller endpoints', () => {
 
   const call = <K extends PollerEndpointName>(k: K, body: PollerInput<K> | Record<string, unknown>): Promise<PollerOutput<K>> =>
     request(poller.client, PollerApi[k].subject, body, PollerApi[k].output) as Promise<PollerOutput<K>>
-  const rejects = (p: Promise<unknown>, code: string, message?: string | RegExp) =>
-    expect(p).rejects.toMatchObject({ code, ...(message ? { message: expect.stringMatching(message) } : {}) })
+  const rejects = async (p: Promise<unknown>, code: string, message?: string | RegExp) =>
+    await expect(p).rejects.toMatchObject({ code, ...(message ? { message: expect.stringMatching(message) } : {}) })
 
   beforeAll(async () => {
     env = await testEnv({ channels: 3 })

@@ -29,8 +29,8 @@ describe('poller: polling path against kick-sim, real PostgreSQL and NATS', () =
   const AddResult = z.object({ created: z.boolean(), status: StreamerStatus })
 
   test('adding a slug Kick does not know fails clearly; a real one is resolved to its user id', async () => {
-    expect(request(nc(), endpoints.poller.add, { slug: 'no-such-channel' }, AddResult)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'Kick has no channel named "no-such-channel"' })
-    expect(request(nc(), endpoints.poller.add, { slug: 'Not A Slug!' }, AddResult)).rejects.toMatchObject({ code: 'VALIDATION' })
+    await expect(request(nc(), endpoints.poller.add, { slug: 'no-such-channel' }, AddResult)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'Kick has no channel named "no-such-channel"' })
+    await expect(request(nc(), endpoints.poller.add, { slug: 'Not A Slug!' }, AddResult)).rejects.toMatchObject({ code: 'VALIDATION' })
     const r = await request(nc(), endpoints.poller.add, { slug }, AddResult, { timeout: 10_000 })
     expect(r.created).toBe(true)
     expect(r.status.kick_user_id).toBe(env.sim.world.get(slug)!.user_id)

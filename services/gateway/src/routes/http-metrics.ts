@@ -4,7 +4,7 @@ import { Histogram, type Registry } from '@kickmon/shared/metrics'
 const NAME = 'http_request_duration_seconds'
 
 /**
- * `http_request_duration_seconds{method,route,status_code}` (stack-notes §3). `route` is the
+ * `http_request_duration_seconds{method,route,status_code}` (docs/design.md#service-conventions). `route` is the
  * template (`/api/v1/streamers/:slug`), never the raw path, so the label set stays small;
  * requests no route matched are `unmatched`. `.use()` it before the routes.
  */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { judgePage, parseWebsiteChannel } from './website-channel.ts'
 
-// The §4.2 capture from kick-api.md, trimmed to what we read.
+// The website channel JSON (docs/kick-api.md#channel-json), trimmed to what we read.
 const live = {
   id: 668, user_id: 676, slug: 'xqc', followers_count: 1043122,
   livestream: {

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { normaliseTime, type Category } from '../kick/parse.ts'
 
-// kick.com's own channel JSON (`/api/v2/channels/<slug>`, kick-api.md §4.2). Unofficial and
+// kick.com's own channel JSON (`/api/v2/channels/<slug>`, docs/kick-api.md#channel-json). Unofficial and
 // undocumented, so every field is optional and anything unexpected degrades to "unknown".
 
 export type WebsiteChannel = {

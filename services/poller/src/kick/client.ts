@@ -7,7 +7,7 @@ import type { TokenStore } from './token-store.ts'
 
 export type Outcome = { endpoint: string; status: number | null; outcome: 'ok' | KickApiError['kind']; ms: number }
 
-/** Kick's documented batch limits (kick-api.md §6); /channels uses 25 because of #321. */
+/** Kick's documented batch limits (docs/kick-api.md#limits); /channels uses 25 because of Kick issue #321. */
 export const LIMITS = { channels: 25, livestreams: 100, users: 50, unsubscribeIds: 50 } as const
 
 const SUBSCRIPTIONS = '/public/v1/events/subscriptions'
@@ -49,7 +49,7 @@ export class KickClient {
     return parseUsers(await this.get('/public/v1/users', ids.map((id) => ['id', String(id)])))
   }
 
-  /** Subscribe one broadcaster to webhook events (app token: any broadcaster, kick-api.md §3.2). */
+  /** Subscribe one broadcaster to webhook events (app token: any broadcaster, docs/kick-api.md#subscriptions). */
   async subscribe(broadcasterUserId: number, events: string[]): Promise<SubscribeResult[]> {
     const body = { broadcaster_user_id: broadcasterUserId, events: events.map((name) => ({ name, version: 1 })), method: 'webhook' }
     return parseSubscribeResults(await this.call('POST', SUBSCRIPTIONS, [], body))

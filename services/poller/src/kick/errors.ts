@@ -24,7 +24,7 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(t) ? null : Math.max(0, Math.ceil((t - now) / 1000))
 }
 
-/** Cloudflare challenge or Kick's WAF page (kick-api.md §4.3). */
+/** Cloudflare challenge or Kick's WAF page (docs/kick-api.md#blocks). */
 export function isBlocked(status: number, headers: Headers, body: string): boolean {
   if (![403, 429, 503].includes(status)) return false
   if (headers.get('cf-mitigated') === 'challenge') return true
@@ -32,7 +32,7 @@ export function isBlocked(status: number, headers: Headers, body: string): boole
   return status === 403 && body.includes('Request blocked by security policy')
 }
 
-/** Kick's cap on event subscriptions per app (kick-api.md §3.2, §6). */
+/** Kick's cap on event subscriptions per app (docs/kick-api.md#subscriptions). */
 export function isSubscriptionCap(e: unknown): boolean {
   return e instanceof KickApiError && e.kind === 'bad_request' && /subscription limit reached/i.test(e.message)
 }

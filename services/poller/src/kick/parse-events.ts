@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-// Tolerant readers for the Events API answers (kick-api.md §3.2): unknown fields ignored,
+// Tolerant readers for the Events API answers (docs/kick-api.md#subscriptions): unknown fields ignored,
 // items that make no sense skipped rather than failing the whole answer.
 
 export type SubscribeResult = { event: string; subscriptionId: string | null; error: string | null }

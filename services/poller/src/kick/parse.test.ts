@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'bun:test'
 import { normaliseTime, parseChannels, parseLivestreams, parseUsers } from './parse.ts'
 
-// Kick's payloads drift between endpoints and over time (kick-api.md §2, §8): the readers must
+// Kick's payloads drift between endpoints and over time (docs/kick-api.md#payload-drift): the readers must
 // take every spelling we have seen, ignore what they do not know, and never throw.
 
 const JUST_CHATTING = { id: 15, name: 'Just Chatting', thumbnail: 'https://files.kick.com/images/subcategories/15/banner/b697a8a3.webp' }
 
-// kick-api.md §2.1, as captured.
+// docs/kick-api.md#channels, as captured.
 const channel = {
   active_subscribers_count: 1532, banner_picture: 'https://files.kick.com/images/channel/668/banner_image/9b1c0f6e.webp', broadcaster_user_id: 676,
   canceled_subscribers_count: 41, category: JUST_CHATTING, channel_description: 'THE BEST AT ABSOLUTELY EVERYTHING.', slug: 'xqc',
@@ -17,14 +17,14 @@ const channel = {
   stream_title: 'LIVE DRAMA NEWS STUFF',
 }
 
-// kick-api.md §2.2 (users/livestreams, the v2 item shape).
+// docs/kick-api.md#live-streams (users/livestreams, the v2 item shape).
 const v2Live = {
   id: '550e8400-e29b-41d4-a716-446655440000', broadcaster_user: { id: 676, username: 'xQc', profile_picture: 'https://files.kick.com/images/user/676/p.webp' },
   category: JUST_CHATTING, channel: { slug: 'xqc' }, has_mature_content: true, language_code: 'en', started_at: '2026-06-20T21:12:45Z',
   tags: ['English', 'Variety'], thumbnail: 'https://images.kick.com/video_thumbnails/x/720.webp', title: 'LIVE DRAMA NEWS STUFF', viewer_count: 53412,
 }
 
-// kick-api.md §2.4 (deprecated v1 livestreams): stream_title, top-level slug and profile_picture.
+// docs/kick-api.md#live-streams (deprecated v1 livestreams): stream_title, top-level slug and profile_picture.
 const v1Live = {
   broadcaster_user_id: 676, category: JUST_CHATTING, channel_id: 668, custom_tags: ['English'], has_mature_content: true, language: 'en',
   profile_picture: 'https://files.kick.com/images/user/676/p.webp', slug: 'xqc', started_at: '2026-06-20T21:12:45Z',

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 
 // Tolerant readers for Kick's payloads: every field optional or nullable, unknown fields
-// ignored, and both spellings of drifting names accepted (kick-api.md §2, §8).
+// ignored, and both spellings of drifting names accepted (docs/kick-api.md#payload-drift).
 const num = z.coerce.number().int().catch(0)
 const str = z.string().nullish().catch(null)
 const time = z.string().nullish().catch(null)

@@ -3,7 +3,7 @@ import { KickApiError } from './errors.ts'
 type Token = { value: string; expiresAt: number }
 
 /**
- * The app access token (client_credentials, kick-api.md §1.3): fetched once, shared by
+ * The app access token (client_credentials, docs/kick-api.md#app-token): fetched once, shared by
  * every caller, renewed before it expires, and dropped on a 401 so the next call renews
  * (reading the secret again: see client-secret.ts).
  */

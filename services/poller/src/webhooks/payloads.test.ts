@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { MalformedWebhook, webhookReading } from './payloads.ts'
 
-// Kick's documented samples (kick-api.md §3.4), and the drift a tolerant reader must survive.
+// Kick's documented samples (docs/kick-api.md#deliveries), and the drift a tolerant reader must survive.
 const broadcaster = {
   is_anonymous: false, user_id: 123456789, username: 'broadcaster_name', is_verified: true,
   profile_picture: 'https://example.com/broadcaster_avatar.jpg', channel_slug: 'broadcaster_channel', identity: null,

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { normaliseTime, type Category } from '../kick/parse.ts'
 import type { Reading } from '../readings.ts'
 
-// Kick's livestream webhooks (kick-api.md §3.3–3.4) turned into readings. Unknown fields
+// Kick's livestream webhooks (docs/kick-api.md#deliveries) turned into readings. Unknown fields
 // are ignored; what a reading needs (who, and live or not) must be there, else the
 // delivery is malformed.
 
