@@ -27,7 +27,7 @@ export type ServiceContext = {
 }
 
 export type ServiceOptions = {
-  name: 'poller' | 'auth' | 'gateway'
+  name: 'poller' | 'auth' | 'gateway' | 'notifier'
   description: string
   port: number
   config: Config

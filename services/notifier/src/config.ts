@@ -1,0 +1,47 @@
+import { z } from 'zod'
+import { ConfigError, ConfigSchema } from '@kickmon/shared/config'
+
+// The shared variables (design.md §5) plus the notifier's own. Parsed once at start.
+export const NotifierConfigSchema = ConfigSchema.extend({
+  NOTIFIER_PORT: z.coerce.number().int().min(0).max(65535).default(8083),
+  /**
+   * Hosts exempt from the private-address guard and from the provider host checks, comma
+   * separated (a LAN ntfy, the simulators in tests). Entries are host names or IP addresses.
+   */
+  NOTIFY_ALLOW_HOSTS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((h) => h.trim().toLowerCase().replace(/^\[|\]$/g, '')).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9.:_-]{1,253}$/, 'NOTIFY_ALLOW_HOSTS lists host names or IP addresses, comma separated'))),
+  /** Events older than this when the notifier reads them (it was down) are skipped, visibly in the log. */
+  NOTIFY_MAX_AGE_S: z.coerce.number().int().min(1).max(7 * 86_400).default(900),
+  /** smtp://user:pass@host:587 or smtps://…:465; `?from=` sets the sender. Unset: no email channels. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must look like smtp://user:pass@host:587').optional(),
+  /** Seals channel secrets at rest (64 hex characters); only the notifier holds it. */
+  NOTIFY_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
+    .default('0000000000000000000000000000000000000000000000000000000000000000'),
+})
+
+export type NotifierConfig = z.infer<typeof NotifierConfigSchema>
+
+export function parseNotifierConfig(env: Record<string, string | undefined> = process.env): NotifierConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const result = NotifierConfigSchema.safeParse(cleaned)
+  if (result.success) return result.data
+  throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('\n'))
+}
+
+/** For main.ts: parse or print one line per bad variable and exit 1. */
+export function loadNotifierConfig(env: Record<string, string | undefined> = process.env): NotifierConfig {
+  try {
+    return parseNotifierConfig(env)
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      for (const line of e.message.split('\n')) console.error(`config error: ${line}`)
+      process.exit(1)
+    }
+    throw e
+  }
+}

@@ -1,0 +1,52 @@
+import type { NatsConnection } from '@nats-io/transport-node'
+import { AuthApi, type Visible } from '@kickmon/shared/auth-contract'
+import { AccessChangedEvent } from '@kickmon/shared/auth-contract'
+import { subjects } from '@kickmon/shared/subjects'
+import type { Logger } from '@kickmon/shared/logger'
+import { request } from '@kickmon/shared/rpc'
+
+// Which streamers a rule's owner may see, asked of auth as a system actor and cached briefly
+// (dropped when auth announces an access change). A rule only ever sends about streamers its
+// owner can see at the time of the event: a removed assignment stops the alerts at once.
+
+const TTL_MS = 30_000
+
+export class Visibility {
+  private cache = new Map<number, { v: Visible; until: number }>()
+
+  constructor(private readonly nc: NatsConnection, private readonly log: Logger) {}
+
+  watch() {
+    const sub = this.nc.subscribe(subjects.accessChanged, {
+      callback: (err, msg) => {
+        if (err) return
+        const r = AccessChangedEvent.safeParse((() => { try { return msg.json() } catch { return null } })())
+        if (r.success) this.cache.delete(r.data.user_id)
+      },
+    })
+    return () => sub.unsubscribe()
+  }
+
+  /** Owner null (an operator's rule) sees everything. */
+  async maySee(ownerId: number | null, slug: string): Promise<boolean> {
+    if (ownerId === null) return true
+    const hit = this.cache.get(ownerId)
+    let v: Visible | null = hit && hit.until > Date.now() ? hit.v : null
+    if (!v) {
+      try {
+        v = await request(this.nc, AuthApi.accessVisible.subject, { actor: { system: 'notifier' }, user_id: ownerId }, AuthApi.accessVisible.output)
+      } catch (e) {
+        // A deleted user's rules are deleted with them; anything else is auth being away: retry later.
+        if ((e as { code?: string }).code === 'NOT_FOUND') return false
+        throw e
+      }
+      this.cache.set(ownerId, { v, until: Date.now() + TTL_MS })
+    }
+    return v.all || v.slugs.includes(slug)
+  }
+
+  forget(userId: number) {
+    this.cache.delete(userId)
+    this.log.debug({ userId }, 'visibility forgotten')
+  }
+}
