@@ -1,12 +1,15 @@
 -- The notifier's tables (docs/notifications.md). Only services/notifier reads or writes them;
 -- the gateway and the CLI reach them over NATS (notifier.<noun>.<verb>).
 
+-- Like every service, the notifier never reads another's tables: owner_id names a user of
+-- auth's without a foreign key; a deleted user's channels are removed when auth announces it.
+
 -- Where a message goes. `config` holds the non-secret part of the type's settings; `secret`
 -- the sealed JSON of the secret part (AES-256-GCM under NOTIFY_ENCRYPTION_KEY, which only the
 -- notifier holds). owner_id null: an installation-wide channel created by an operator.
 create table notify_channels (
   id bigserial primary key,
-  owner_id integer references users(id) on delete cascade,
+  owner_id integer,
   type text not null check (type in ('discord', 'telegram', 'ntfy', 'slack', 'webhook', 'email')),
   name text not null check (length(name) between 1 and 100),
   config jsonb not null,
@@ -23,7 +26,7 @@ create index notify_channels_owner on notify_channels (owner_id);
 -- What is sent. streamers null = every streamer the owner can see (at the time of each event).
 create table notify_rules (
   id bigserial primary key,
-  owner_id integer references users(id) on delete cascade,
+  owner_id integer,
   channel_id bigint not null references notify_channels(id) on delete cascade,
   streamers text[],
   events text[] not null check (events <@ array['online', 'offline', 'title', 'category'] and cardinality(events) > 0),

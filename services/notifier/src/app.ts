@@ -54,7 +54,11 @@ export async function startNotifier(ctx: NotifierStartContext): Promise<Notifier
   await waitForSchema(d)
 
   const vis = new Visibility(nc, log)
-  ctx.onStop(vis.watch())
+  ctx.onStop(vis.watch((userId) => {
+    void d.sql`delete from notify_channels where owner_id = ${userId}`
+      .then((r) => r.count && log.info({ user: userId, channels: r.count }, 'a deleted user\'s channels were removed'))
+      .catch((err) => log.warn({ err: (err as Error).message, user: userId }, 'removing a deleted user\'s channels failed'))
+  }))
   const live = new LiveStatuses(nc)
   ctx.onStop(live.start())
   const locks = new ChannelLocks()

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node'
 import { AuthApi, type Visible } from '@kickmon/shared/auth-contract'
-import { AccessChangedEvent } from '@kickmon/shared/auth-contract'
+import { AccessChangedEvent, SessionsRevokedEvent } from '@kickmon/shared/auth-contract'
 import { subjects } from '@kickmon/shared/subjects'
 import type { Logger } from '@kickmon/shared/logger'
 import { request } from '@kickmon/shared/rpc'
@@ -16,15 +16,33 @@ export class Visibility {
 
   constructor(private readonly nc: NatsConnection, private readonly log: Logger) {}
 
-  watch() {
-    const sub = this.nc.subscribe(subjects.accessChanged, {
+  /** `onUserDeleted`: auth removed a user (their channels and rules go too). */
+  watch(onUserDeleted: (userId: number) => void) {
+    const body = (msg: { json: () => unknown }) => {
+      try {
+        return msg.json()
+      } catch {
+        return null
+      }
+    }
+    const changed = this.nc.subscribe(subjects.accessChanged, {
       callback: (err, msg) => {
-        if (err) return
-        const r = AccessChangedEvent.safeParse((() => { try { return msg.json() } catch { return null } })())
-        if (r.success) this.cache.delete(r.data.user_id)
+        const r = err ? null : AccessChangedEvent.safeParse(body(msg))
+        if (r?.success) this.cache.delete(r.data.user_id)
       },
     })
-    return () => sub.unsubscribe()
+    const revoked = this.nc.subscribe(subjects.sessionRevoked, {
+      callback: (err, msg) => {
+        const r = err ? null : SessionsRevokedEvent.safeParse(body(msg))
+        if (!r?.success) return
+        this.cache.delete(r.data.user_id)
+        if (r.data.reason === 'user_deleted') onUserDeleted(r.data.user_id)
+      },
+    })
+    return () => {
+      changed.unsubscribe()
+      revoked.unsubscribe()
+    }
   }
 
   /** Owner null (an operator's rule) sees everything. */
