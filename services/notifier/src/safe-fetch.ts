@@ -10,7 +10,12 @@ export class UrlRefused extends Error {
   override name = 'UrlRefused'
 }
 
-export type UrlPolicy = { allowHosts: readonly string[]; channelType?: string }
+export type UrlPolicy = {
+  allowHosts: readonly string[]
+  channelType?: string
+  /** How names become addresses (the system resolver unless a test says otherwise). */
+  resolve?: (host: string) => Promise<{ address: string }[]>
+}
 
 /** The checks that need no DNS: scheme, provider host, literal private addresses. */
 export function checkUrlShape(raw: string, policy: UrlPolicy): URL {
@@ -38,7 +43,7 @@ export async function checkUrl(raw: string, policy: UrlPolicy): Promise<URL> {
   if (hostAllowed(host, policy.allowHosts) || isIP(host)) return url
   let addrs: { address: string }[]
   try {
-    addrs = await lookup(host, { all: true, verbatim: true })
+    addrs = await (policy.resolve ?? ((h: string) => lookup(h, { all: true, verbatim: true })))(host)
   } catch {
     throw new UrlRefused(`host ${host} does not resolve`)
   }
