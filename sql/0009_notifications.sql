@@ -38,8 +38,9 @@ create table notify_rules (
 create index notify_rules_channel on notify_rules (channel_id);
 
 -- The ledger: one row per (rule, stream event), so redelivery, restarts and several notifier
--- instances never send twice. A row is claimed (`sending` with claimed_until) before the
--- request goes out; a claim that outlives a killed instance is taken over after it expires.
+-- instances never send twice. A row is claimed (`sending`, claimed_by, claimed_until) before
+-- the request goes out, and the claim renewed just before it; a claim that outlives a killed
+-- instance is taken over after it expires.
 create table notify_deliveries (
   id bigserial primary key,
   rule_id bigint not null references notify_rules(id) on delete cascade,
@@ -54,6 +55,7 @@ create table notify_deliveries (
   attempts integer not null default 0,
   next_attempt_at timestamptz not null default now(),
   claimed_until timestamptz,
+  claimed_by text,
   provider_status integer,
   provider_answer text,
   error text,

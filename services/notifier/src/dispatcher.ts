@@ -18,7 +18,7 @@ import { render } from './templates.ts'
 // broken.
 
 const BATCH = 50
-const CLAIM_S = 120
+const CLAIM_S = 30
 const MAX_ATTEMPTS = 8
 const MAX_BACKOFF_S = 600
 
@@ -37,6 +37,9 @@ export class Dispatcher {
   private loop: Promise<void> | null = null
   /** Per channel: no request before this time (a provider's rate limit). */
   private notBefore = new Map<string, number>()
+
+  /** This instance's name on its claims. */
+  private readonly me = crypto.randomUUID()
 
   constructor(
     private readonly d: NotifierDeps,
@@ -82,7 +85,7 @@ export class Dispatcher {
         select id from notify_deliveries
         where status in ('pending', 'sending') and next_attempt_at <= now() and (claimed_until is null or claimed_until < now())
         order by next_attempt_at, id limit ${BATCH} for update skip locked)
-      update notify_deliveries d set status = 'sending', claimed_until = now() + make_interval(secs => ${CLAIM_S}), attempts = d.attempts + 1
+      update notify_deliveries d set status = 'sending', claimed_by = ${this.me}, claimed_until = now() + make_interval(secs => ${CLAIM_S}), attempts = d.attempts + 1
       from due, notify_rules r, notify_channels c
       where d.id = due.id and r.id = d.rule_id and c.id = d.channel_id
       returning d.id, d.rule_id, d.channel_id, d.event_id, d.event_type, d.slug, d.stream_key, d.event_at, d.event, d.attempts,
@@ -108,6 +111,11 @@ export class Dispatcher {
 
   private async deliver(r: Row) {
     const d = this.d
+    // Renew the claim just before the work: a row that waited behind others on its channel
+    // past its claim may have been taken over by another instance, which then sends it.
+    const [mine] = await d.sql`update notify_deliveries set claimed_until = now() + make_interval(secs => ${CLAIM_S})
+      where id = ${r.id} and claimed_by = ${this.me} and status = 'sending' and claimed_until > now() returning id`
+    if (!mine) return
     if (r.ch_broken) return this.finish(r, 'failed', { ok: false, status: null, answer: null, error: 'the channel is broken' })
     const wait = this.notBefore.get(r.channel_id) ?? 0
     if (wait > Date.now()) return this.release(r, wait)
