@@ -34,7 +34,7 @@ const UpdateEvery = z.number().int().min(30, 'update_every_s must be at least 30
 // Each type's settings. Secret fields (URLs carrying tokens, bot tokens) are sealed at rest
 // and masked in every answer; `SECRET_FIELDS` names them.
 export const DiscordConfig = z.strictObject({
-  webhook_url: httpUrl('webhook_url').refine((s) => /^\/api(\/v\d+)?\/webhooks\/\d+\/[\w-]+\/?$/.test(new URL(s).pathname), 'webhook_url must be a Discord webhook URL (…/api/webhooks/<id>/<token>)'),
+  webhook_url: httpUrl('webhook_url').refine((s) => URL.canParse(s) && /^\/api(\/v\d+)?\/webhooks\/\d+\/[\w-]+\/?$/.test(new URL(s).pathname), 'webhook_url must be a Discord webhook URL (…/api/webhooks/<id>/<token>)'),
   username: text(80, 'username').optional(),
   update_every_s: UpdateEvery,
 })
@@ -53,7 +53,7 @@ export const NtfyConfig = z.strictObject({
   update_every_s: UpdateEvery,
 })
 export const SlackConfig = z.strictObject({
-  webhook_url: httpUrl('webhook_url').refine((s) => /^\/services\/[\w-]+\/[\w-]+\/[\w-]+\/?$/.test(new URL(s).pathname), 'webhook_url must be a Slack incoming webhook URL (…/services/T…/B…/…)'),
+  webhook_url: httpUrl('webhook_url').refine((s) => URL.canParse(s) && /^\/services\/[\w-]+\/[\w-]+\/[\w-]+\/?$/.test(new URL(s).pathname), 'webhook_url must be a Slack incoming webhook URL (…/services/T…/B…/…)'),
 })
 export const WebhookConfig = z.strictObject({ url: httpUrl('url') })
 export const EmailConfig = z.strictObject({ to: z.email('to must be an e-mail address').max(254) })

@@ -15,6 +15,7 @@ import { errorHandler } from './routes/errors.ts'
 import { httpMetrics } from './routes/http-metrics.ts'
 import { kickWebhooks } from './routes/kick-webhooks.ts'
 import { mediaRoutes } from './routes/media.ts'
+import { notificationPages } from './routes/notifications.ts'
 import { securityHeaders } from './routes/security-headers.ts'
 import { streamerPages } from './routes/streamer-page.ts'
 import { systemPages } from './routes/system.ts'
@@ -46,6 +47,7 @@ export function createApp(d: GatewayDeps) {
     .use(adminUserPages(d))
     .use(adminStreamerPages(d))
     .use(accountPages(d))
+    .use(notificationPages(d))
     .use(systemPages(d))
     .use(liveSocket(d, feed))
   return { app, feed, api }

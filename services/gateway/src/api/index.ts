@@ -5,6 +5,7 @@ import { authApiRoutes } from './auth.ts'
 import { json } from '../routes/errors.ts'
 import { route, type ApiRoute } from './define.ts'
 import { healthRoutes } from './health.ts'
+import { notificationRoutes } from './notifications.ts'
 import { openApiDocument } from './openapi.ts'
 import { streamRoutes } from './stream.ts'
 import { streamerRoutes } from './streamers.ts'
@@ -13,7 +14,7 @@ import { userRoutes } from './users.ts'
 /** Every /api/v1 route, in one list (registration, OpenAPI and the tests all read it). */
 export function apiRoutes(d: GatewayDeps): ApiRoute[] {
   const routes: ApiRoute[] = [
-    ...authApiRoutes(d), ...streamerRoutes(d), ...streamRoutes(d), ...userRoutes(d), ...accountRoutes(d), ...auditRoutes(d), ...healthRoutes(d),
+    ...authApiRoutes(d), ...streamerRoutes(d), ...streamRoutes(d), ...userRoutes(d), ...accountRoutes(d), ...auditRoutes(d), ...healthRoutes(d), ...notificationRoutes(d),
   ]
   let doc: string | null = null
   routes.push(

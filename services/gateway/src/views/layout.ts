@@ -19,6 +19,7 @@ const nav = (user: SessionUser, csrf: string, active?: string) => {
     <a class="brand" href="/">&gt;_ kickmon</a>
     ${link('/', 'dashboard')}
     ${user.role === 'admin' ? [link('/admin/streamers', 'streamers'), link('/admin/users', 'users'), link('/system', 'system')] : ''}
+    ${link('/notifications', 'notifications')}
     ${link('/account', 'account')}
     <form method="post" action="/logout" class="logout">
       <input type="hidden" name="csrf_token" value="${csrf}">

@@ -90,6 +90,7 @@ export function streamerPage(o: StreamerPageData): string {
       ? html`<button type="button" class="danger secondary" hx-delete="/streamers/${s.slug}" hx-confirm="Remove ${name} from your list?" hx-target="#s-actions">remove from my list</button><span id="s-actions" class="result"></span>`
       : ''}
   </header>
+  <div id="notify-me" hx-get="/notifications/notify-me/${s.slug}" hx-trigger="load" hx-swap="outerHTML"></div>
 
   <section class="panel" aria-labelledby="now-title">
     <h2 id="now-title">now <span class="conn" id="conn" role="status" data-state="connecting">connecting…</span></h2>
