@@ -30,7 +30,7 @@ function status(i: number, live: boolean, extra: Partial<StreamerStatus> = {}): 
   return {
     slug: `bench_${String(i).padStart(5, '0')}`, kick_user_id: 100_000 + i, username: `Bench${i}`, live, viewers: live ? 50 + ((i * 7919) % 20_000) : 0,
     title: `stream number ${i} | !discord !socials`, category: { id: i % 12, name: ['Just Chatting', 'Slots', 'Chess', 'Fortnite', 'Music', 'IRL'][i % 6]! },
-    started_at: live ? t : null, profile_picture_url: null, source: 'api', checked_at: t, changed_at: t, stale: false, ...extra,
+    started_at: live ? t : null, stream_id: null, viewers_hidden: false, profile_picture_url: null, source: 'api', checked_at: t, changed_at: t, stale: false, ...extra,
   }
 }
 

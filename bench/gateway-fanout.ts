@@ -109,7 +109,7 @@ function fakeStatus(i: number, live: boolean): StreamerStatus {
   return {
     slug, kick_user_id: 100_000 + i, username: `Bench${i}`, live, viewers: live ? 50 + ((i * 7919) % 20_000) : 0,
     title: live ? `stream number ${i} | !discord !socials` : `last stream ${i}`, category: { id: i % 12, name: ['Just Chatting', 'Slots', 'Chess', 'Fortnite', 'Music', 'IRL', 'Valorant', 'GTA V', 'Poker', 'Art', 'Sports', 'Rust'][i % 12]! },
-    started_at: live ? t : null, profile_picture_url: null, source: 'api', checked_at: t, changed_at: t, stale: false,
+    started_at: live ? t : null, stream_id: null, viewers_hidden: false, profile_picture_url: null, source: 'api', checked_at: t, changed_at: t, stale: false,
   }
 }
 
@@ -228,7 +228,7 @@ async function bench() {
     const t0 = performance.now()
     for (let k = 0; k < CHANGES; k++) {
       const i = Math.floor(Math.random() * N)
-      const s = { ...statuses[i]!, viewers: statuses[i]!.viewers + 1 + k, title: `bench#${k}@${nowMs().toFixed(3)}`, checked_at: new Date().toISOString() }
+      const s = { ...statuses[i]!, viewers: (statuses[i]!.viewers ?? 0) + 1 + k, title: `bench#${k}@${nowMs().toFixed(3)}`, checked_at: new Date().toISOString() }
       statuses[i] = s
       nc.publish(subjects.status(s.slug), JSON.stringify(s))
       const wait = t0 + (k + 1) * gap - performance.now()

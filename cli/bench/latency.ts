@@ -106,7 +106,7 @@ draw()
 const full = written
 written = 0
 const top = board.sorted()[0]!.status
-board.apply({ ...top, viewers: top.viewers + 1, checked_at: new Date(T + 1000).toISOString() }, T + 1000)
+board.apply({ ...top, viewers: (top.viewers ?? 0) + 1, checked_at: new Date(T + 1000).toISOString() }, T + 1000)
 draw()
 console.log(`watch: bytes written, first frame ${full}, after one viewer change ${written} (${((written / full) * 100).toFixed(1)}% of a full redraw)`)
 rmSync(dirname(bin), { recursive: true, force: true })

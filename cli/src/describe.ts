@@ -1,5 +1,5 @@
 import type { StatusEvent, StreamerStatus } from '@kickmon/shared/contracts'
-import { duration, num } from './format.ts'
+import { duration, viewerCount } from './format.ts'
 import { clean } from './text.ts'
 
 // Sentences about streamers, shared by `streamers` and `watch` so both say the same thing.
@@ -35,10 +35,10 @@ export function describeChange(prev: StreamerStatus | undefined, next: StreamerS
   // Going live or offline says it all; the viewers/title that changed with it are noise.
   const transition = what.includes('live') || what.includes('offline')
   for (const c of what) {
-    if (c === 'new') parts.push(`${stateWord(next)}${next.live ? `, ${num(next.viewers)} viewers, ${quoted(next.title)}, ${categoryName(next)}` : ''}`)
-    else if (c === 'live') parts.push(`went live: ${num(next.viewers)} viewers, ${quoted(next.title)}, ${categoryName(next)}`)
+    if (c === 'new') parts.push(`${stateWord(next)}${next.live ? `, ${viewerCount(next.viewers)} viewers, ${quoted(next.title)}, ${categoryName(next)}` : ''}`)
+    else if (c === 'live') parts.push(`went live: ${viewerCount(next.viewers)} viewers, ${quoted(next.title)}, ${categoryName(next)}`)
     else if (c === 'offline') parts.push(`went offline${prev?.started_at ? ` after ${duration((Date.now() - Date.parse(prev.started_at)) / 1000)}` : ''}`)
-    else if (c === 'viewers' && !transition) parts.push(`viewers ${num(prev?.viewers ?? 0)} → ${num(next.viewers)}`)
+    else if (c === 'viewers' && !transition) parts.push(`viewers ${viewerCount(prev ? prev.viewers : 0)} → ${viewerCount(next.viewers)}`)
     else if (c === 'title' && !transition) parts.push(`title ${quoted(next.title)}`)
     else if (c === 'category' && !transition) parts.push(`category ${categoryName(next)}`)
     else if (c === 'stale') parts.push('stale: no fresh reading')
@@ -52,7 +52,7 @@ export function describeEvent(e: StatusEvent): string {
   const s = e.status
   switch (e.type) {
     case 'online':
-      return `went live: ${num(s.viewers)} viewers, ${quoted(s.title)}, ${categoryName(s)}`
+      return `went live: ${viewerCount(s.viewers)} viewers, ${quoted(s.title)}, ${categoryName(s)}`
     case 'offline':
       return e.previous?.started_at ? `went offline after ${duration((Date.parse(e.at) - Date.parse(e.previous.started_at)) / 1000)}` : 'went offline'
     case 'title':

@@ -1,6 +1,8 @@
 // How numbers, durations and times read in human output.
 
 export const num = (n: number) => n.toLocaleString('en-US')
+/** A live viewer count; null when the streamer hides it (StreamerStatus.viewers_hidden). */
+export const viewerCount = (n: number | null) => (n === null ? 'hidden' : num(n))
 
 /** 42s, 5m 03s, 2h 05m, 3d 04h */
 export function duration(seconds: number): string {

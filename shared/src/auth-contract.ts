@@ -268,12 +268,19 @@ export const AuthApi = {
   ),
   /**
    * Record that the actor started or stopped monitoring a streamer (the poller did it; the
-   * gateway and the CLI tell auth afterwards, only when something changed). Admins and
-   * system actors for both; users only additions; read-only keys and viewers nothing.
+   * gateway and the CLI tell auth afterwards, only when something changed): `added`,
+   * `resumed` (an archived streamer added again), `removed` (archived, history kept) and
+   * `purged` (an archived streamer's history deleted, with the rows deleted as `purged`).
+   * Admins and system actors for all; users only additions and resumptions; read-only keys
+   * and viewers nothing.
    */
   auditStreamer: api(
     'auth.audit.streamer',
-    withActor({ change: z.enum(['added', 'removed']), slug: Slug }),
+    withActor({
+      change: z.enum(['added', 'resumed', 'removed', 'purged']),
+      slug: Slug,
+      purged: z.object({ events: z.number().int().nonnegative(), sessions: z.number().int().nonnegative(), samples: z.number().int().nonnegative() }).optional(),
+    }),
     Ok,
   ),
 } as const

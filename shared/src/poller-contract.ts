@@ -18,8 +18,40 @@ export const StreamerProfile = z.object({
   monitored_since: iso,
   /** The channel's slug on Kick when it was renamed there; the streamer keeps the slug it was added with. */
   kick_slug: z.string().nullable().optional(),
+  /** When the follower count was read (only Kick's website has one); null: no source had it. */
+  followers_at: iso.nullable().optional(),
+  /** Kick's active subscriptions, gifted included (`/public/v1/channels`); null when Kick never sent it. */
+  active_subscribers_count: z.number().int().nonnegative().nullable().optional(),
+  /** The gifted share of `active_subscribers_count` (paid = active − gifted). */
+  active_gifted_subscribers_count: z.number().int().nonnegative().nullable().optional(),
+  subscribers_at: iso.nullable().optional(),
+  /** Set when the streamer is archived (removed: not monitored, history kept); `status` is then its last known state. */
+  archived_at: iso.nullable().optional(),
 })
 export type StreamerProfile = z.infer<typeof StreamerProfile>
+
+/** A removed streamer whose history is kept; adding its slug again resumes it. */
+export const ArchivedStreamer = z.object({
+  slug: z.string(),
+  username: z.string(),
+  kick_user_id: z.number().int().nullable(),
+  monitored_since: iso,
+  archived_at: iso,
+  sessions: z.number().int().nonnegative(),
+  events: z.number().int().nonnegative(),
+  last_stream_at: iso.nullable(),
+})
+export type ArchivedStreamer = z.infer<typeof ArchivedStreamer>
+
+/** What a purge deleted (the streamer row itself, and these rows of history). */
+export const PurgeResult = z.object({
+  purged: z.string(),
+  streamer_id: z.number().int(),
+  events: z.number().int().nonnegative(),
+  sessions: z.number().int().nonnegative(),
+  samples: z.number().int().nonnegative(),
+})
+export type PurgeResult = z.infer<typeof PurgeResult>
 
 export const ViewerPoint = z.object({ at: iso, avg: z.number(), min: z.number().int(), max: z.number().int() })
 export const ViewerHistory = z.object({ slug: z.string(), from: iso, to: iso, step_s: z.number().int().positive(), points: z.array(ViewerPoint) })
@@ -54,6 +86,11 @@ export const UpstreamHealth = z.object({
     lag_ms_p99: z.number().nullable(),
     subscriptions_alive: z.number().int(),
     subscriptions_wanted: z.number().int(),
+    // Kick removes subscriptions that fail for a day; the leader reads Kick's list every check period
+    // and re-creates what is gone. Defaults keep a newer reader working with an older poller.
+    subscriptions_dropped: z.number().int().nonnegative().default(0),
+    subscriptions_check_s: z.number().nonnegative().default(0),
+    subscriptions_checked_at: z.iso.datetime({ offset: true }).nullable().default(null),
   }),
   browser: z.object({ enabled: z.boolean(), running: z.boolean(), pages: z.number().int(), backoff_s: z.number() }),
 })
@@ -63,9 +100,17 @@ export const PollerApi = {
   list: api('poller.streamers.list', z.object({ slugs: z.array(Slug).max(20_000).optional() }), z.array(StreamerStatus)),
   get: api('poller.streamers.get', bySlug, StreamerStatus),
   profile: api('poller.streamers.profile', bySlug, StreamerProfile),
-  /** Validates the slug with Kick; adding one already monitored answers `created: false`. */
-  add: api('poller.streamers.add', bySlug, z.object({ created: z.boolean(), status: StreamerStatus })),
-  remove: api('poller.streamers.remove', bySlug, z.object({ removed: z.string() })),
+  /**
+   * Validates the slug with Kick; adding one already monitored answers `created: false`;
+   * adding an archived one resumes it (same id, history kept) and answers `resumed: true`.
+   */
+  add: api('poller.streamers.add', bySlug, z.object({ created: z.boolean(), resumed: z.boolean().default(false), status: StreamerStatus })),
+  /** Stops monitoring and archives the streamer: every row of its history is kept. */
+  remove: api('poller.streamers.remove', bySlug, z.object({ removed: z.string(), archived_at: iso.optional() })),
+  /** Archived streamers, most recently archived first. */
+  archived: api('poller.streamers.archived', z.object({}), z.array(ArchivedStreamer)),
+  /** Deletes an archived streamer and all its history in one transaction (CONFLICT while monitored). */
+  purge: api('poller.streamers.purge', bySlug, PurgeResult),
   /** Newest first; page with `before` (the last event's `at`). */
   events: api(
     'poller.events.list',

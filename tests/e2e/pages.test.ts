@@ -93,6 +93,56 @@ test('admin streamers: add with a clear error for unknown slugs, import a pasted
   await ctx.close()
 }, 60_000)
 
+test('admin streamers: remove archives with the history kept, resume brings it back, purge needs the slug typed', async () => {
+  const slug = s[3]!
+  const [{ id }] = (await stack.db.sql<{ id: number }[]>`select id from streamers where slug = ${slug}`) as unknown as [{ id: number }]
+  const { ctx, page } = await loggedIn(browser, stack.gatewayUrl, ADMIN.username, ADMIN.password)
+  await page.goto(`${stack.gatewayUrl}/admin/streamers`)
+  let asked = ''
+  page.once('dialog', (d) => void ((asked = d.message()), d.accept()))
+  await page.locator(`#m-${slug}`).getByRole('button', { name: 'remove' }).click()
+  await page.waitForSelector(`#m-${slug}`, { state: 'detached' })
+  expect(asked).toContain('It is archived: its history (events, streams, viewer samples, profile) and assignments are kept')
+  expect(asked).toContain('Nothing is deleted.')
+
+  await page.reload()
+  await page.waitForSelector(`#archived-body #a-${slug}`)
+  await shot(page, 'admin-streamers-archived')
+  const r = await page.goto(`${stack.gatewayUrl}/streamers/${slug}`)
+  expect(r!.status()).toBe(200)
+  expect(await page.locator('#now-title').textContent()).toBe('archived')
+  expect(await page.locator('.panel.archived').textContent()).toContain('Not monitored since')
+
+  await page.goto(`${stack.gatewayUrl}/admin/streamers`)
+  await page.locator(`#a-${slug} summary`).click()
+  await page.fill(`#a-${slug} input[name=confirm]`, 'not-the-slug')
+  await page.locator(`#a-${slug}`).getByRole('button', { name: 'purge history' }).click()
+  await page.waitForSelector('#archived-result .error')
+  expect(await page.locator('#archived-result').textContent()).toContain(`type "${slug}" to purge its history`)
+  expect((await stack.db.sql`select id from streamers where slug = ${slug}`).length).toBe(1)
+
+  await page.locator(`#a-${slug}`).getByRole('button', { name: 'resume' }).click()
+  await page.waitForSelector(`#monitored-body #m-${slug}`)
+  await page.waitForSelector(`#a-${slug}`, { state: 'detached' })
+  expect(await page.locator('#archived-result').textContent()).toContain('monitored again, with its history')
+  expect((await stack.db.sql`select id from streamers where slug = ${slug} and archived_at is null`).map((x) => x.id)).toEqual([id])
+
+  page.once('dialog', (d) => void d.accept())
+  await page.locator(`#m-${slug}`).getByRole('button', { name: 'remove' }).click()
+  await page.waitForSelector(`#m-${slug}`, { state: 'detached' })
+  await page.reload()
+  await page.locator(`#a-${slug} summary`).click()
+  await page.fill(`#a-${slug} input[name=confirm]`, slug)
+  await page.locator(`#a-${slug}`).getByRole('button', { name: 'purge history' }).click()
+  await page.waitForSelector(`#a-${slug}`, { state: 'detached' })
+  expect(await page.locator('#archived-result').textContent()).toMatch(new RegExp(`^${slug} purged: \\d+ events, \\d+ streams and \\d+ viewer samples deleted\\.$`))
+  expect((await stack.db.sql`select id from streamers where slug = ${slug}`).length).toBe(0)
+  expect((await stack.db.sql`select 1 from status_events where streamer_id = ${id} union all select 1 from stream_sessions where streamer_id = ${id}`).length).toBe(0)
+  await page.goto(`${stack.gatewayUrl}/admin/streamers?action=streamer.purge`)
+  expect(await page.locator('#audit-title + form + div tbody').textContent()).toContain(`streamer:${slug}`)
+  await ctx.close()
+}, 90_000)
+
 test('account: a wrong current password is refused clearly; an API key is shown once and works', async () => {
   const { ctx, page } = await loggedIn(browser, stack.gatewayUrl, 'carol', 'carol-password')
   await page.goto(`${stack.gatewayUrl}/account`)

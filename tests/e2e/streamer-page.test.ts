@@ -64,8 +64,38 @@ test('the chart draws the simulated history; ranges switch without a reload', as
   expect(await page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).toBe(true)
 }, 60_000)
 
+test('the time axis: ticks of a seconds-long stream and of a day with one short stream all read differently', async () => {
+  const ticks = async (range: string) => {
+    await page.goto(`${stack.gatewayUrl}/streamers/${slug}?range=${range}`)
+    await page.waitForFunction((r) => {
+      const el = document.getElementById('chart') as HTMLElement
+      return el.dataset.range === r && Number(el.dataset.points) > 0 && !!el.dataset.xTicks
+    }, range)
+    return (await page.locator('#chart').getAttribute('data-x-ticks'))!.split('|')
+  }
+  const distinct = (labels: string[]) => labels.every((l, i) => i === 0 || l !== labels[i - 1])
+  // The stream lasted seconds: second-precise labels.
+  const live = await ticks('live')
+  expect(live.length).toBeGreaterThanOrEqual(2)
+  expect(distinct(live)).toBe(true)
+  expect(live.every((l) => /^\d\d:\d\d:\d\d$/.test(l))).toBe(true)
+  // 24 h of 5-minute buckets holding that one short stream: one or two points, which used to
+  // stretch the axis over years with every tick reading 00:00:00.
+  const day = await ticks('24h')
+  expect(day.length).toBeGreaterThanOrEqual(3)
+  expect(distinct(day)).toBe(true)
+  expect(day.filter((l) => l.endsWith('00:00:00')).length).toBeLessThanOrEqual(1)
+  const [first, last] = [day[0]!, day.at(-1)!]
+  expect(first).not.toBe(last)
+}, 60_000)
+
 test('past streams and the title/category timeline show what happened', async () => {
   await page.goto(`${stack.gatewayUrl}/streamers/${slug}`)
+  // Kick's API gives both subscriber counts; only its website has followers (no browser fallback here).
+  const ch = (await (await fetch(`${stack.simUrl}/_sim/channels/${slug}`)).json()) as { active_subscribers_count: number; active_gifted_subscribers_count: number }
+  const n = (x: number) => x.toLocaleString('en-US')
+  expect(await page.locator('.profile .subscribers').textContent()).toBe(`${n(ch.active_subscribers_count)} subscribers (${n(ch.active_gifted_subscribers_count)} gifted)`)
+  expect(await page.locator('.profile .followers').textContent()).toBe('followers unknown')
   const row = page.locator('#sessions-body tr').first()
   expect(await row.locator('td').nth(2).textContent()).toStartWith('500') // peak, then when
   expect(await row.locator('td').nth(5).textContent()).toBe('the main event') // the stream's last title
@@ -105,7 +135,9 @@ test('both CSV downloads match PostgreSQL', async () => {
     const cells = rows[i]!.split(',')
     const duration = Math.floor(((r.ended_at as Date).getTime() - (r.started_at as Date).getTime()) / 1000)
     expect(cells.slice(0, 5)).toEqual([(r.started_at as Date).toISOString(), (r.ended_at as Date).toISOString(), String(duration), String(r.peak_viewers), (r.peak_at as Date).toISOString()])
-    expect(Number(cells[5])).toBeCloseTo(r.viewer_seconds / duration, 1)
+    // Time-weighted over the time the count was shown (counted_seconds, sql/0006).
+    expect(r.counted_seconds).toBeGreaterThan(0)
+    expect(Number(cells[5])).toBeCloseTo(r.viewer_seconds / r.counted_seconds, 1)
     expect(Number(cells[6])).toBeCloseTo(r.viewer_seconds / 3600, 2)
     expect(cells.slice(7)).toEqual([r.title, r.category_name])
   }

@@ -38,6 +38,11 @@
     const pts = data.points
     const xs = pts.map((p) => Date.parse(p.at) / 1000)
     const series = [xs, pts.map((p) => p.avg), pts.map((p) => p.min), pts.map((p) => p.max)]
+    // The axis spans the window asked for, not just the samples: one or two samples (a young
+    // stream) would otherwise make uPlot pad the axis by years, with every tick at midnight.
+    const from = Date.parse(w.from) / 1000, to = Date.parse(w.to) / 1000
+    if (!xs.length || from < xs[0]) for (const s of series) s.unshift(s === xs ? from : null)
+    if (to > xs[xs.length - 1]) for (const s of series) s.push(s === xs ? to : null)
     draw(el, series)
     el.dataset.points = String(pts.length)
     if (!pts.length) note.textContent = 'no viewer samples in this range yet'
@@ -55,11 +60,12 @@
     const width = Math.max(280, el.clientWidth)
     const fg = css('--dim'), grid = css('--line'), amber = css('--amber'), green = css('--green')
     const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } }
-    const span = series[0].length ? series[0][series[0].length - 1] - series[0][0] : 0
-    // UTC labels, as precise as the range needs: seconds for a short stream, dates for a month.
-    const label = (t) => {
-      const iso = new Date(t * 1000).toISOString()
-      return span > 2 * 86400 ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : span > 600 ? iso.slice(11, 16) : iso.slice(11, 19)
+    // UTC labels as precise as the tick spacing needs (time-ticks.js); the drawn labels are
+    // kept on the element too, for screen readers' summary and the tests.
+    const ticks = (u, splits, axisIdx, space, incr) => {
+      const labels = kickmonTimeTicks(splits, incr)
+      el.dataset.xTicks = labels.join('|')
+      return labels
     }
     const opts = {
       width, height: 280,
@@ -67,13 +73,13 @@
       scales: { x: { time: true } },
       legend: { live: true },
       series: [
-        { label: 'time (UTC)', value: (u, v) => (v == null ? '–' : new Date(v * 1000).toISOString().slice(0, 16).replace('T', ' ')) },
+        { label: 'time (UTC)', value: (u, v) => (v == null ? '–' : new Date(v * 1000).toISOString().slice(0, 19).replace('T', ' ')) },
         { label: 'avg viewers', stroke: amber, width: 2, value: (u, v) => (v == null ? '–' : nf.format(Math.round(v))) },
         { label: 'min', stroke: green, width: 1, dash: [4, 4], value: (u, v) => (v == null ? '–' : nf.format(v)) },
         { label: 'max', stroke: green, width: 1, value: (u, v) => (v == null ? '–' : nf.format(v)) },
       ],
       bands: [{ series: [3, 2], fill: 'rgba(76,255,122,0.08)' }],
-      axes: [{ ...axis, space: 90, values: (u, vals) => vals.map(label) }, { ...axis, size: 60, values: (u, vals) => vals.map((v) => nf.format(v)) }],
+      axes: [{ ...axis, space: 90, values: ticks }, { ...axis, size: 60, values: (u, vals) => vals.map((v) => nf.format(v)) }],
     }
     if (plot) plot.destroy()
     el.innerHTML = ''
@@ -82,7 +88,7 @@
 
   document.addEventListener('DOMContentLoaded', () => {
     const el = document.getElementById('chart')
-    if (!el || typeof uPlot === 'undefined') return
+    if (!el || typeof uPlot === 'undefined' || typeof kickmonTimeTicks === 'undefined') return
     const csv = document.getElementById('csv-viewers')
     const select = (range) => {
       for (const a of document.querySelectorAll('.ranges a')) a.toggleAttribute('aria-current', a.dataset.range === range)

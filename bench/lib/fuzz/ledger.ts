@@ -28,7 +28,7 @@ export class Ledger {
       (select md5(coalesce(string_agg(concat_ws('|', id, name, scope, revoked_at), ',' order by id), '')) from api_keys) as api_keys_hash,
       (select md5(coalesce(string_agg(concat_ws('|', user_id, slug), ',' order by user_id, slug), '')) from user_streamers) as assignments_hash,
       (select md5(coalesce(string_agg(concat_ws('|', key, value), ',' order by key), '')) from configuration) as configuration_hash,
-      (select md5(coalesce(string_agg(slug, ',' order by slug), '')) from streamers) as streamers_hash,
+      (select md5(coalesce(string_agg(concat_ws('|', slug, archived_at is not null), ',' order by slug), '')) from streamers) as streamers_hash,
       (select count(*)::int from user_sessions where revoked_at is not null) as revoked_sessions`)
     const fp: Fingerprint = { ...(row as Fingerprint) }
     for (const s of ['KICK_WEBHOOKS', 'KICK_EVENTS']) {

@@ -12,7 +12,7 @@ export const PAGE_ROUTES: HttpTarget[] = [
     '/streamers/{slug}/viewers.csv', '/admin/users', '/admin/streamers', '/account', '/system', '/system/report', '/media/{kind}/{slug}',
     '/assets/{file}', '/healthz', '/readyz', '/metrics', '/ws'].map((path) => ({ method: 'GET', path })),
   ...['/login', '/logout', '/account/password', '/account/api-keys', '/account/api-keys/{id}', '/account/sessions/{id}', '/admin/streamers',
-    '/admin/streamers/{slug}', '/admin/streamers/import', '/admin/users', '/admin/users/{id}', '/admin/users/{id}/password',
+    '/admin/streamers/{slug}', '/admin/streamers/{slug}/purge', '/admin/streamers/import', '/admin/users', '/admin/users/{id}', '/admin/users/{id}/password',
     '/admin/users/{id}/streamers', '/admin/users/bulk-assign', '/webhooks/kick'].map((path) => ({ method: 'POST', path })),
 ]
 

@@ -2,14 +2,14 @@ import { z } from 'zod'
 import type { StreamerStatus } from '@kickmon/shared/contracts'
 import { AppError, isAppError } from '@kickmon/shared/errors'
 import { AuthApi } from '@kickmon/shared/auth-contract'
-import { PollerApi, type StreamSession } from '@kickmon/shared/poller-contract'
+import { PollerApi, type StreamerProfile, type StreamSession } from '@kickmon/shared/poller-contract'
 import { Slug } from '@kickmon/shared/validation'
 import { flag, intOption, noArgs } from '../args.ts'
 import { command, type Group } from '../command.ts'
 import type { Ctx } from '../context.ts'
 import { categoryName, describeEvent, quoted, stateWord, uptime } from '../describe.ts'
 import { CliError, Exit } from '../exit-codes.ts'
-import { ago, duration, localTime, num, parseDuration } from '../format.ts'
+import { ago, duration, localTime, num, parseDuration, viewerCount } from '../format.ts'
 import type { Column } from '../output.ts'
 import { readImport } from '../import-file.ts'
 import { progress } from '../progress.ts'
@@ -22,9 +22,9 @@ const ADD_TIMEOUT = 15_000 // the poller asks Kick before answering
  * Into auth's audit log as the `cli` system actor, like every operator action. The change has
  * happened by then, so a failure to record it is a warning on stderr, not a failed command.
  */
-async function recordInAudit(ctx: Ctx, change: 'added' | 'removed', slug: string) {
+async function recordInAudit(ctx: Ctx, change: 'added' | 'resumed' | 'removed' | 'purged', slug: string, purged?: { events: number; sessions: number; samples: number }) {
   try {
-    await ctx.call(AuthApi.auditStreamer, { actor: { system: 'cli' }, change, slug })
+    await ctx.call(AuthApi.auditStreamer, { actor: { system: 'cli' }, change, slug, ...(purged ? { purged } : {}) })
   } catch (e) {
     ctx.out.note(`kickmon: warning: ${slug} ${change}, but not recorded in the audit log: ${(e as Error).message}`)
   }
@@ -36,7 +36,7 @@ function statusColumns(ctx: Ctx): Column<StreamerStatus>[] {
   return [
     { header: 'SLUG', get: (r) => r.slug },
     { header: 'STATE', get: stateWord, style: (v, r) => (r.stale ? s.yellow(v) : r.live ? s.green(v) : s.dim(v)) },
-    { header: 'VIEWERS', get: (r) => (r.live ? num(r.viewers) : '-'), align: 'right' },
+    { header: 'VIEWERS', get: (r) => (r.live ? viewerCount(r.viewers) : '-'), align: 'right' },
     { header: 'UPTIME', get: (r) => uptime(r, now) || '-', align: 'right' },
     { header: 'TITLE', get: (r) => (r.live ? r.title ?? '' : ''), flex: true },
     { header: 'CATEGORY', get: (r) => (r.live ? categoryName(r) : '') },
@@ -46,16 +46,24 @@ function statusColumns(ctx: Ctx): Column<StreamerStatus>[] {
 
 const list = command({
   name: 'list',
-  summary: 'the monitored streamers and their status (live first)',
+  summary: 'the monitored streamers and their status (live first); --archived: the removed ones whose history is kept',
   usage: '',
-  options: { live: flag('only streamers who are live'), stale: flag('only streamers without a fresh reading') },
+  options: {
+    live: flag('only streamers who are live'),
+    stale: flag('only streamers without a fresh reading'),
+    archived: flag('the archived streamers instead: removed from monitoring, history kept (add one again to resume it)'),
+  },
   args: noArgs,
-  examples: ['kickmon streamers list', 'kickmon streamers list --live', "kickmon streamers list --json | jq -r '.[] | select(.live) | .slug'"],
+  examples: ['kickmon streamers list', 'kickmon streamers list --live', "kickmon streamers list --json | jq -r '.[] | select(.live) | .slug'", 'kickmon streamers list --archived'],
   run: async (ctx, o) => {
+    if (o.archived) {
+      if (o.live || o.stale) throw new CliError(Exit.USAGE, '--archived lists streamers nobody monitors: it does not combine with --live or --stale')
+      return listArchived(ctx)
+    }
     let rows = await ctx.call(PollerApi.list, {})
     if (o.live) rows = rows.filter((r) => r.live)
     if (o.stale) rows = rows.filter((r) => r.stale)
-    rows.sort((a, b) => Number(b.live) - Number(a.live) || b.viewers - a.viewers || a.slug.localeCompare(b.slug))
+    rows.sort((a, b) => Number(b.live) - Number(a.live) || (b.viewers ?? -1) - (a.viewers ?? -1) || a.slug.localeCompare(b.slug))
     if (ctx.json) return ctx.out.data(rows)
     ctx.out.table(statusColumns(ctx), rows, 'no streamers match (add one with "kickmon streamers add <slug>")')
     const live = rows.filter((r) => r.live).length
@@ -74,17 +82,24 @@ const add = command({
   examples: ['kickmon streamers add xqc', 'kickmon streamers add xqc --json'],
   run: async (ctx, _o, [slug]) => {
     const r = await ctx.call(PollerApi.add, { slug }, { timeout: ADD_TIMEOUT })
-    if (r.created) await recordInAudit(ctx, 'added', slug)
+    if (r.created || r.resumed) await recordInAudit(ctx, r.resumed ? 'resumed' : 'added', slug)
     if (ctx.json) return ctx.out.data(r)
     const who = r.status.kick_user_id ? ` (Kick user ${r.status.kick_user_id})` : ''
-    ctx.out.line(r.created ? `added ${slug}${who}: ${stateWord(r.status)}` : `${slug} is already monitored: ${stateWord(r.status)}`)
+    ctx.out.line(
+      r.created ? `added ${slug}${who}: ${stateWord(r.status)}`
+      : r.resumed ? `resumed ${slug}${who} with its history: ${stateWord(r.status)}`
+      : `${slug} is already monitored: ${stateWord(r.status)}`,
+    )
   },
 })
 
 const remove = command({
   name: 'remove',
-  summary: 'stop monitoring a streamer (history is kept)',
+  summary: 'stop monitoring a streamer; it is archived with its whole history (nothing is deleted)',
   usage: '<slug>',
+  description:
+    'The streamer is archived: its events, streams, viewer samples, profile and user assignments are kept,\n' +
+    'and "kickmon streamers add <slug>" resumes it with all of them. Only "kickmon streamers purge" deletes history.',
   options: {},
   args: oneSlug,
   examples: ['kickmon streamers remove xqc'],
@@ -92,9 +107,46 @@ const remove = command({
     const r = await ctx.call(PollerApi.remove, { slug })
     await recordInAudit(ctx, 'removed', slug)
     if (ctx.json) return ctx.out.data(r)
-    ctx.out.line(`removed ${r.removed}`)
+    ctx.out.line(`archived ${r.removed}: no longer monitored; its history is kept ("kickmon streamers add ${r.removed}" resumes it)`)
   },
 })
+
+const purge = command({
+  name: 'purge',
+  summary: "delete an archived streamer's whole history for good (needs --yes)",
+  usage: '<slug>',
+  description:
+    'Deletes the streamer and every event, stream and viewer sample recorded for it, in one transaction\n' +
+    '(all or nothing), and records it in the audit log. Only an archived streamer can be purged: remove it\n' +
+    'first. A monitored streamer exits 5, an unknown one 3.',
+  options: { yes: flag('yes, delete this history for good') },
+  args: oneSlug,
+  examples: ['kickmon streamers purge xqc --yes'],
+  run: async (ctx, o, [slug]) => {
+    if (!o.yes) throw new CliError(Exit.USAGE, `purge deletes ${slug}'s whole history and cannot be undone: add --yes to do it`)
+    const r = await ctx.call(PollerApi.purge, { slug }, { timeout: 60_000 })
+    await recordInAudit(ctx, 'purged', slug, { events: r.events, sessions: r.sessions, samples: r.samples })
+    if (ctx.json) return ctx.out.data(r)
+    ctx.out.line(`purged ${r.purged}: deleted ${num(r.events)} events, ${num(r.sessions)} streams and ${num(r.samples)} viewer samples`)
+  },
+})
+
+async function listArchived(ctx: Ctx) {
+  const rows = await ctx.call(PollerApi.archived, {})
+  if (ctx.json) return ctx.out.data(rows)
+  ctx.out.table(
+    [
+      { header: 'SLUG', get: (r) => r.slug },
+      { header: 'ARCHIVED', get: (r) => localTime(r.archived_at) },
+      { header: 'STREAMS', get: (r) => num(r.sessions), align: 'right' },
+      { header: 'EVENTS', get: (r) => num(r.events), align: 'right' },
+      { header: 'LAST STREAM', get: (r) => (r.last_stream_at ? localTime(r.last_stream_at) : '-') },
+    ],
+    rows,
+    'no archived streamers',
+  )
+  if (rows.length) ctx.out.line(ctx.out.s.dim(`${rows.length} archived; "kickmon streamers add <slug>" resumes one, "kickmon streamers purge <slug> --yes" deletes its history`))
+}
 
 type ImportResult = {
   added: string[]
@@ -144,8 +196,8 @@ const importCmd = command({
       for (let slug = queue.shift(); slug && !stopped.by; slug = queue.shift()) {
         try {
           const r = await ctx.call(PollerApi.add, { slug }, { timeout: ADD_TIMEOUT })
-          ;(r.created ? result.added : result.existing).push(slug)
-          if (r.created) await recordInAudit(ctx, 'added', slug)
+          ;(r.created || r.resumed ? result.added : result.existing).push(slug)
+          if (r.created || r.resumed) await recordInAudit(ctx, r.resumed ? 'resumed' : 'added', slug)
         } catch (e) {
           if (isAppError(e, 'NOT_FOUND')) result.not_found.push(slug)
           else if (isAppError(e, 'UNAVAILABLE')) stopped.by ??= e
@@ -188,12 +240,14 @@ const show = command({
     if (ctx.json) return ctx.out.data({ profile, sessions, events })
     const st = profile.status
     const { s } = ctx.out
-    ctx.out.line(`${s.bold(clean(st.username))} ${s.dim(`(${st.slug})`)}  ${st.live ? s.green(`LIVE, ${num(st.viewers)} viewers, for ${uptime(st)}`) : s.dim('offline')}${st.stale ? s.yellow('  stale') : ''}`)
+    ctx.out.line(`${s.bold(clean(st.username))} ${s.dim(`(${st.slug})`)}  ${st.live ? s.green(`LIVE, ${viewerCount(st.viewers)} viewers, for ${uptime(st)}`) : s.dim('offline')}${st.stale ? s.yellow('  stale') : ''}`)
     ctx.out.pairs([
       ['title', st.live ? quoted(st.title) : '-'],
       ['category', st.live ? categoryName(st) : '-'],
       ['kick user id', st.kick_user_id ? String(st.kick_user_id) : 'not resolved yet'],
-      ['followers', profile.followers_count === null ? '-' : num(profile.followers_count)],
+      ['followers', profile.followers_count === null ? 'unknown (only Kick\'s website has it: the browser fallback)' : `${num(profile.followers_count)}${profile.followers_at ? ` (read ${ago(profile.followers_at)})` : ''}`],
+      ['subscribers', subscribersText(profile)],
+      ...(profile.archived_at ? [['archived', `${localTime(profile.archived_at)}: not monitored; history kept ("kickmon streamers add ${st.slug}" resumes it)`] as [string, string]] : []),
       ['read', `${st.source ?? 'never'}, ${ago(st.checked_at)}; last change ${ago(st.changed_at)}`],
       ['monitored since', localTime(profile.monitored_since)],
       ['bio', clean(profile.bio) || '-'],
@@ -206,6 +260,13 @@ const show = command({
     ctx.out.table([{ header: 'AT', get: (e) => localTime(e.at) }, { header: 'EVENT', get: describeEvent, flex: true }], events, '(none yet)')
   },
 })
+
+/** Kick's active subscriptions (gifted included) and the gifted share, or why there is none. */
+function subscribersText(p: StreamerProfile): string {
+  if (p.active_subscribers_count == null) return 'unknown (Kick has not sent a count)'
+  const gifted = p.active_gifted_subscribers_count == null ? '' : ` (${num(p.active_gifted_subscribers_count)} gifted)`
+  return `${num(p.active_subscribers_count)}${gifted}${p.subscribers_at ? `, read ${ago(p.subscribers_at)}` : ''}`
+}
 
 function sessionTable(ctx: Ctx, rows: StreamSession[]) {
   ctx.out.table(
@@ -291,6 +352,6 @@ const history = command({
 
 export const streamersGroup: Group = {
   name: 'streamers',
-  summary: 'the monitored streamers: list, add, remove, import, show, history',
-  commands: [list, add, remove, importCmd, show, history],
+  summary: 'the monitored streamers: list, add, remove (archive), purge, import, show, history',
+  commands: [list, add, remove, purge, importCmd, show, history],
 }

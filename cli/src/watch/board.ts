@@ -28,7 +28,7 @@ export class Board {
     this.rows.set(next.slug, r)
     if (!what.length) return null
     if (highlight) for (const c of what) r.changedAt[c] = now
-    if (prev && what.includes('viewers')) r.delta = next.viewers - prev.viewers
+    if (prev && what.includes('viewers')) r.delta = (next.viewers ?? 0) - (prev.viewers ?? 0)
     return { prev, next, what }
   }
 
@@ -49,7 +49,7 @@ export class Board {
   /** Live first (most viewers first), then the rest by name. */
   sorted(): Row[] {
     return [...this.rows.values()].sort(
-      (a, b) => Number(b.status.live) - Number(a.status.live) || (a.status.live ? b.status.viewers - a.status.viewers : 0) || a.status.slug.localeCompare(b.status.slug),
+      (a, b) => Number(b.status.live) - Number(a.status.live) || (a.status.live ? (b.status.viewers ?? -1) - (a.status.viewers ?? -1) : 0) || a.status.slug.localeCompare(b.status.slug),
     )
   }
 

@@ -1,5 +1,5 @@
 import { categoryName, uptime } from '../describe.ts'
-import { clock, num } from '../format.ts'
+import { clock, num, viewerCount } from '../format.ts'
 import { clean, pad, truncate, width, type Styles } from '../text.ts'
 import type { Board, Row } from './board.ts'
 
@@ -37,7 +37,7 @@ export function renderFrame(board: Board, o: FrameOptions): { lines: string[]; s
       cell: (r) => {
         const h = hot(r, 'viewers')
         const arrow = h && r.delta ? (r.delta > 0 ? '▲' : '▼') : ' '
-        return { text: r.status.live ? `${num(r.status.viewers)} ${arrow}` : '- ', hot: h && r.status.live, style: h ? (r.delta > 0 ? s.green : s.red) : undefined }
+        return { text: r.status.live ? `${viewerCount(r.status.viewers)} ${arrow}` : '- ', hot: h && r.status.live, style: h ? (r.delta > 0 ? s.green : s.red) : undefined }
       },
     },
     { header: 'UPTIME', w: 8, align: 'right', cell: (r) => ({ text: uptime(r.status, now) || '-', hot: false }) },

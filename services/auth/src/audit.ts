@@ -13,7 +13,7 @@ export type AuditAction =
   | 'assignments.set' | 'assignments.add' | 'assignments.remove'
   | 'apikey.create' | 'apikey.revoke'
   | 'config.set' | 'config.delete'
-  | 'streamer.add' | 'streamer.remove'
+  | 'streamer.add' | 'streamer.resume' | 'streamer.remove' | 'streamer.purge'
 
 export type AuditRecord = {
   action: AuditAction

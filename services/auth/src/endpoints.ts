@@ -200,8 +200,10 @@ export function authEndpoints(deps: AuthDeps, hooks: Hooks = {}): Endpoint<any, 
     auditStreamer: async (i) => {
       const p = await who(i.actor)
       requireWrite(p)
-      if (!isAdmin(p) && (i.change === 'removed' || p.role !== 'user')) throw new AppError('FORBIDDEN', i.change === 'removed' ? 'only an admin stops monitoring a streamer' : 'viewers cannot add streamers')
-      await audit(sql, { action: i.change === 'added' ? 'streamer.add' : 'streamer.remove', actor: p, target: `streamer:${i.slug}` })
+      const adminOnly = i.change === 'removed' || i.change === 'purged'
+      if (!isAdmin(p) && (adminOnly || p.role !== 'user')) throw new AppError('FORBIDDEN', adminOnly ? 'only an admin stops monitoring a streamer or purges its history' : 'viewers cannot add streamers')
+      const action = STREAMER_ACTIONS[i.change]
+      await audit(sql, { action, actor: p, target: `streamer:${i.slug}`, ...(i.change === 'purged' && i.purged ? { details: { deleted: i.purged } } : {}) })
       return { ok: true }
     },
   }
@@ -210,6 +212,8 @@ export function authEndpoints(deps: AuthDeps, hooks: Hooks = {}): Endpoint<any, 
     endpoint({ subject: AuthApi[name].subject, input: AuthApi[name].input, handle: handlers[name] as Handler<typeof name> }),
   )
 }
+
+const STREAMER_ACTIONS = { added: 'streamer.add', resumed: 'streamer.resume', removed: 'streamer.remove', purged: 'streamer.purge' } as const
 
 /** assignments.add/remove: admins for anyone; a `user` for themselves; viewers never. */
 function requireOwnAssignment(p: Awaited<ReturnType<typeof resolveActor>>, userId: number) {

@@ -15,7 +15,8 @@ export const DashQuery = z.object({
 export type DashQuery = z.infer<typeof DashQuery>
 
 const name = (s: StreamerStatus) => (s.username || s.slug).toLowerCase()
-const viewers = (s: StreamerStatus) => (s.live ? s.viewers : 0)
+// A hidden count sorts below every shown one among live streamers.
+const viewers = (s: StreamerStatus) => (s.live ? (s.viewers ?? -1) : -2)
 
 export function compare(sort: DashQuery['sort']) {
   return (a: StreamerStatus, b: StreamerStatus) => {

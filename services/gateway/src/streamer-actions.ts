@@ -4,7 +4,7 @@ import type { StreamerStatus } from '@kickmon/shared/contracts'
 import type { GatewayDeps } from './deps.ts'
 import type { Caller } from './request-auth.ts'
 
-export type AddOutcome = { slug: string; created: boolean; assigned: boolean; status: StreamerStatus }
+export type AddOutcome = { slug: string; created: boolean; resumed: boolean; assigned: boolean; status: StreamerStatus }
 
 /**
  * Add a streamer as this caller: the poller checks it with Kick (a clear 404 when Kick has no
@@ -14,7 +14,8 @@ export async function addStreamer(d: Pick<GatewayDeps, 'poller' | 'auth' | 'acce
   if (caller.user.role === 'viewer') throw new AppError('FORBIDDEN', 'viewers cannot add streamers')
   const slug = parseInput(Slug, rawSlug)
   const r = await d.poller.call('add', { slug }, { requestId: rid, timeout: 15_000 })
-  if (r.created) await recordInAudit(d, caller, { change: 'added', slug }, rid)
+  // Re-adding an archived streamer resumes it, with its history and assignments.
+  if (r.created || r.resumed) await recordInAudit(d, caller, { change: r.resumed ? 'resumed' : 'added', slug }, rid)
   let assigned = false
   if (caller.user.role === 'user') {
     assigned = (await d.auth.call('assignmentsAdd', { actor: caller.actor, user_id: caller.user.id, slug }, rid)).changed
@@ -22,19 +23,19 @@ export async function addStreamer(d: Pick<GatewayDeps, 'poller' | 'auth' | 'acce
   }
   // Show it at once; the poller's own publish follows and wins, being newer.
   if (!d.statuses.get(slug)) d.statuses.set(r.status)
-  return { slug, created: r.created, assigned, status: r.status }
+  return { slug, created: r.created, resumed: r.resumed, assigned, status: r.status }
 }
 
 /**
  * What the "add" form says. A user hears only about their own list: whether someone else
  * already monitored the streamer is not theirs to learn. Admins see everything anyway.
  */
-export function addedMessage(role: Caller['user']['role'], r: Pick<AddOutcome, 'created' | 'assigned'>): string {
-  if (role !== 'admin') return r.created || r.assigned ? 'added to your list' : 'already on your list'
-  return r.created ? 'now monitored' : 'already monitored'
+export function addedMessage(role: Caller['user']['role'], r: Pick<AddOutcome, 'created' | 'resumed' | 'assigned'>): string {
+  if (role !== 'admin') return r.created || r.resumed || r.assigned ? 'added to your list' : 'already on your list'
+  return r.created ? 'now monitored' : r.resumed ? 'monitored again, with its history' : 'already monitored'
 }
 
-/** An admin stops monitoring; a user only takes it off their own list. */
+/** An admin stops monitoring (the streamer is archived, its history kept); a user only takes it off their own list. */
 export async function removeStreamerFor(d: Pick<GatewayDeps, 'poller' | 'auth' | 'access' | 'log'>, caller: Caller, rawSlug: string, rid?: string): Promise<'removed' | 'unassigned'> {
   const slug = parseInput(Slug, rawSlug)
   if (caller.user.role === 'admin') {
@@ -53,7 +54,7 @@ export async function removeStreamerFor(d: Pick<GatewayDeps, 'poller' | 'auth' |
  * The poller has already done it, so a failure to record it must not turn into an error for
  * the caller (they would retry something that happened); it is logged loudly instead.
  */
-async function recordInAudit(d: Pick<GatewayDeps, 'auth' | 'log'>, caller: Caller, what: { change: 'added' | 'removed'; slug: string }, rid?: string) {
+async function recordInAudit(d: Pick<GatewayDeps, 'auth' | 'log'>, caller: Caller, what: { change: 'added' | 'resumed' | 'removed'; slug: string }, rid?: string) {
   try {
     await d.auth.call('auditStreamer', { actor: caller.actor, ...what }, rid)
   } catch (err) {

@@ -12,7 +12,7 @@ export class ViewerTrend {
   private bySlug = new Map<string, { t: number; v: number }[]>()
 
   record(s: StreamerStatus | null, slug: string) {
-    if (!s || !s.live || s.stale) {
+    if (!s || !s.live || s.stale || s.viewers === null) {
       if (!s || !s.live) this.bySlug.delete(slug)
       return
     }

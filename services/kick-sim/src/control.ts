@@ -23,7 +23,9 @@ const fields = {
   title: z.string().max(200).optional(),
   category: CategoryIn.optional(),
 }
-export const PatchSchema = z.strictObject(fields).refine((p) => Object.keys(p).length > 0, 'send at least one of live, viewers, title, category')
+export const PatchSchema = z
+  .strictObject({ ...fields, viewers_hidden: z.boolean().optional() })
+  .refine((p) => Object.keys(p).length > 0, 'send at least one of live, viewers, title, category, viewers_hidden')
 export const NewChannelSchema = z
   .strictObject({
     slug: z.string().regex(SLUG_RE, 'must be lowercase [a-z0-9_-], 1 to 25 characters'),
@@ -40,6 +42,8 @@ const WebhookNow = z.strictObject({
   event: z.enum(['livestream.status.updated', 'livestream.metadata.updated']),
 })
 const WebhookUrl = z.strictObject({ url: z.url({ protocol: /^https?$/ }).nullable() })
+// Kick removes a subscription whose deliveries keep failing for more than a day; tests shorten that.
+const SubscriptionPolicy = z.strictObject({ unsubscribe_after_s: z.number().int().min(0).max(30 * 86_400) })
 
 type Parsed<T> = { ok: true; data: T } | { ok: false; res: Response }
 
@@ -134,6 +138,16 @@ export function controlRoutes(router: Router, d: ControlDeps): void {
   })
   router.add('GET', '/_sim/subscriptions', 'control', () =>
     json(subs.list().map((s) => ({ id: s.id, app_id: s.appId, broadcaster_user_id: s.broadcasterUserId, event: s.event, version: s.version, created_at: rfc3339(s.createdAt), failing_since: s.failingSince === null ? null : rfc3339(s.failingSince) }))))
+
+  router.add('GET', '/_sim/subscriptions/policy', 'control', () => json({ unsubscribe_after_s: webhooks.unsubscribeAfterS }))
+  router.add('PUT', '/_sim/subscriptions/policy', 'control', async ({ req }) => {
+    const p = await parse(req, SubscriptionPolicy)
+    if (!p.ok) return p.res
+    webhooks.unsubscribeAfterS = p.data.unsubscribe_after_s
+    return json({ unsubscribe_after_s: webhooks.unsubscribeAfterS })
+  })
+  // What Kick does once a failing subscription has failed for a day, now: it is removed.
+  router.add('POST', '/_sim/subscriptions/expire', 'control', () => json({ unsubscribed: webhooks.expireFailing() }))
 
   router.add('GET', '/_sim/counters', 'control', () => json(counters.snapshot()))
   router.add('DELETE', '/_sim/counters', 'control', () => {

@@ -49,6 +49,8 @@ export const FaultsSchema = z.strictObject({
   waf: rateOrFlag.optional(),
   /** id.kick.com's other failure (#156): POST /oauth/token answers 400 with an empty body. */
   tokenEmpty400: rateOrFlag.optional(),
+  /** Public-API errors answer `{"data":{},…}` (seen in issue reports) instead of the documented `"data":null`. */
+  legacyErrorBody: rateOrFlag.optional(),
   webhook: WebhookFaultsSchema.optional(),
 })
 

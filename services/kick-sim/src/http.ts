@@ -15,13 +15,16 @@ export const kick = {
   ok: (data: unknown): Response => json({ data, message: 'OK' }),
   /** 400 `{"data":"<reason>","message":"Bad request"}` */
   badRequest: (reason: string): Response => json({ data: reason, message: 'Bad request' }, 400),
-  /** 401 `{"data":{},"message":"Unauthorized"}` */
-  unauthorized: (): Response => json({ data: {}, message: 'Unauthorized' }, 401),
-  notFound: (): Response => json({ data: {}, message: 'Not Found' }, 404),
-  methodNotAllowed: (): Response => json({ data: {}, message: 'Method Not Allowed' }, 405),
+  // Errors carry `"data": null` as Kick documents them (drops/public-api.md, 2026-06); the
+  // `{}` seen in issue reports is the `legacyErrorBody` fault (pipeline.ts).
+  /** 401 `{"data":null,"message":"Unauthorized"}` */
+  unauthorized: (): Response => json({ data: null, message: 'Unauthorized' }, 401),
+  notFound: (): Response => json({ data: null, message: 'Not Found' }, 404),
+  methodNotAllowed: (): Response => json({ data: null, message: 'Method Not Allowed' }, 405),
   tooManyRequests: (retryAfterS?: number): Response =>
-    json({ data: {}, message: 'Too Many Requests' }, 429, retryAfterS === undefined ? {} : { 'retry-after': String(retryAfterS) }),
-  serverError: (status = 500): Response => json({ data: {}, message: 'Internal Server Error' }, status),
+    json({ data: null, message: 'Too Many Requests' }, 429, retryAfterS === undefined ? {} : { 'retry-after': String(retryAfterS) }),
+  /** 500 `{"data":null,"message":"Internal server error"}` */
+  serverError: (status = 500): Response => json({ data: null, message: 'Internal server error' }, status),
 }
 
 /** id.kick.com's documented error: 400 `{"error":"Invalid request"}`. */

@@ -1,7 +1,7 @@
 import { intParams, kick, rawJson } from './http.ts'
 import type { Router } from './router.ts'
 import { envelope, livestreamJson, livestreamV1Json } from './views.ts'
-import type { Channel, World } from './world.ts'
+import { shownViewers, type Channel, type World } from './world.ts'
 
 // Livestream endpoints (kick-api.md §2.2–2.5). All return live streams only.
 
@@ -61,7 +61,8 @@ export function livestreamRoutes(router: Router, world: World): void {
     return rawJson(envelope(page.map((ch) => livestreamJson(base, ch)), `,"pagination":{"next_cursor":${JSON.stringify(next)}}`))
   })
 
-  // v1 (deprecated): top-N with `sort`, no pagination.
+  // v1, deprecated by Kick (2026-06-23: "V1 now deprecated"; 2026-07-03: to be migrated off entirely).
+  // Kept answering for clients that still call it; nothing in kickmon does. Top-N with `sort`, no pagination.
   router.add('GET', '/public/v1/livestreams', 'api', ({ url, base }) => {
     const q = url.searchParams
     const ids = intParams(q.getAll('broadcaster_user_id'))
@@ -79,7 +80,7 @@ export function livestreamRoutes(router: Router, world: World): void {
     let list = ids.length ? ids.map((id) => world.byUserId(id)).filter((c): c is Channel => !!c?.live) : world.live()
     list = list.filter((c) => (cat === null || c.category?.id === cat) && (!lang || c.language === lang))
     const sorted = [...list].sort(sort === 'viewer_count'
-      ? (a, b) => b.viewers - a.viewers
+      ? (a, b) => shownViewers(b) - shownViewers(a)
       : (a, b) => (b.stream?.startedAt ?? 0) - (a.stream?.startedAt ?? 0))
     return rawJson(envelope(sorted.slice(0, limit).map((ch) => livestreamV1Json(base, ch))))
   })

@@ -46,6 +46,19 @@ function serverError(status: number): Response {
   return html(`<html><head><title>${status} | kick.com | Cloudflare</title></head><body><h1>Error ${status}</h1><p>Cloudflare could not get a valid answer from the origin.</p></body></html>`, status, { server: 'cloudflare' })
 }
 
+/** `{"data":null,…}` → `{"data":{},…}`: the error envelope as issue reports saw it. Other bodies pass as they are. */
+async function legacyErrorBody(res: Response): Promise<Response> {
+  const text = await res.text()
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    return new Response(text, { status: res.status, headers: res.headers })
+  }
+  const out = body && typeof body === 'object' && (body as { data?: unknown }).data === null ? { ...body, data: {} } : body
+  return new Response(JSON.stringify(out), { status: res.status, headers: res.headers })
+}
+
 export function createPipeline(d: PipelineDeps) {
   const { router, faults, counters } = d
 
@@ -142,6 +155,7 @@ export function createPipeline(d: PipelineDeps) {
       throw err
     }
     counters.request(`${route.method} ${route.path}`, resets.has(res) ? NO_RESPONSE : res.status)
+    if (route.kind === 'api' && res.status >= 400 && faults.hit(faults.current.legacyErrorBody)) return legacyErrorBody(res)
     return res
   }
 }

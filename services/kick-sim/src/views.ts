@@ -1,6 +1,6 @@
 import type { Category } from './names.ts'
 import { rfc3339, ZERO_TIME } from './time.ts'
-import type { Channel } from './world.ts'
+import { shownViewers, type Channel } from './world.ts'
 
 // The public API's item shapes (kick-api.md §2). The same stream is described with
 // different field names per endpoint, on purpose: `stream.start_time` on /channels vs
@@ -30,6 +30,7 @@ export function publicCategory(base: string, c: Category | null): { id: number; 
 export function channelItem(base: string, ch: Channel): object {
   const s = ch.live ? ch.stream : null
   return {
+    active_gifted_subscribers_count: ch.giftedSubs,
     active_subscribers_count: ch.activeSubs,
     banner_picture: bannerUrl(base, ch),
     broadcaster_user_id: ch.userId,
@@ -46,17 +47,17 @@ export function channelItem(base: string, ch: Channel): object {
       start_time: s ? rfc3339(s.startedAt) : ZERO_TIME,
       thumbnail: s ? streamThumb(base, ch) : '',
       url: '',
-      viewer_count: s ? ch.viewers : 0,
+      viewer_count: s ? shownViewers(ch) : 0,
     },
     stream_title: ch.title,
   }
 }
 
-/** GET /public/v1/users/livestreams and /public/v2/livestreams item (live channels only). */
+/** GET /public/v1/users/livestreams and /public/v2/livestreams item (LivestreamV2, live channels only). */
 export function livestreamItem(base: string, ch: Channel): object {
   const s = ch.stream
   return {
-    id: String(s?.id ?? 0),
+    id: s?.uuid ?? '',
     broadcaster_user: { id: ch.userId, username: ch.username, profile_picture: avatarUrl(base, ch) },
     category: publicCategory(base, ch.category),
     channel: { slug: ch.slug },
@@ -66,11 +67,11 @@ export function livestreamItem(base: string, ch: Channel): object {
     tags: ch.tags,
     thumbnail: streamThumb(base, ch),
     title: ch.title,
-    viewer_count: ch.viewers,
+    viewer_count: shownViewers(ch),
   }
 }
 
-/** GET /public/v1/livestreams (deprecated) item. */
+/** GET /public/v1/livestreams item: deprecated by Kick (2026-06-23), kept for clients that still call it. */
 export function livestreamV1Item(base: string, ch: Channel): object {
   return {
     broadcaster_user_id: ch.userId,
@@ -84,7 +85,7 @@ export function livestreamV1Item(base: string, ch: Channel): object {
     started_at: ch.stream ? rfc3339(ch.stream.startedAt) : ZERO_TIME,
     stream_title: ch.title,
     thumbnail: streamThumb(base, ch, 480),
-    viewer_count: ch.viewers,
+    viewer_count: shownViewers(ch),
   }
 }
 

@@ -28,6 +28,8 @@ type Delivery = { sub: Subscription; event: WebhookEvent; body: string; messageI
 
 export class Webhooks {
   url: string | undefined
+  /** A subscription failing for this long is removed (Kick: about a day; the control API shortens it). */
+  unsubscribeAfterS: number
   private readonly timers = new Set<ReturnType<typeof setTimeout>>()
   private readonly inFlight = new Set<Promise<void>>()
   private readonly queue: Delivery[] = []
@@ -44,6 +46,7 @@ export class Webhooks {
     private readonly opts: WebhookOptions,
   ) {
     this.url = opts.url
+    this.unsubscribeAfterS = opts.unsubscribeAfterS
     world.onChange((c) => {
       if (c.kind === 'status') this.fire(c.channel, 'livestream.status.updated', c.ended)
       else this.fire(c.channel, 'livestream.metadata.updated')
@@ -201,7 +204,15 @@ export class Webhooks {
     c.failed++
     const now = this.opts.clock()
     d.sub.failingSince ??= now
-    if (now - d.sub.failingSince >= this.opts.unsubscribeAfterS * 1000 && this.subs.delete(d.sub.id)) c.unsubscribed++
+    if (now - d.sub.failingSince >= this.unsubscribeAfterS * 1000 && this.subs.delete(d.sub.id)) c.unsubscribed++
+  }
+
+  /** Removes every subscription whose deliveries are failing, as if a day had passed; returns how many. */
+  expireFailing(): number {
+    let n = 0
+    for (const s of this.subs.list()) if (s.failingSince !== null && this.subs.delete(s.id)) n++
+    this.counters.webhooks.unsubscribed += n
+    return n
   }
 
   /** Resolves when nothing is queued or in flight (tests). Timers still pending are not waited for. */

@@ -5,7 +5,7 @@ import { languageName } from './names.ts'
 import type { Router } from './router.ts'
 import { laravelTime, sqlTime } from './time.ts'
 import { avatarUrl, bannerUrl, categoryThumb, streamThumb } from './views.ts'
-import { SLUG_RE, type Channel, type World } from './world.ts'
+import { SLUG_RE, shownViewers, type Channel, type World } from './world.ts'
 
 // kick.com's own (unofficial) endpoints (kick-api.md §4): /api/v2/channels/<slug> and the
 // older /api/v1 shape with their own field names and "YYYY-MM-DD HH:MM:SS" times, plus
@@ -49,7 +49,7 @@ function livestreamV2(world: World, base: string, ch: Channel): object | null {
     duration: 0,
     language: languageName(ch.language),
     is_mature: ch.mature,
-    viewer_count: ch.viewers,
+    viewer_count: shownViewers(ch),
     thumbnail: { url: streamThumb(base, ch) },
     categories: categories(world, base, ch),
     tags: ch.tags,
@@ -98,7 +98,7 @@ function channelV1(world: World, base: string, ch: Channel): Record<string, unkn
   return {
     ...rest,
     followersCount: ch.followers,
-    livestream: livestream && { ...livestream, viewers: ch.viewers, thumbnail: { responsive: `${thumb} 1280w`, url: thumb } },
+    livestream: livestream && { ...livestream, viewers: shownViewers(ch), thumbnail: { responsive: `${thumb} 1280w`, url: thumb } },
     previous_livestreams: ch.past.map((p) => ({
       id: p.id, slug: `${p.uid.toLowerCase().slice(0, 8)}-${slugify(p.title)}`, channel_id: ch.channelId, created_at: sqlTime(p.startedAt),
       session_title: p.title, is_live: false, risk_level_id: null, start_time: sqlTime(p.startedAt - 1000), source: null, twitch_channel: null,
@@ -130,7 +130,7 @@ export function websiteRoutes(router: Router, world: World): void {
     return withCf(json({
       data: ch.live && s ? {
         id: s.id, slug: `${s.uid.toLowerCase().slice(0, 8)}-${slugify(ch.title)}`, session_title: ch.title, created_at: sqlTime(s.startedAt),
-        language: languageName(ch.language), is_mature: ch.mature, viewers: ch.viewers,
+        language: languageName(ch.language), is_mature: ch.mature, viewers: shownViewers(ch),
         category: ch.category ? { id: ch.category.id, name: ch.category.name, slug: ch.category.slug } : null,
         playback_url: `${base}/playback/${ch.playbackKey}.m3u8`, thumbnail: { src: streamThumb(base, ch), srcset: '' },
       } : null,
@@ -139,7 +139,7 @@ export function websiteRoutes(router: Router, world: World): void {
 
   router.add('GET', '/', 'website', ({ base }) => {
     const list = [...world.live()].sort((a, b) => b.viewers - a.viewers).slice(0, 100)
-    const rows = list.map((c) => `<li><a href="/${c.slug}">${escapeHtml(c.username)}</a> · ${c.viewers} watching · ${escapeHtml(c.title)}</li>`).join('')
+    const rows = list.map((c) => `<li><a href="/${c.slug}">${escapeHtml(c.username)}</a> · ${shownViewers(c)} watching · ${escapeHtml(c.title)}</li>`).join('')
     // yt-dlp style clients bootstrap a session here (XSRF-TOKEN cookie).
     const xsrf = randomBytes(20).toString('base64url')
     return withCf(html(page('Kick (simulated)', `<h1>Live now (${world.live().length} of ${world.size})</h1><ul>${rows}</ul>`, base), 200, {
@@ -162,7 +162,7 @@ function page(title: string, body: string, _base: string): string {
 function channelPage(base: string, ch: Channel): string {
   const s = ch.live ? ch.stream : null
   const status = s
-    ? `<span class="live" id="status">LIVE</span> <span id="viewers">${ch.viewers}</span> watching · since <time id="started" datetime="${new Date(s.startedAt).toISOString()}">${sqlTime(s.startedAt)} UTC</time>`
+    ? `<span class="live" id="status">LIVE</span> <span id="viewers">${shownViewers(ch)}</span> watching · since <time id="started" datetime="${new Date(s.startedAt).toISOString()}">${sqlTime(s.startedAt)} UTC</time>`
     : `<span class="off" id="status">OFFLINE</span>`
   const body = `<img class="banner" src="${escapeHtml(bannerUrl(base, ch))}" alt=""><h1><img class="avatar" src="${escapeHtml(avatarUrl(base, ch))}" alt="">` +
     `<span id="username">${escapeHtml(ch.username)}</span>${ch.verified ? ' ✔' : ''}</h1>` +

@@ -6,7 +6,8 @@ import { curve, popularityFrom, viewersAt } from './viewers.ts'
 // Every mutation goes through here so the control API, the activity loop and tests share
 // one set of rules, and every status/metadata change is announced to listeners (webhooks).
 
-export type Stream = { id: number; startedAt: number; uid: string }
+/** `uuid`: Kick's per-stream id on users/livestreams and v2 items (new per stream, stable across polls). */
+export type Stream = { id: number; startedAt: number; uid: string; uuid: string }
 export type PastStream = { id: number; startedAt: number; endedAt: number; title: string; category: Category | null; uid: string }
 
 export type Channel = {
@@ -21,7 +22,10 @@ export type Channel = {
   followers: number
   verified: boolean
   createdAt: number
+  /** Active subscriptions, gifted ones included (Kick counts them in since 2026-08). */
   activeSubs: number
+  /** The gifted share of activeSubs. */
+  giftedSubs: number
   canceledSubs: number
   language: string
   mature: boolean
@@ -37,6 +41,8 @@ export type Channel = {
   rev: number
   /** When a flap (end + quick restart) is pending, the time it restarts. */
   restartAt: number | null
+  /** The streamer hides the viewer count: every public source then reports 0 (mid-2026 toggle). */
+  viewersHidden: boolean
 }
 
 export type ChannelView = {
@@ -50,14 +56,20 @@ export type ChannelView = {
   category: { id: number; name: string } | null
   started_at: string | null
   livestream_id: number | null
+  /** The public API's per-stream UUID (`id` of users/livestreams and v2 items). */
+  stream_id: string | null
+  viewers_hidden: boolean
   followers: number
+  /** As /public/v1/channels serves them: active (gifted included) and the gifted share. */
+  active_subscribers_count: number
+  active_gifted_subscribers_count: number
   language: string
   is_mature: boolean
   verified: boolean
 }
 
 export type CategoryInput = { id: number; name: string } | string | null
-export type ChannelPatch = { live?: boolean; viewers?: number; title?: string; category?: CategoryInput }
+export type ChannelPatch = { live?: boolean; viewers?: number; title?: string; category?: CategoryInput; viewers_hidden?: boolean }
 export type NewChannel = { slug: string; username?: string; live?: boolean; viewers?: number; title?: string; category?: CategoryInput }
 
 export type WorldChange =
@@ -165,6 +177,8 @@ export class World {
     }
     if (metaChanged) events.push({ kind: 'metadata', channel: ch })
     if (patch.live !== undefined || patch.viewers !== undefined) ch.restartAt = null // a manual change wins over a pending flap
+    // Kick sends no webhook for the toggle: only what the API reports changes.
+    if (patch.viewers_hidden !== undefined) ch.viewersHidden = patch.viewers_hidden
     if (goingLive) {
       this.beginStream(ch, now)
       events.push({ kind: 'status', channel: ch, ended: null })
@@ -260,7 +274,7 @@ export class World {
     const category = pickCategory(rng)
     const lang = pickLanguage(rng)
     const popularity = popularityFrom(rng.normal())
-    return {
+    const ch: Channel = {
       slug,
       username,
       userId,
@@ -273,6 +287,7 @@ export class World {
       verified: popularity > 5000 && rng.chance(0.6),
       createdAt: now - rng.int(30, 1500) * 86_400_000,
       activeSubs: Math.round(popularity * rng.next() * 0.5),
+      giftedSubs: 0, // set below from activeSubs, without a draw: the seeded world stays as it was
       canceledSubs: Math.round(popularity * rng.next() * 0.05),
       language: lang.code,
       mature: rng.chance(0.3),
@@ -286,13 +301,18 @@ export class World {
       past: [],
       rev: 0,
       restartAt: null,
+      viewersHidden: false,
     }
+    ch.giftedSubs = Math.floor((ch.activeSubs * (userId % 4)) / 10) // 0–30 % gifted
+    return ch
   }
 
   /** Starts a stream at `startedAt` (activity and tests use the rng-free parts only). */
   beginStream(ch: Channel, startedAt: number): void {
     this.nextStreamId += 1 + this.rng.int(0, 500)
-    ch.stream = { id: this.nextStreamId, startedAt, uid: randomKey(this.rng) }
+    const uid = randomKey(this.rng)
+    // Derived, not drawn from the rng, so seeded worlds stay what they were before streams had UUIDs.
+    ch.stream = { id: this.nextStreamId, startedAt, uid, uuid: streamUuid(this.seed, this.nextStreamId, uid) }
     ch.live = true
     ch.viewers = viewersAt(ch.popularity, (this.clock() - startedAt) / 1000)
     ch.restartAt = null
@@ -330,6 +350,17 @@ function toCategory(input: CategoryInput): Category | null {
   return categoryById(input.id, input.name)
 }
 
+/** A version-4-shaped UUID from the stream's own identity: unique per stream, the same on every poll. */
+function streamUuid(seed: number, id: number, uid: string): string {
+  const h = new Bun.CryptoHasher('sha256').update(`${seed}:${id}:${uid}`).digest('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[parseInt(h[16]!, 16) % 4]}${h.slice(17, 20)}-${h.slice(20, 32)}`
+}
+
+/** The viewer count Kick's public sources report: 0 while the streamer hides it. */
+export function shownViewers(ch: Channel): number {
+  return ch.live && !ch.viewersHidden ? ch.viewers : 0
+}
+
 function randomKey(rng: Rng): string {
   const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
   let s = ''
@@ -349,7 +380,11 @@ export function view(ch: Channel): ChannelView {
     category: ch.category ? { id: ch.category.id, name: ch.category.name } : null,
     started_at: ch.stream ? new Date(ch.stream.startedAt).toISOString() : null,
     livestream_id: ch.stream?.id ?? null,
+    stream_id: ch.stream?.uuid ?? null,
+    viewers_hidden: ch.viewersHidden,
     followers: ch.followers,
+    active_subscribers_count: ch.activeSubs,
+    active_gifted_subscribers_count: ch.giftedSubs,
     language: ch.language,
     is_mature: ch.mature,
     verified: ch.verified,

@@ -4,7 +4,7 @@ import type { Reading } from './readings.ts'
 export function readingFromLivestream(l: LiveStream, at: number): Reading {
   return {
     kind: 'live', source: 'api', at, viewers: l.viewers, title: l.title, category: l.category, startedAt: l.startedAt,
-    username: l.username, profilePicture: l.profilePicture,
+    streamId: l.streamId, username: l.username, profilePicture: l.profilePicture,
   }
 }
 

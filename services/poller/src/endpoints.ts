@@ -2,7 +2,9 @@ import type { Sql } from '@kickmon/shared/db'
 import { AppError } from '@kickmon/shared/errors'
 import { PollerApi, type PollerEndpointName, type PollerOutput, type UpstreamHealth } from '@kickmon/shared/poller-contract'
 import { endpoint } from '@kickmon/shared/rpc'
+import { archivedStreamers, purgeStreamer } from './history/archive.ts'
 import { eventHistory } from './history/events.ts'
+import { profileOf } from './history/profile.ts'
 import { sessionHistory } from './history/sessions.ts'
 import { viewerHistory } from './history/viewers.ts'
 import type { ClusterView } from './membership/cluster.ts'
@@ -47,36 +49,37 @@ export function pollerEndpoints(deps: EndpointDeps) {
     endpoint({
       ...PollerApi.profile,
       handle: async ({ slug }): Promise<PollerOutput<'profile'>> => {
-        const row = await registry.get(slug)
+        // An archived streamer still has a profile (admins browse its history); its status is the last known one.
+        const row = await registry.getAny(slug)
         if (!row) throw new AppError('NOT_FOUND', `"${slug}" is not monitored`)
-        return {
-          status: await current(slug), banner_url: row.banner_url, bio: row.bio, followers_count: row.followers_count,
-          monitored_since: row.created_at.toISOString(), kick_slug: row.kick_slug,
-        }
+        return { status: row.archived_at ? statusFromRow(row) : await current(slug), ...profileOf(row) }
       },
     }),
     endpoint({
       ...PollerApi.add,
       handle: async ({ slug }): Promise<PollerOutput<'add'>> => {
-        const { created, row } = await registry.add(slug)
+        const { created, resumed, row } = await registry.add(slug)
         if (alone()) {
           await deps.refresh()
-          return { created, status: await current(slug) }
+          return { created, resumed, status: await current(slug) }
         }
         // The owner picks it up now and answers with what it knows (resolved, maybe live).
         const answer = await cluster!.announce(slug)
-        return { created, status: answer?.status ?? monitor.get(slug) ?? statusFromRow(row) }
+        return { created, resumed, status: answer?.status ?? monitor.get(slug) ?? statusFromRow(row) }
       },
     }),
     endpoint({
       ...PollerApi.remove,
       handle: async ({ slug }): Promise<PollerOutput<'remove'>> => {
-        if (!(await registry.remove(slug))) throw new AppError('NOT_FOUND', `"${slug}" is not monitored`)
+        const archivedAt = await registry.remove(slug)
+        if (!archivedAt) throw new AppError('NOT_FOUND', `"${slug}" is not monitored`)
         if (alone()) await deps.refresh()
         else if (!(await cluster!.announce(slug))) deps.removed?.(slug)
-        return { removed: slug }
+        return { removed: slug, archived_at: archivedAt.toISOString() }
       },
     }),
+    endpoint({ ...PollerApi.archived, handle: (): Out<'archived'> => archivedStreamers(sql) }),
+    endpoint({ ...PollerApi.purge, handle: ({ slug }): Out<'purge'> => purgeStreamer(sql, slug) }),
     endpoint({ ...PollerApi.events, handle: (q): Out<'events'> => eventHistory(sql, q) }),
     endpoint({ ...PollerApi.viewers, handle: (q): Out<'viewers'> => viewerHistory(sql, q) }),
     endpoint({ ...PollerApi.sessions, handle: (q): Out<'sessions'> => sessionHistory(sql, q) }),

@@ -46,6 +46,9 @@ export function healthReport(s: HealthSources): UpstreamHealth {
       lag_ms_p99: lag.p99,
       subscriptions_alive: s.subscriptions?.alive() ?? 0,
       subscriptions_wanted: s.subscriptions?.wantedCount() ?? 0,
+      subscriptions_dropped: s.subscriptions?.dropped ?? 0,
+      subscriptions_check_s: s.subscriptions?.checkPeriodS ?? 0,
+      subscriptions_checked_at: s.subscriptions?.checkedAt ? new Date(s.subscriptions.checkedAt).toISOString() : null,
     },
     browser: s.browser?.() ?? { enabled: s.config.BROWSER_FALLBACK === 'on', running: false, pages: 0, backoff_s: 0 },
   }

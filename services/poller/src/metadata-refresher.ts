@@ -63,7 +63,7 @@ export class MetadataRefresher {
         this.monitor.applyByUserId(u.userId, { kind: 'metadata', source: 'api', at, username: u.name, profilePicture: u.profilePicture })
       }
       for (const c of channels) {
-        await this.registry.setMetadata(c.userId, { bannerUrl: c.bannerUrl, bio: c.bio })
+        await this.registry.setMetadata(c.userId, { bannerUrl: c.bannerUrl, bio: c.bio, subscribers: c.subscribers })
         this.renames.notice(c.userId, c.slug)
       }
       const returned = new Set(channels.map((c) => c.userId))

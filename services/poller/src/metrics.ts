@@ -70,6 +70,11 @@ export function createPollerMetrics(registry: Registry, totals: Totals) {
       name: 'webhook_subscriptions_alive', help: 'Webhook event subscriptions Kick holds for monitored streamers (leader only; 0 elsewhere)', registers,
       collect() { this.set(health()?.webhooks.subscriptions_alive ?? 0) },
     }),
+    subscriptionsDropped: new Counter({
+      name: 'webhook_subscriptions_dropped_total',
+      help: 'Webhook subscriptions Kick dropped (after a day of failed deliveries), found by the periodic check of Kick\'s list and re-created (leader only)',
+      registers, collect: mirror(() => health()?.webhooks.subscriptions_dropped ?? 0),
+    }),
     subscriptionsWanted: new Gauge({
       name: 'webhook_subscriptions_wanted', help: 'Webhook event subscriptions wanted: monitored streamers × subscribed events (leader only; 0 elsewhere)', registers,
       collect() { this.set(health()?.webhooks.subscriptions_wanted ?? 0) },

@@ -80,8 +80,12 @@ export class Monitor {
     const step = applyReading(prev, reading, this.cfg)
     this.states.set(slug, step.state)
     this.commit(step.state, step.events, step.changed)
-    if (reading.kind === 'live' && reading.viewersKnown !== false && step.state.status.live && step.state.status.started_at)
-      this.snapshots.sample(slug, reading.at, reading.viewers, reading.source, step.state.status.started_at)
+    // Only a shown count of the stream shown is history: never a hidden count, never a lagging reading.
+    const st = step.state.status
+    if (step.sample !== null && st.live && st.started_at) {
+      if (step.sample === 'hidden') this.snapshots.hidden(slug, reading.at, st.started_at)
+      else this.snapshots.sample(slug, reading.at, step.sample, reading.source, st.started_at)
+    }
     return true
   }
 

@@ -64,6 +64,7 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
   const browser = createBrowserFallback(ctx, monitor, opts.browser)
   const useApi = browser?.mode !== 'only'
   const registry = new StreamerRegistry(sql, useApi ? kick : null)
+  if (browser) browser.fallback.onFollowers = (slug, n, at) => void registry.setFollowers(slug, n, new Date(at)).catch((err) => log.warn({ err, slug }, 'could not store the follower count'))
   const recorder = new EventRecorder(nc, js, sql, log)
   stats.totals.eventsPublished = () => committer.eventsPublished
   stats.totals.eventsRecorded = () => recorder.recorded

@@ -2,7 +2,8 @@ import type { StreamerStatus } from '@kickmon/shared/contracts'
 import type { Sql, Tx } from '@kickmon/shared/db'
 import type { Logger } from '@kickmon/shared/logger'
 
-type Sample = { slug: string; at: number; viewers: number; source: string; startedAt: string }
+/** `viewers: null`: a reading whose count the streamer hides; it cuts the integral (no sample is stored). */
+type Sample = { slug: string; at: number; viewers: number | null; source: string; startedAt: string }
 
 const MAX_BUFFERED = 500_000
 
@@ -39,6 +40,11 @@ export class SnapshotWriter {
     if (this.samples.length > MAX_BUFFERED) this.dropped += this.samples.splice(0, this.samples.length - MAX_BUFFERED).length
   }
 
+  /** A live reading whose count is hidden: no sample, and no viewer time counted across it. */
+  hidden(slug: string, at: number, startedAt: string) {
+    this.samples.push({ slug, at, viewers: null, source: '', startedAt })
+  }
+
   status(s: StreamerStatus) {
     this.statuses.set(s.slug, s)
   }
@@ -54,12 +60,13 @@ export class SnapshotWriter {
     const statuses = [...this.statuses.values()]
     this.samples = []
     this.statuses = new Map()
+    const counted = samples.filter((s) => s.viewers !== null).length
     try {
       await this.sql.begin(async (tx) => {
         if (statuses.length) await writeStatuses(tx, statuses)
         if (samples.length) await writeSamples(tx, samples)
       })
-      this.written += samples.length
+      this.written += counted
     } catch (err) {
       // Put them back in front of anything newer and try again next tick.
       this.samples = samples.concat(this.samples)
@@ -71,7 +78,7 @@ export class SnapshotWriter {
 
 async function writeStatuses(tx: Tx, rows: StreamerStatus[]) {
   const v = rows.map((s) => [
-    s.slug, s.kick_user_id, s.username, s.live, s.viewers, s.title, s.category?.id ?? null, s.category?.name ?? null,
+    s.slug, s.kick_user_id, s.username, s.live, s.viewers ?? 0, s.title, s.category?.id ?? null, s.category?.name ?? null,
     s.started_at, s.profile_picture_url, s.source, s.checked_at, s.changed_at,
   ])
   await tx`update streamers set kick_user_id = v.kick_user_id::bigint, username = v.username, live = v.live::boolean,
@@ -82,42 +89,70 @@ async function writeStatuses(tx: Tx, rows: StreamerStatus[]) {
     where streamers.slug = v.slug`
 }
 
-async function writeSamples(tx: Tx, samples: Sample[]) {
-  const rows = samples.map((s) => [s.slug, new Date(s.at).toISOString(), s.viewers, s.source])
-  await tx`insert into viewer_samples (streamer_id, at, viewers, source)
-    select st.id, v.at::timestamptz, v.viewers::int, v.source
-    from (values ${tx(rows as never)}) as v(slug, at, viewers, source) join streamers st on st.slug = v.slug
-    on conflict do nothing`
+async function writeSamples(tx: Tx, all: Sample[]) {
+  const shown = all.filter((s): s is Sample & { viewers: number } => s.viewers !== null)
+  if (shown.length) {
+    const rows = shown.map((s) => [s.slug, new Date(s.at).toISOString(), s.viewers, s.source])
+    await tx`insert into viewer_samples (streamer_id, at, viewers, source)
+      select st.id, v.at::timestamptz, v.viewers::int, v.source
+      from (values ${tx(rows as never)}) as v(slug, at, viewers, source) join streamers st on st.slug = v.slug
+      on conflict do nothing`
+  }
 
-  // Session aggregates: fold this batch per stream in memory, then merge with the row.
-  type Agg = { slug: string; startedAt: string; firstAt: number; firstViewers: number; lastAt: number; lastViewers: number; peak: number; peakAt: number; seconds: number }
+  // Session aggregates: fold this batch per stream in memory, then merge with the row. A hidden
+  // reading cuts the run: no viewer time is integrated or counted across it.
+  type Agg = {
+    slug: string; startedAt: string; firstAt: number | null; lastAt: number; lastViewers: number | null; peak: number; peakAt: number
+    seconds: number; counted: number; bridge: boolean; cut: boolean
+  }
   const aggs = new Map<string, Agg>()
-  for (const s of [...samples].sort((a, b) => a.at - b.at)) {
+  for (const s of [...all].sort((a, b) => a.at - b.at)) {
     const key = `${s.slug}|${s.startedAt}`
-    const a = aggs.get(key)
-    if (!a) {
-      aggs.set(key, { slug: s.slug, startedAt: s.startedAt, firstAt: s.at, firstViewers: s.viewers, lastAt: s.at, lastViewers: s.viewers, peak: s.viewers, peakAt: s.at, seconds: 0 })
+    let a = aggs.get(key)
+    if (!a) aggs.set(key, (a = { slug: s.slug, startedAt: s.startedAt, firstAt: null, lastAt: s.at, lastViewers: null, peak: 0, peakAt: s.at, seconds: 0, counted: 0, bridge: true, cut: false }))
+    if (s.viewers === null) {
+      if (a.firstAt === null) a.bridge = false // hidden before this batch's first sample: no bridge from the row's last one
+      a.lastViewers = null
+      a.cut = true
       continue
     }
-    a.seconds += (a.lastViewers * (s.at - a.lastAt)) / 1000
+    if (a.firstAt === null) a.firstAt = s.at
+    else if (a.lastViewers !== null) {
+      a.seconds += (a.lastViewers * (s.at - a.lastAt)) / 1000
+      a.counted += (s.at - a.lastAt) / 1000
+    }
     a.lastAt = s.at
     a.lastViewers = s.viewers
+    a.cut = false
     if (s.viewers > a.peak) (a.peak = s.viewers), (a.peakAt = s.at)
   }
   const iso = (ms: number) => new Date(ms).toISOString()
-  const v = [...aggs.values()].map((a) => [a.slug, a.startedAt, iso(a.firstAt), a.seconds, iso(a.lastAt), a.lastViewers, a.peak, iso(a.peakAt)])
-  const vals = () => tx`(values ${tx(v as never)}) as v(slug, started_at, first_at, seconds, last_at, last_viewers, peak, peak_at)`
+  const sampled = [...aggs.values()].filter((a) => a.firstAt !== null)
+  const cutOnly = [...aggs.values()].filter((a) => a.firstAt === null).map((a) => [a.slug, a.startedAt])
+  if (cutOnly.length) {
+    // Only hidden readings for this stream in the batch: whatever comes next starts a new run.
+    await tx`update stream_sessions ss set last_sample_at = null, last_viewers = null
+      from (values ${tx(cutOnly as never)}) as v(slug, started_at) join streamers st on st.slug = v.slug
+      where ss.streamer_id = st.id and ss.started_at = v.started_at::timestamptz`
+  }
+  if (!sampled.length) return
+  const v = sampled.map((a) => [a.slug, a.startedAt, iso(a.firstAt!), a.seconds, a.counted, iso(a.lastAt), a.lastViewers, a.peak, iso(a.peakAt), a.bridge, a.cut])
+  const vals = () => tx`(values ${tx(v as never)}) as v(slug, started_at, first_at, seconds, counted, last_at, last_viewers, peak, peak_at, bridge, cut)`
   await tx`insert into stream_sessions (streamer_id, started_at)
     select st.id, v.started_at::timestamptz from ${vals()} join streamers st on st.slug = v.slug
     on conflict (streamer_id, started_at) do nothing`
-  // viewer_seconds integrates viewers over time: the batch's own part plus the stretch from
-  // the row's last sample to the batch's first.
+  // viewer_seconds integrates viewers over time: the batch's own runs plus the stretch from the
+  // row's last sample to the batch's first, unless a hidden count came between them.
   await tx`update stream_sessions ss set
       viewer_seconds = ss.viewer_seconds + v.seconds::float8 + case
-        when ss.last_sample_at is not null and v.first_at::timestamptz > ss.last_sample_at
+        when v.bridge::boolean and ss.last_sample_at is not null and v.first_at::timestamptz > ss.last_sample_at
         then ss.last_viewers * extract(epoch from v.first_at::timestamptz - ss.last_sample_at) else 0 end,
-      last_sample_at = greatest(ss.last_sample_at, v.last_at::timestamptz),
-      last_viewers = case when ss.last_sample_at is null or v.last_at::timestamptz >= ss.last_sample_at then v.last_viewers::int else ss.last_viewers end,
+      counted_seconds = ss.counted_seconds + v.counted::float8 + case
+        when v.bridge::boolean and ss.last_sample_at is not null and v.first_at::timestamptz > ss.last_sample_at
+        then extract(epoch from v.first_at::timestamptz - ss.last_sample_at) else 0 end,
+      last_sample_at = case when v.cut::boolean then null else greatest(ss.last_sample_at, v.last_at::timestamptz) end,
+      last_viewers = case when v.cut::boolean then null
+        when ss.last_sample_at is null or v.last_at::timestamptz >= ss.last_sample_at then v.last_viewers::int else ss.last_viewers end,
       peak_viewers = greatest(ss.peak_viewers, v.peak::int),
       peak_at = case when v.peak::int > ss.peak_viewers then v.peak_at::timestamptz else ss.peak_at end
     from ${vals()} join streamers st on st.slug = v.slug

@@ -29,11 +29,18 @@ describe('state machine', () => {
     expect(state.status).toMatchObject({ live: true, viewers: 150, started_at: start, stale: false })
   })
 
-  test('offline only after the grace window; a return inside it stays the same stream', () => {
-    const a = run([live(T0), off(T0 + 10_000), off(T0 + 20_000), live(T0 + 25_000, { startedAt: '2026-06-20T21:00:24.000Z' })])
+  test('offline only after the grace window; the same stream back inside it is a flap, a new start is a new stream', () => {
+    const a = run([live(T0), off(T0 + 10_000), off(T0 + 20_000), live(T0 + 25_000, { startedAt: '2026-06-20T20:59:01.000Z' })])
     expect(a.events.map((e) => e.type)).toEqual(['online'])
     expect(a.state.status.live).toBe(true)
-    expect(a.state.status.started_at).toBe(start) // flapping keeps the original stream
+    expect(a.state.status.started_at).toBe(start) // the same start (a second of source noise): a flap
+    const restart = run([live(T0), off(T0 + 10_000), off(T0 + 20_000), live(T0 + 25_000, { startedAt: '2026-06-20T21:00:24.000Z' })])
+    expect(restart.events.map((e) => [e.type, e.at])).toEqual([
+      ['online', new Date(T0).toISOString()],
+      ['offline', new Date(T0 + 10_000).toISOString()], // first seen gone, before the new start
+      ['online', new Date(T0 + 25_000).toISOString()],
+    ])
+    expect(restart.state.status.started_at).toBe('2026-06-20T21:00:24.000Z')
     const b = run([live(T0), off(T0 + 10_000), off(T0 + 40_000)])
     expect(b.events.map((e) => e.type)).toEqual(['online', 'offline'])
     expect(b.events[1]!.id).toBe(`abc:offline:${start}`)
@@ -82,6 +89,25 @@ describe('state machine', () => {
     const back = run([live(T0 + 40_000)], state)
     expect(back.state.status.stale).toBe(false)
     expect(back.events).toEqual([])
+  })
+
+  test('a webhook end goes offline at Kick\'s ended_at, not when the delivery arrived', () => {
+    const { events } = run([live(T0), { kind: 'ended', source: 'webhook', at: T0 + 90_000, startedAt: start, endedAt: new Date(T0 + 30_000).toISOString() }])
+    expect(events.map((e) => [e.type, e.at])).toEqual([['online', new Date(T0).toISOString()], ['offline', new Date(T0 + 30_000).toISOString()]])
+  })
+
+  test('a live count of 0 is a hidden count: null with viewers_hidden, no sample; a shown count again ends it', () => {
+    const steps: ReturnType<typeof applyReading>[] = []
+    let state = initialState(unknownStatus('abc'))
+    for (const r of [live(T0, { viewers: 0 }), live(T0 + 10_000, { viewers: 0 }), live(T0 + 20_000, { viewers: 321 })]) {
+      const step = applyReading(state, r, cfg)
+      steps.push(step)
+      state = step.state
+    }
+    expect(steps.map((x) => [x.state.status.viewers, x.state.status.viewers_hidden, x.sample])).toEqual([[null, true, 'hidden'], [null, true, 'hidden'], [321, false, 321]])
+    expect(steps[0]!.events.map((e) => e.type)).toEqual(['online'])
+    const ended = run([off(T0 + 30_000), T0 + 70_000], state)
+    expect(ended.state.status).toMatchObject({ live: false, viewers: 0, viewers_hidden: false })
   })
 
   test('webhook readings keep the last known viewer count', () => {

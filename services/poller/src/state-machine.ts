@@ -1,5 +1,6 @@
 import { statusChanged, type StatusEvent, type StreamerStatus, type EventType } from '@kickmon/shared/contracts'
 import type { Reading } from './readings.ts'
+import { isEndedStream, isOlderStream, isSameStream, sameStart, shownStream, type EndedStream } from './stream-identity.ts'
 
 export type StreamerState = {
   status: StreamerStatus
@@ -7,17 +8,25 @@ export type StreamerState = {
   offlineSince: number | null
   /** Last time any source was read successfully for this streamer. */
   lastReadAt: number | null
-  /** Start key of the last stream we ended, and when, so a lagging poll cannot revive it. */
-  ended: { key: string; at: number } | null
+  /** Last time a reading said the shown stream was live: its end cannot be earlier. */
+  lastLiveAt: number | null
+  /** The last stream we ended (start key, end, Kick's id), so a lagging reading cannot revive it. */
+  ended: EndedStream | null
 }
 
 export type MachineConfig = { graceMs: number; staleMs: number }
-export type Step = { state: StreamerState; events: StatusEvent[]; changed: boolean }
+/**
+ * `sample`: what this reading adds to the shown stream's viewer history: a count, `hidden` (a
+ * hidden count: no sample, and no viewer time across it), or null (nothing: no count, or a lagging reading).
+ */
+export type Sample = number | 'hidden' | null
+export type Step = { state: StreamerState; events: StatusEvent[]; changed: boolean; sample: Sample }
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
 export function initialState(status: StreamerStatus): StreamerState {
-  return { status, offlineSince: null, lastReadAt: status.checked_at ? Date.parse(status.checked_at) : null, ended: null }
+  const checked = status.checked_at ? Date.parse(status.checked_at) : null
+  return { status, offlineSince: null, lastReadAt: checked, lastLiveAt: status.live ? checked : null, ended: null }
 }
 
 /** Event ids are deterministic where it matters: one `online` and one `offline` per stream start. */
@@ -29,24 +38,28 @@ function shortHash(s: string): string {
   return new Bun.CryptoHasher('sha1').update(s).digest('hex').slice(0, 10)
 }
 
-
-const sameStart = (a: string | null, b: string | null) => !!a && !!b && Math.abs(Date.parse(a) - Date.parse(b)) < 5_000
-
-function finish(prev: StreamerState, next: StreamerState, events: StatusEvent[]): Step {
-  return { state: next, events, changed: statusChanged(prev.status, next.status) }
+function finish(prev: StreamerState, next: StreamerState, events: StatusEvent[], sample: Sample = null): Step {
+  return { state: next, events, changed: statusChanged(prev.status, next.status), sample }
 }
 
-function goOffline(prev: StreamerState, status: StreamerStatus, at: number): { status: StreamerStatus; event: StatusEvent; ended: StreamerState['ended'] } {
+function goOffline(prev: StreamerState, status: StreamerStatus, at: number): { status: StreamerStatus; event: StatusEvent; ended: EndedStream } {
   const key = status.started_at ?? iso(at)
-  const next: StreamerStatus = { ...status, live: false, viewers: 0, changed_at: iso(at) }
-  return { status: next, event: event('offline', key, at, next, prev.status), ended: { key, at } }
+  const next: StreamerStatus = { ...status, live: false, viewers: 0, viewers_hidden: false, changed_at: iso(at) }
+  return { status: next, event: event('offline', key, at, next, prev.status), ended: { key, at, streamId: status.stream_id } }
+}
+
+/** A live count of 0 is Kick's answer for a hidden count (docs/poller.md, hidden viewer counts): unknown, never a 0 sample. */
+function viewersFrom(r: Extract<Reading, { kind: 'live' }>, status: StreamerStatus): Pick<StreamerStatus, 'viewers' | 'viewers_hidden'> {
+  if (r.viewersKnown === false) return { viewers: status.viewers, viewers_hidden: status.viewers_hidden }
+  return r.viewers === 0 ? { viewers: null, viewers_hidden: true } : { viewers: r.viewers, viewers_hidden: false }
 }
 
 /** Merge one reading into a streamer's state, emitting the events it implies. */
 export function applyReading(prev: StreamerState, r: Reading, cfg: MachineConfig): Step {
   const events: StatusEvent[] = []
   let status: StreamerStatus = { ...prev.status, checked_at: iso(r.at), source: r.source, stale: false }
-  let { offlineSince, ended } = prev
+  let { offlineSince, ended, lastLiveAt } = prev
+  let sample: Sample = null
   const lastReadAt = Math.max(prev.lastReadAt ?? 0, r.at)
 
   if (r.kind === 'live' || r.kind === 'metadata') {
@@ -56,20 +69,43 @@ export function applyReading(prev: StreamerState, r: Reading, cfg: MachineConfig
 
   switch (r.kind) {
     case 'live': {
-      // A report of the stream we ended started before that end; a new stream starts after it.
-      const revived = ended && r.startedAt && Date.parse(r.startedAt) < ended.at && sameStart(ended.key, r.startedAt) && r.at - ended.at < 2 * cfg.graceMs + 60_000
-      if (!prev.status.live && revived) break // a lagging report of a stream we already ended
-      if (!prev.status.live) {
-        const startedAt = r.startedAt ?? iso(r.at)
-        status = { ...status, live: true, viewers: r.viewers, title: r.title ?? status.title, category: r.category ?? status.category, started_at: startedAt, changed_at: iso(r.at) }
-        events.push(event('online', startedAt, r.at, status, prev.status))
+      const reported = { id: r.streamId ?? null, startedAt: r.startedAt }
+      const shown = prev.status.live ? shownStream(prev.status) : null
+      if (shown && isSameStream(shown, reported)) {
+        // The stream shown (a flap inside the grace window included): learn its id if we lacked it.
         offlineSince = null
+        lastLiveAt = Math.max(lastLiveAt ?? 0, r.at)
+        if (!status.stream_id && reported.id) status.stream_id = reported.id
+        status = { ...status, ...viewersFrom(r, status) }
+        status = changeMetadata(prev, status, r.title, r.category, r.at, events)
+        if (r.viewersKnown !== false) sample = status.viewers ?? 'hidden'
         break
       }
-      // Still the same stream: a restart inside the grace window keeps the original start.
+      // News from the past: the stream we ended, or one older than the stream shown.
+      if (isEndedStream(ended, reported, r.at, cfg.graceMs) || (shown && isOlderStream(shown, reported))) break
+      let before = prev.status
+      if (shown) {
+        // Another stream: the shown one ended by the time this one started (or was first seen gone),
+        // but not before a reading last saw it live (Kick's starts are whole seconds, on Kick's clock).
+        const newStart = r.startedAt ? Date.parse(r.startedAt) : r.at
+        const shownStart = shown.startedAt ? Date.parse(shown.startedAt) : -Infinity
+        const endAt = Math.max(shownStart, prev.lastLiveAt ?? -Infinity, Math.min(offlineSince ?? Infinity, newStart))
+        const o = goOffline(prev, status, endAt)
+        events.push(o.event)
+        ended = o.ended
+        status = o.status
+        before = o.status
+      }
+      const startedAt = r.startedAt ?? iso(r.at)
+      status = {
+        ...status, live: true, viewers: 0, viewers_hidden: false, title: r.title ?? status.title, category: r.category ?? status.category,
+        started_at: startedAt, stream_id: reported.id, changed_at: iso(r.at),
+      }
+      status = { ...status, ...viewersFrom(r, status) }
+      events.push(event('online', startedAt, r.at, status, before))
       offlineSince = null
-      if (r.viewersKnown !== false) status.viewers = r.viewers
-      status = changeMetadata(prev, status, r.title, r.category, r.at, events)
+      lastLiveAt = r.at
+      if (r.viewersKnown !== false) sample = status.viewers ?? 'hidden'
       break
     }
     case 'metadata':
@@ -85,12 +121,12 @@ export function applyReading(prev: StreamerState, r: Reading, cfg: MachineConfig
           events.push(o.event)
           offlineSince = null
         }
-      } else status.viewers = 0
+      } else status = { ...status, viewers: 0, viewers_hidden: false }
       break
     case 'ended':
       // Only the stream we show may be ended; a late "ended" for an older stream is ignored.
       if (prev.status.live && (!r.startedAt || !prev.status.started_at || sameStart(r.startedAt, prev.status.started_at))) {
-        const o = goOffline(prev, status, r.at)
+        const o = goOffline(prev, status, bestEnd(prev, r))
         status = o.status
         ended = o.ended
         events.push(o.event)
@@ -100,7 +136,19 @@ export function applyReading(prev: StreamerState, r: Reading, cfg: MachineConfig
   }
   if (events.length) status.changed_at = events.at(-1)!.at
   else if (statusChanged(prev.status, status)) status.changed_at = iso(r.at)
-  return finish(prev, { status, offlineSince, lastReadAt, ended }, events)
+  if (!status.live) lastLiveAt = null
+  return finish(prev, { status, offlineSince, lastReadAt, lastLiveAt, ended }, events, sample)
+}
+
+/**
+ * Kick's ended_at when it is plausible (after the start, not in the future), else when we heard;
+ * never before a reading last saw the stream live.
+ */
+function bestEnd(prev: StreamerState, r: Extract<Reading, { kind: 'ended' }>): number {
+  const said = r.endedAt ? Date.parse(r.endedAt) : NaN
+  const start = prev.status.started_at ? Date.parse(prev.status.started_at) : -Infinity
+  const end = !Number.isNaN(said) && said >= start && said <= r.at ? said : Math.min(prev.offlineSince ?? r.at, r.at)
+  return Math.max(end, Math.min(prev.lastLiveAt ?? -Infinity, r.at))
 }
 
 /** Title/category events only while live: offline channels often report them empty. */
@@ -132,5 +180,5 @@ export function tick(prev: StreamerState, now: number, cfg: MachineConfig): Step
   }
   const stale = prev.lastReadAt === null || now - prev.lastReadAt > cfg.staleMs
   if (stale !== status.stale) status = { ...status, stale }
-  return finish(prev, { status, offlineSince, lastReadAt: prev.lastReadAt, ended }, events)
+  return finish(prev, { status, offlineSince, lastReadAt: prev.lastReadAt, lastLiveAt: status.live ? prev.lastLiveAt : null, ended }, events)
 }

@@ -55,7 +55,7 @@ describe('errors, resets, hangs, latency', () => {
     await control(sim, 'PUT', '/_sim/faults', { errorRate: 1, errorStatuses: [500] })
     const res = await stats(t)
     expect(res.status).toBe(500)
-    expect(await res.json()).toEqual({ data: {}, message: 'Internal Server Error' })
+    expect(await res.json()).toEqual({ data: null, message: 'Internal server error' })
   })
 
   test('resetRate 1 closes the connection (ECONNRESET over a real socket)', async () => {

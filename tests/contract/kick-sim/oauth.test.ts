@@ -69,7 +69,7 @@ describe('token lifetime', () => {
     await Bun.sleep(1100)
     const res = await api(sim, token, '/public/v1/livestreams/stats')
     expect(res.status).toBe(401)
-    expect(await res.json()).toEqual({ data: {}, message: 'Unauthorized' })
+    expect(await res.json()).toEqual({ data: null, message: 'Unauthorized' })
   })
 
   test('unknown or missing token → 401 envelope', async () => {
@@ -77,7 +77,7 @@ describe('token lifetime', () => {
     for (const t of ['A'.repeat(48), null]) {
       const res = await api(sim, t, '/public/v1/channels?slug=x')
       expect(res.status).toBe(401)
-      expect(await res.json()).toEqual({ data: {}, message: 'Unauthorized' })
+      expect(await res.json()).toEqual({ data: null, message: 'Unauthorized' })
     }
   })
 

@@ -28,7 +28,7 @@ describe('GET /public/v1/channels', () => {
     expect(body.message).toBe('OK')
     expect(body.data.map((c) => c.slug)).toEqual([live.slug, off.slug])
     const [l, o] = body.data as [Record<string, any>, Record<string, any>]
-    expect(Object.keys(l).sort()).toEqual(['active_subscribers_count', 'banner_picture', 'broadcaster_user_id', 'canceled_subscribers_count', 'category', 'channel_description', 'slug', 'stream', 'stream_title'])
+    expect(Object.keys(l).sort()).toEqual(['active_gifted_subscribers_count', 'active_subscribers_count', 'banner_picture', 'broadcaster_user_id', 'canceled_subscribers_count', 'category', 'channel_description', 'slug', 'stream', 'stream_title'])
     expect(l.broadcaster_user_id).toBe(live.user_id)
     expect(l.stream_title).toBe(live.title)
     expect(l.stream.is_live).toBe(true)
@@ -38,6 +38,22 @@ describe('GET /public/v1/channels', () => {
     expect(l.title).toBeUndefined()
     expect(o.stream.is_live).toBe(false)
     expect(o.stream.viewer_count).toBe(0)
+  })
+
+  test('subscriber counts: active includes gifted, gifted is its share (paid = active − gifted), on every channel, live or not', async () => {
+    const all = sim.world.list()
+    const { body } = await get<Record<string, any>[]>(`/public/v1/channels?${query('slug', all.slice(0, 25).map((c) => c.slug))}`)
+    expect(body.data.length).toBe(25)
+    for (const item of body.data) {
+      const c = all.find((x) => x.slug === item.slug)!
+      expect(item.active_subscribers_count).toBe(c.active_subscribers_count)
+      expect(item.active_gifted_subscribers_count).toBe(c.active_gifted_subscribers_count)
+      expect(Number.isInteger(item.active_gifted_subscribers_count)).toBe(true)
+      expect(item.active_gifted_subscribers_count).toBeGreaterThanOrEqual(0)
+      expect(item.active_gifted_subscribers_count).toBeLessThanOrEqual(item.active_subscribers_count)
+    }
+    // A world where every channel has no gifted subscriptions would not show the share at all.
+    expect(body.data.some((i) => i.active_gifted_subscribers_count > 0)).toBe(true)
   })
 
   test('broadcaster_user_id lookup returns the same channel', async () => {

@@ -91,6 +91,8 @@ const ROWS: Row[] = [
   { name: 'auditList', object: 'none', body: () => ({}), expect: exp('A S AR') },
   { name: 'auditStreamer', object: 'none', body: () => ({ change: 'added', slug: 'epsilon' }), expect: exp('A U S UW') },
   { name: 'auditStreamer', object: 'none', body: () => ({ change: 'removed', slug: 'epsilon' }), expect: exp('A S') },
+  { name: 'auditStreamer', object: 'none', body: () => ({ change: 'resumed', slug: 'epsilon' }), expect: exp('A U S UW') },
+  { name: 'auditStreamer', object: 'none', body: () => ({ change: 'purged', slug: 'epsilon', purged: { events: 1, sessions: 1, samples: 2 } }), expect: exp('A S') },
 ]
 
 let h: AuthHarness

@@ -88,6 +88,11 @@ describe('kickmon streamers against a running stack', () => {
     expect(r.code, fail(r)).toBe(0)
     expect(r.stdout).toMatch(/LIVE, 43,210 viewers, for \d+/)
     expect(r.stdout).toMatch(/^kick user id: +\d+$/m)
+    // Kick's /channels carries both subscriber counts; no API source has followers.
+    const ch = (await (await fetch(`${stack.simUrl}/_sim/channels/${slugs[0]}`)).json()) as { active_subscribers_count: number; active_gifted_subscribers_count: number }
+    const n = (x: number) => x.toLocaleString('en-US')
+    expect(r.stdout).toMatch(new RegExp(`^subscribers: +${n(ch.active_subscribers_count)} \\(${n(ch.active_gifted_subscribers_count)} gifted\\), read `, 'm'))
+    expect(r.stdout).toMatch(/^followers: +unknown /m)
     expect(r.stdout).toContain('Recent streams')
     expect(r.stdout).toMatch(/Recent events\nAT +EVENT\n[\s\S]*went live: 43,210 viewers/)
     const j = json(await k('streamers', 'show', slugs[0]!, '--json'))
@@ -142,10 +147,10 @@ describe('kickmon streamers against a running stack', () => {
     expect(missing.stderr).toBe(`kickmon: no such file: ${join(dir, 'nope.txt')}\n`)
   })
 
-  test('remove: 0, then 3 for a streamer no longer monitored', async () => {
+  test('remove archives: 0 and says what happened, then 3 for a streamer no longer monitored', async () => {
     const r = await k('streamers', 'remove', slugs[2]!)
     expect(r.code).toBe(0)
-    expect(r.stdout).toBe(`removed ${slugs[2]}\n`)
+    expect(r.stdout).toBe(`archived ${slugs[2]}: no longer monitored; its history is kept ("kickmon streamers add ${slugs[2]}" resumes it)\n`)
     const again = await k('streamers', 'remove', slugs[2]!, '--json')
     expect(again.code).toBe(3)
     expect(json(again)).toEqual({ error: { code: 'NOT_FOUND', message: `"${slugs[2]}" is not monitored`, exit_code: 3 } })
@@ -158,6 +163,42 @@ describe('kickmon streamers against a running stack', () => {
     expect(of(slugs[0]!)).toEqual(['streamer.add by system:cli']) // added twice, recorded once
     expect(of(slugs[2]!)).toEqual(['streamer.add by system:cli', 'streamer.remove by system:cli']) // import, then remove (the second remove failed)
     expect(of('no-such-channel')).toEqual([])
+  })
+
+  test('list --archived, purge (needs --yes, refuses a monitored streamer), resume by adding again', async () => {
+    const archived = await k('streamers', 'list', '--archived', '--json')
+    expect(archived.code, fail(archived)).toBe(0)
+    expect(json(archived).map((a: { slug: string }) => a.slug)).toEqual([slugs[2]])
+    const table = await k('streamers', 'list', '--archived')
+    expect(table.stdout).toMatch(new RegExp(`^SLUG +ARCHIVED +STREAMS +EVENTS +LAST STREAM\n${slugs[2]} +`))
+    expect((await k('streamers', 'list', '--archived', '--live')).code).toBe(2)
+    const show = await k('streamers', 'show', slugs[2]!)
+    expect(show.code, fail(show)).toBe(0) // its history stays readable
+    expect(show.stdout).toMatch(/^archived: .+not monitored; history kept/m)
+
+    const id = (await stack.db.sql<{ id: number }[]>`select id from streamers where slug = ${slugs[2]!}`)[0]!.id
+    const noYes = await k('streamers', 'purge', slugs[2]!)
+    expect(noYes.code).toBe(2)
+    expect(noYes.stderr).toContain('add --yes')
+    const monitored = await k('streamers', 'purge', slugs[0]!, '--yes')
+    expect(monitored.code).toBe(5)
+    expect(monitored.stderr).toContain('remove it first')
+    expect((await k('streamers', 'purge', 'never-added', '--yes')).code).toBe(3)
+
+    // Resume, then archive again: the same row.
+    const resumed = await k('streamers', 'add', slugs[2]!)
+    expect(resumed.code, fail(resumed)).toBe(0)
+    expect(resumed.stdout).toStartWith(`resumed ${slugs[2]} (Kick user `)
+    expect((await stack.db.sql`select id from streamers where slug = ${slugs[2]!} and archived_at is null`)[0]).toEqual({ id })
+    expect((await k('streamers', 'remove', slugs[2]!)).code).toBe(0)
+
+    const purged = await k('streamers', 'purge', slugs[2]!, '--yes', '--json')
+    expect(purged.code, fail(purged)).toBe(0)
+    expect(json(purged)).toMatchObject({ purged: slugs[2], streamer_id: id })
+    expect((await stack.db.sql`select id from streamers where slug = ${slugs[2]!}`).length).toBe(0)
+    expect((await k('streamers', 'purge', slugs[2]!, '--yes')).code).toBe(3)
+    const audit = await stack.db.sql<{ action: string }[]>`select action from audit_log where target = ${`streamer:${slugs[2]}`} order by id`
+    expect(audit.map((a) => a.action)).toEqual(['streamer.add', 'streamer.remove', 'streamer.resume', 'streamer.remove', 'streamer.purge'])
   })
 
   test('users assign warns (on stderr) about streamers nobody monitors, and still assigns them', async () => {

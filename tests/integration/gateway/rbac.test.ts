@@ -37,7 +37,7 @@ const TABLE: Record<string, Entry> = {
   'GET /healthz': [{ who: 'anon', path: '/healthz', expect: 200 }],
   'GET /readyz': [{ who: 'anon', path: '/readyz', expect: 200 }],
   'GET /metrics': [{ who: 'anon', path: '/metrics', expect: 200 }],
-  'GET /assets/:file': [{ who: 'anon', path: '/assets/app.css', expect: 200 }, { who: 'anon', path: '/assets/..%2Fpackage.json', expect: 404 }],
+  'GET /assets/:file': [{ who: 'anon', path: '/assets/app.css', expect: 200 }, { who: 'anon', path: '/assets/..%2Fpackage.json', expect: 404 }, { who: 'anon', path: '/assets/constructor', expect: 404 }],
   'POST /webhooks/kick': async (h) => {
     // Kick's deliveries are signed; an unsigned one is refused before anything else.
     const r = await h.handle('/webhooks/kick', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
@@ -93,6 +93,11 @@ const TABLE: Record<string, Entry> = {
   'GET /api/v1/streamers': [
     { who: 'anon', path: '/api/v1/streamers', expect: 401 },
     ...(['viewer', 'user', 'admin', 'userReadKey', 'adminReadKey'] as Who[]).map((who) => ({ who, path: '/api/v1/streamers', expect: 200 })),
+    { who: 'viewer', path: '/api/v1/streamers?archived=true', expect: 403 },
+    { who: 'user', path: '/api/v1/streamers?archived=true', expect: 403 },
+    { who: 'adminReadKey', path: '/api/v1/streamers?archived=true', expect: 200 },
+    { who: 'admin', path: '/api/v1/streamers?archived=maybe', expect: 422 },
+    { who: 'admin', path: '/api/v1/streamers?archived=true&live=true', expect: 422 },
   ],
   'GET /api/v1/streamers/:slug': objectCases('/api/v1/streamers/{s}'),
   'GET /api/v1/streamers/:slug/profile': objectCases('/api/v1/streamers/{s}/profile'),
@@ -121,8 +126,21 @@ const TABLE: Record<string, Entry> = {
     { who: 'user', path: '/api/v1/streamers/{C}', expect: 404 }, // not on their list
     { who: 'userReadKey', path: '/api/v1/streamers/{D}', expect: 403 },
     { who: 'user', path: '/api/v1/streamers/{D}', expect: 204 }, // their own assignment
-    { who: 'admin', path: '/api/v1/streamers/{F}', expect: 204 },
+    { who: 'admin', path: '/api/v1/streamers/{F}', expect: 204 }, // archived
     { who: 'admin', path: '/api/v1/streamers/{F}', expect: 404 },
+  ],
+  'POST /api/v1/streamers/:slug/purge': [
+    { who: 'anon', path: '/api/v1/streamers/{F}/purge', expect: 401 },
+    { who: 'viewer', path: '/api/v1/streamers/{F}/purge', expect: 404 },
+    { who: 'user', path: '/api/v1/streamers/{F}/purge', expect: 403 },
+    { who: 'userWriteKey', path: '/api/v1/streamers/{F}/purge', expect: 403 },
+    { who: 'adminReadKey', path: '/api/v1/streamers/{F}/purge', expect: 403 },
+    { who: 'admin', path: '/api/v1/streamers/{F}/purge', noCsrf: true, expect: 403 },
+    { who: 'admin', path: '/api/v1/streamers/{A}/purge', expect: 409 }, // still monitored
+    { who: 'admin', path: '/api/v1/streamers/never-monitored/purge', expect: 404 },
+    { who: 'admin', path: '/api/v1/streamers/Not%20A%20Slug/purge', expect: 422 },
+    { who: 'admin', path: '/api/v1/streamers/{F}/purge', expect: 200 },
+    { who: 'admin', path: '/api/v1/streamers/{F}/purge', expect: 404 },
   ],
 
   // ---------------------------------------------------------------- users API
@@ -257,6 +275,12 @@ const TABLE: Record<string, Entry> = {
     { who: 'admin', path: '/admin/streamers/import', form: { list: '{H}\nno-such-channel\nBAD SLUG!' }, expect: 200 },
   ],
   'DELETE /admin/streamers/:slug': [{ who: 'user', path: '/admin/streamers/{H}', expect: 403 }, { who: 'admin', path: '/admin/streamers/{H}', expect: 200 }],
+  'POST /admin/streamers/:slug/purge': [
+    { who: 'user', path: '/admin/streamers/{H}/purge', form: { confirm: '{H}' }, expect: 403 },
+    { who: 'admin', path: '/admin/streamers/{H}/purge', form: { confirm: 'something-else' }, expect: 422 },
+    { who: 'admin', path: '/admin/streamers/{A}/purge', form: { confirm: '{A}' }, expect: 409 },
+    { who: 'admin', path: '/admin/streamers/{H}/purge', form: { confirm: '{H}' }, expect: 200 },
+  ],
   'GET /account': [{ who: 'anon', path: '/account', expect: 303 }, { who: 'viewer', path: '/account', expect: 200 }],
   'POST /account/password': [
     { who: 'anon', path: '/account/password', form: {}, expect: 401 },

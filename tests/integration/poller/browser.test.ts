@@ -67,6 +67,18 @@ describe('browser fallback without credentials: real Chromium reads kick.com pag
     expect(health.sources.browser).toBeGreaterThanOrEqual(3)
   })
 
+  test("the website's follower count (no other source has one) is kept in PostgreSQL with when it was read", async () => {
+    const a = env.sim.world.get(slugs[0]!)!
+    const profile = await eventually(async () => {
+      const p = await request(poller.ctx.nc, PollerApi.profile.subject, { slug: a.slug }, PollerApi.profile.output)
+      return p.followers_count !== null ? p : null
+    }, 30_000, 'a follower count in the profile')
+    expect(profile.followers_count).toBe(a.followers)
+    expect(Math.abs(Date.now() - Date.parse(profile.followers_at!))).toBeLessThan(60_000)
+    const [row] = await env.db.sql<{ followers_count: number; followers_at: Date }[]>`select followers_count, followers_at from streamers where slug = ${a.slug}`
+    expect(row).toEqual({ followers_count: a.followers, followers_at: new Date(profile.followers_at!) })
+  }, 60_000)
+
   test('a stream ending is seen by the browser too: one online and one offline', async () => {
     const slug = slugs[0]!
     env.sim.world.update(slug, { live: false })

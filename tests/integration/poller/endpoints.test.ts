@@ -64,6 +64,11 @@ describe('poller endpoints', () => {
     expect(p.banner_url).toStartWith(env.simUrl)
     expect(p.bio).toBe(env.sim.world.bySlug(slug)!.bio || null) // Kick sends "" for no bio
     expect(p.followers_count).toBeNull() // the public API has no follower count
+    expect(p.followers_at).toBeNull()
+    // /public/v1/channels carries both subscriber counts: recorded when the streamer was added.
+    const ch = env.sim.world.bySlug(slug)!
+    expect(p).toMatchObject({ active_subscribers_count: ch.activeSubs, active_gifted_subscribers_count: ch.giftedSubs, archived_at: null })
+    expect(Date.now() - Date.parse(p.subscribers_at!)).toBeLessThan(60_000)
     expect(Date.now() - Date.parse(p.monitored_since)).toBeLessThan(60_000)
     await rejects(call('profile', { slug: 'nobody' }), 'NOT_FOUND')
   })

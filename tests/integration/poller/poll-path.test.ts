@@ -82,13 +82,16 @@ describe('poller: polling path against kick-sim, real PostgreSQL and NATS', () =
     await eventually(() => seen.findLast((s) => s.slug === slug)?.stale === false, 8000, 'fresh again')
   })
 
-  test('removing a streamer stops monitoring it', async () => {
+  test('removing a streamer stops monitoring it and archives it: its row and samples stay', async () => {
     const removed: string[] = []
     nc().subscribe(subjects.streamerRemoved, { callback: (_e, m) => void removed.push((m.json() as { slug: string }).slug) })
+    const [before] = await env.db.sql`select s.id, (select count(*)::int from viewer_samples v where v.streamer_id = s.id) as samples from streamers s where slug = ${slug}`
+    expect(before!.samples).toBeGreaterThan(0)
     await request(nc(), endpoints.poller.remove, { slug }, z.unknown())
     await eventually(() => removed.includes(slug), 3000, 'removal notice')
-    const [left] = await env.db.sql`select (select count(*)::int from streamers where slug = ${slug}) + (select count(*)::int from viewer_samples v where not exists (select 1 from streamers s where s.id = v.streamer_id)) as n`
-    expect(left!.n).toBe(0) // its samples went with it
-    expect(request(nc(), endpoints.poller.get, { slug }, StreamerStatus)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    const [after] = await env.db.sql`select s.id, archived_at is not null as archived, (select count(*)::int from viewer_samples v where v.streamer_id = s.id) as samples from streamers s where slug = ${slug}`
+    expect(after).toMatchObject({ id: before!.id, archived: true })
+    expect(after!.samples).toBeGreaterThanOrEqual(before!.samples)
+    await expect(request(nc(), endpoints.poller.get, { slug }, StreamerStatus)).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 })

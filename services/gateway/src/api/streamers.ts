@@ -1,8 +1,10 @@
 import { z } from 'zod'
 import { StatusEvent, StreamerStatus } from '@kickmon/shared/contracts'
-import { StreamerProfile, StreamSession, ViewerHistory } from '@kickmon/shared/poller-contract'
+import { ArchivedStreamer, PurgeResult, StreamerProfile, StreamSession, ViewerHistory } from '@kickmon/shared/poller-contract'
+import { AppError } from '@kickmon/shared/errors'
 import { Slug } from '@kickmon/shared/validation'
 import type { GatewayDeps } from '../deps.ts'
+import { archivedStreamers, historyTarget, purgeArchived } from '../archived-streamers.ts'
 import { addStreamer, removeStreamerFor } from '../streamer-actions.ts'
 import { visibleStatus } from '../streamer-access.ts'
 import { json } from '../routes/errors.ts'
@@ -11,6 +13,8 @@ import { Iso, Limit, SlugParams, ViewersQuery, resolveViewerRange } from './sche
 
 const ListQuery = z.object({
   live: z.stringbool().optional(),
+  /** Admins: the archived streamers (removed, history kept) instead of the monitored ones. */
+  archived: z.stringbool().optional(),
   limit: z.coerce.number().int().min(1).max(20_000).optional(),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 })
@@ -18,10 +22,14 @@ const ListQuery = z.object({
 export const streamerRoutes = (d: GatewayDeps) => [
   route({
     method: 'GET', path: '/api/v1/streamers', tag: 'streamers', access: ANY_ROLE, query: ListQuery,
-    summary: 'Every streamer the caller may see, by slug. Page with limit/offset (X-Total-Count, Link headers).',
-    ok: { status: 200, schema: z.array(StreamerStatus), description: 'StreamerStatus[]' },
+    summary: 'Every streamer the caller may see, by slug. Page with limit/offset (X-Total-Count, Link headers). ' +
+      'Admins: `archived=true` lists the archived streamers instead (removed from monitoring, history kept), most recently archived first.',
+    ok: { status: 200, schema: z.union([z.array(StreamerStatus), z.array(ArchivedStreamer)]), description: 'StreamerStatus[]; with archived=true, ArchivedStreamer[]' },
     handle: async ({ caller, query, rid, req }) => {
-      let list = (await d.access.filter(caller, d.statuses.all(), rid)).sort((a, b) => a.slug.localeCompare(b.slug))
+      if (query.archived && query.live !== undefined) throw new AppError('VALIDATION', 'live: archived streamers are not monitored, so live does not combine with archived=true')
+      let list: { slug: string; live?: boolean }[] = query.archived
+        ? await archivedStreamers(d, caller, rid)
+        : (await d.access.filter(caller, d.statuses.all(), rid)).sort((a, b) => a.slug.localeCompare(b.slug))
       if (query.live !== undefined) list = list.filter((s) => s.live === query.live)
       const total = list.length
       const page = query.limit === undefined ? list.slice(query.offset) : list.slice(query.offset, query.offset + query.limit)
@@ -42,10 +50,10 @@ export const streamerRoutes = (d: GatewayDeps) => [
   }),
   route({
     method: 'GET', path: '/api/v1/streamers/:slug/profile', tag: 'streamers', access: ANY_ROLE, params: SlugParams,
-    summary: 'Profile: banner, bio, followers, monitored since, with the current status.', errors: [404, 503],
+    summary: 'Profile: banner, bio, followers and subscribers (each with when it was read; null when no source has it), monitored since, archived_at, with the current status. Admins also get archived streamers.', errors: [404, 503],
     ok: { status: 200, schema: StreamerProfile, description: 'StreamerProfile' },
     handle: async ({ caller, params, rid }) => {
-      const s = await visibleStatus(d, caller, params.slug, rid)
+      const { status: s } = await historyTarget(d, caller, params.slug, rid)
       return d.poller.call('profile', { slug: s.slug }, { requestId: rid })
     },
   }),
@@ -55,7 +63,7 @@ export const streamerRoutes = (d: GatewayDeps) => [
     summary: 'Status events, newest first. Page backwards with before = the last event’s `at`.', errors: [404],
     ok: { status: 200, schema: z.array(StatusEvent), description: 'StatusEvent[]' },
     handle: async ({ caller, params, query, rid }) => {
-      const s = await visibleStatus(d, caller, params.slug, rid)
+      const { status: s } = await historyTarget(d, caller, params.slug, rid)
       return d.poller.call('events', { slug: s.slug, limit: query.limit, before: query.before, type: query.type }, { requestId: rid })
     },
   }),
@@ -64,7 +72,7 @@ export const streamerRoutes = (d: GatewayDeps) => [
     summary: 'Viewer history in [from, to) (default: the last 24 h), averaged per bucket of `step` seconds (default: ≤ 500 points).', errors: [404],
     ok: { status: 200, schema: ViewerHistory, description: 'ViewerHistory' },
     handle: async ({ caller, params, query, rid }) => {
-      const s = await visibleStatus(d, caller, params.slug, rid)
+      const { status: s } = await historyTarget(d, caller, params.slug, rid)
       return d.poller.call('viewers', { slug: s.slug, ...resolveViewerRange(query) }, { requestId: rid })
     },
   }),
@@ -74,7 +82,7 @@ export const streamerRoutes = (d: GatewayDeps) => [
     summary: 'Past and current streams, newest first: duration, peak (and when), time-weighted average, hours watched.', errors: [404],
     ok: { status: 200, schema: z.array(StreamSession), description: 'StreamSession[]' },
     handle: async ({ caller, params, query, rid }) => {
-      const s = await visibleStatus(d, caller, params.slug, rid)
+      const { status: s } = await historyTarget(d, caller, params.slug, rid)
       return d.poller.call('sessions', { slug: s.slug, limit: query.limit, before: query.before }, { requestId: rid })
     },
   }),
@@ -86,11 +94,19 @@ export const streamerRoutes = (d: GatewayDeps) => [
   }),
   route({
     method: 'DELETE', path: '/api/v1/streamers/:slug', tag: 'streamers', access: WRITERS, params: SlugParams,
-    summary: 'Admin: stop monitoring. User: remove it from your own list (your assignment).', errors: [404],
-    ok: { status: 204, description: 'removed' },
+    summary: 'Admin: stop monitoring and archive the streamer: its events, streams, viewer samples, profile and assignments are kept, ' +
+      'and adding the slug again resumes it. Nothing is deleted (see purge). User: remove it from your own list (your assignment).', errors: [404],
+    ok: { status: 204, description: 'archived (admin) or unassigned (user)' },
     handle: async ({ caller, params, rid }) => {
       await removeStreamerFor(d, caller, params.slug, rid)
       return null
     },
+  }),
+  route({
+    method: 'POST', path: '/api/v1/streamers/:slug/purge', tag: 'streamers', access: ANY_ROLE, params: SlugParams,
+    summary: 'Admin: delete an archived streamer and its whole history (events, streams, viewer samples, profile) for good, in one transaction; audited. ' +
+      'A monitored streamer is refused with 409 (remove it first). Users get 403, viewers 404.', errors: [404, 409],
+    ok: { status: 200, schema: PurgeResult, description: 'what was deleted: the streamer row and these rows of history' },
+    handle: ({ caller, params, rid }) => purgeArchived(d, caller, params.slug, rid),
   }),
 ]

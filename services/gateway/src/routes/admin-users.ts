@@ -79,9 +79,12 @@ export const adminUserPages = (d: GatewayDeps) =>
       const form = (body ?? {}) as Record<string, unknown>
       const slugs = [...new Set([...slugList(list(form.slugs)), ...slugList(slugsFromList(typeof form.paste === 'string' ? form.paste : ''))])]
       requireMonitored(d, slugs)
-      const r = await d.auth.call('assignmentsSet', { actor: caller.actor, user_id: id, slugs }, rid)
+      // The editor shows monitored streamers only: assignments it cannot show (archived streamers',
+      // which come back with them) are kept, not dropped by a save nobody meant for them.
+      const kept = (await d.auth.call('assignmentsGet', { actor: caller.actor, user_id: id }, rid)).slugs.filter((s) => !d.statuses.get(s))
+      await d.auth.call('assignmentsSet', { actor: caller.actor, user_id: id, slugs: [...new Set([...slugs, ...kept])] }, rid)
       d.access.forget(id)
-      return htmlResponse(notice(`saved: ${r.slugs.length} streamer${r.slugs.length === 1 ? '' : 's'}`))
+      return htmlResponse(notice(`saved: ${slugs.length} streamer${slugs.length === 1 ? '' : 's'}${kept.length ? ` (and ${kept.length} not monitored now, kept for when they are added again)` : ''}`))
     })
     .post('/admin/users/bulk-assign', async ({ request, body, server }) => {
       const { caller, rid } = await actionCaller(d, request, ADMIN, body, server)

@@ -14,12 +14,14 @@ const FILES: Record<string, { path: string; type: string }> = {
   'app.js': { path: join(webDir, 'js', 'app.js'), type: 'text/javascript' },
   'dashboard.js': { path: join(webDir, 'js', 'dashboard.js'), type: 'text/javascript' },
   'chart.js': { path: join(webDir, 'js', 'chart.js'), type: 'text/javascript' },
+  'time-ticks.js': { path: join(webDir, 'js', 'time-ticks.js'), type: 'text/javascript' },
   'app.css': { path: join(webDir, 'css', 'app.css'), type: 'text/css' },
   'favicon.svg': { path: join(webDir, 'img', 'favicon.svg'), type: 'image/svg+xml' },
 }
 
 export const assets = new Elysia({ name: 'assets' }).get('/assets/:file', ({ params }) => {
-  const f = FILES[params.file]
+  // Own keys only: `constructor` and friends are on every object's prototype.
+  const f = Object.hasOwn(FILES, params.file) ? FILES[params.file] : undefined
   if (!f) return new Response('not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } })
   return new Response(Bun.file(f.path), {
     headers: { 'content-type': `${f.type}; charset=utf-8`, 'cache-control': 'public, max-age=300' },

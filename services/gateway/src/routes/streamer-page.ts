@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
+import type { StreamerStatus } from '@kickmon/shared/contracts'
 import type { StreamSession } from '@kickmon/shared/poller-contract'
 import { parseInput } from '@kickmon/shared/validation'
 import { ANY_ROLE, WRITERS, queryObject } from '../api/define.ts'
@@ -9,7 +10,7 @@ import type { GatewayDeps } from '../deps.ts'
 import { html } from '../html.ts'
 import type { Caller } from '../request-auth.ts'
 import { removeStreamerFor } from '../streamer-actions.ts'
-import { visibleStatus } from '../streamer-access.ts'
+import { historyTarget } from '../archived-streamers.ts'
 import { morePage, notice } from '../views/components.ts'
 import { RANGES, sessionRows, sessionsMore, streamerPage, timelineMore, timelineRows, type Range } from '../views/streamer-page.ts'
 import { actionCaller, htmlResponse, pageCaller } from './page-kit.ts'
@@ -44,12 +45,14 @@ export const streamerPages = (d: GatewayDeps) => {
   const seen = async (req: Request, slug: string, server?: unknown) => {
     const p = await pageCaller(d, req, ANY_ROLE, server as never)
     if (p instanceof Response) return p
-    return { ...p, status: await visibleStatus(d, p.caller, slug, p.rid) }
+    const target = await historyTarget(d, p.caller, slug, p.rid)
+    return { ...p, status: target.status, archivedAt: target.archivedAt }
   }
   // Fragments and downloads: no redirect dance, a plain 401/403/404 when not allowed.
-  const fragmentCaller = async (req: Request, slug: string): Promise<{ caller: Caller; rid: string; slug: string }> => {
+  const fragmentCaller = async (req: Request, slug: string): Promise<{ caller: Caller; rid: string; slug: string; status: StreamerStatus; archivedAt: string | null }> => {
     const { caller, rid } = await actionCaller(d, req, ANY_ROLE)
-    return { caller, rid, slug: (await visibleStatus(d, caller, slug, rid)).slug }
+    const { status, archivedAt } = await historyTarget(d, caller, slug, rid)
+    return { caller, rid, slug: status.slug, status, archivedAt }
   }
 
   return new Elysia({ name: 'streamer-pages' })
@@ -65,15 +68,15 @@ export const streamerPages = (d: GatewayDeps) => {
         settle(d.poller.call('events', { slug, limit: 50 }, { requestId: r.rid })),
       ])
       return htmlResponse(streamerPage({
-        user: r.caller.user, csrf: r.caller.csrf ?? '', status: d.statuses.get(slug) ?? r.status, profile, sessions, events, range,
+        user: r.caller.user, csrf: r.caller.csrf ?? '', status: r.archivedAt ? r.status : d.statuses.get(slug) ?? r.status, profile, sessions, events, range, archivedAt: r.archivedAt,
         liveWindow: liveWindow(r.status, sessions), cursor, kickUrl: `${d.config.KICK_WEB_URL.replace(/\/$/, '')}/${slug}`, extras: d.trend,
       }))
     })
     .get('/streamers/:slug/sessions', async ({ request, params }) => {
-      const { rid, slug } = await fragmentCaller(request, params.slug)
+      const { rid, slug, archivedAt } = await fragmentCaller(request, params.slug)
       const { before } = parseInput(Before, queryObject(new URL(request.url)))
       const list = await d.poller.call('sessions', { slug, limit: 20, before }, { requestId: rid })
-      return htmlResponse(morePage('sessions-body', sessionRows(list), sessionsMore(slug, list)))
+      return htmlResponse(morePage('sessions-body', sessionRows(list, archivedAt), sessionsMore(slug, list)))
     })
     .get('/streamers/:slug/timeline', async ({ request, params }) => {
       const { rid, slug } = await fragmentCaller(request, params.slug)
@@ -83,7 +86,7 @@ export const streamerPages = (d: GatewayDeps) => {
     })
     // CSV: ?range=live|24h|7d|30d, or an explicit from/to/step (the API's query).
     .get('/streamers/:slug/viewers.csv', async ({ request, params }) => {
-      const { rid, slug } = await fragmentCaller(request, params.slug)
+      const { rid, slug, status: seenStatus } = await fragmentCaller(request, params.slug)
       const q = queryObject(new URL(request.url))
       let win: { from: string; to: string; step_s?: number }
       let label: string
@@ -92,7 +95,7 @@ export const streamerPages = (d: GatewayDeps) => {
         label = 'custom'
       } else {
         const { range } = parseInput(RangeQuery, q)
-        const status = d.statuses.get(slug)!
+        const status = d.statuses.get(slug) ?? seenStatus // archived: its last known state, never live
         const sessions = range === 'live' && !status.live ? await settle(d.poller.call('sessions', { slug, limit: 1 }, { requestId: rid })) : null
         win = rangeWindow(range, liveWindow(status, sessions))
         label = range

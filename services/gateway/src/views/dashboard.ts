@@ -49,7 +49,7 @@ export function dashboardPage(o: { user: SessionUser; csrf: string; statuses: St
     body: html`<section hx-ws:connect="/ws?since=${o.cursor}" id="live" class="dash" aria-labelledby="dash-title">
   <header class="dash-head">
     <h1 id="dash-title">streamers</h1>
-    <p class="counts"><b id="count-live">${fmtInt(live.length)}</b> live · <b id="count-viewers">${fmtInt(live.reduce((n, s) => n + s.viewers, 0))}</b> viewers · <b id="count-total">${fmtInt(statuses.length)}</b> watched<span class="stale-count"${stale ? '' : html` hidden`}> · <b id="count-stale">${fmtInt(stale)}</b> stale</span><span class="shown"> · showing <b id="count-shown">${fmtInt(shown.length)}</b></span></p>
+    <p class="counts"><b id="count-live">${fmtInt(live.length)}</b> live · <b id="count-viewers">${fmtInt(live.reduce((n, s) => n + (s.viewers ?? 0), 0))}</b> viewers · <b id="count-total">${fmtInt(statuses.length)}</b> watched<span class="stale-count"${stale ? '' : html` hidden`}> · <b id="count-stale">${fmtInt(stale)}</b> stale</span><span class="shown"> · showing <b id="count-shown">${fmtInt(shown.length)}</b></span></p>
     <p class="conn" id="conn" role="status" data-state="connecting">connecting…</p>
   </header>
   ${controls(q, categories)}

@@ -23,14 +23,18 @@ export type StreamerPageData = {
   cursor: string
   kickUrl: string
   extras: RowExtras
+  /** Set when the streamer is archived (removed from monitoring, history kept): admins only. */
+  archivedAt?: string | null
 }
 
 const PAGE = 20
 
-export function sessionRows(list: StreamSession[]): Html {
+/** `archivedAt`: a stream still open when its streamer was archived was not watched after that, so it is not shown as live. */
+export function sessionRows(list: StreamSession[], archivedAt?: string | null): Html {
+  const open = archivedAt ? html` <span class="badge off" title="not watched since ${fmtTime(archivedAt)}">archived</span>` : html` <span class="badge live">LIVE</span>`
   return html`${list.map(
     (s) => html`<tr>
-<td><time datetime="${s.started_at}">${fmtTime(s.started_at)}</time>${s.ended_at ? '' : html` <span class="badge live">LIVE</span>`}</td>
+<td><time datetime="${s.started_at}">${fmtTime(s.started_at)}</time>${s.ended_at ? '' : open}</td>
 <td class="num">${fmtDuration(s.duration_s)}</td>
 <td class="num">${fmtInt(s.peak_viewers)}${s.peak_at ? html`<br><small class="dim">${fmtTime(s.peak_at)}</small>` : ''}</td>
 <td class="num">${fmtDec(s.avg_viewers)}</td>
@@ -70,20 +74,30 @@ export function timelineMore(slug: string, list: StatusEvent[]): Html {
   return moreButton('timeline-more', list.length >= 50 && last ? `/streamers/${slug}/timeline?before=${encodeURIComponent(last.at)}` : null, true)
 }
 
+/** Followers and subscribers as far as a source gave them ("unknown" otherwise), each with when it was read. */
+function audience(p: StreamerProfile): Html {
+  const when = (at: string | null | undefined) => (at ? `read ${fmtTime(at)}` : 'no source has it')
+  const followers = p.followers_count != null ? `${fmtInt(p.followers_count)} followers` : 'followers unknown'
+  const subs = p.active_subscribers_count != null
+    ? `${fmtInt(p.active_subscribers_count)} subscribers${p.active_gifted_subscribers_count != null ? ` (${fmtInt(p.active_gifted_subscribers_count)} gifted)` : ''}`
+    : 'subscribers unknown'
+  return html`<span class="followers" title="${when(p.followers_at)}">${followers}</span> · <span class="subscribers" title="${when(p.subscribers_at)}">${subs}</span> · `
+}
+
 export function streamerPage(o: StreamerPageData): string {
   const s = o.status
   const p = o.profile
   const name = s.username || s.slug
   const banner = p?.banner_url ? `/media/banner/${s.slug}?v=${Bun.hash(p.banner_url).toString(36)}` : null
   return page({
-    title: name, user: o.user, csrf: o.csrf, scripts: ['dashboard.js', 'uPlot.iife.min.js', 'chart.js'], styles: ['uPlot.min.css'],
+    title: name, user: o.user, csrf: o.csrf, scripts: ['dashboard.js', 'uPlot.iife.min.js', 'time-ticks.js', 'chart.js'], styles: ['uPlot.min.css'],
     body: html`<article class="streamer" aria-labelledby="s-title">
   ${banner ? html`<div class="banner"><img src="${banner}" alt="" width="1200" height="240"></div>` : ''}
   <header class="profile">
     ${avatar(s, 96)}
     <div class="who">
       <h1 id="s-title">${name} <small class="dim">/${s.slug}</small></h1>
-      <p class="meta">${s.category?.name ? html`<span>${s.category.name}</span> · ` : ''}${p?.followers_count != null ? html`<span>${fmtInt(p.followers_count)} followers</span> · ` : ''}${p ? html`<span>monitored since ${fmtTime(p.monitored_since)}</span> · ` : ''}<a href="${o.kickUrl}" rel="noopener noreferrer">open on Kick ↗</a></p>
+      <p class="meta">${s.category?.name ? html`<span>${s.category.name}</span> · ` : ''}${p ? html`${audience(p)}<span>monitored since ${fmtTime(p.monitored_since)}</span> · ` : ''}<a href="${o.kickUrl}" rel="noopener noreferrer">open on Kick ↗</a></p>
       ${p?.bio ? html`<p class="bio">${p.bio}</p>` : ''}
     </div>
     ${o.user.role === 'user'
@@ -92,12 +106,17 @@ export function streamerPage(o: StreamerPageData): string {
   </header>
   <div id="notify-me" hx-get="/notifications/notify-me/${s.slug}" hx-trigger="load" hx-swap="outerHTML"></div>
 
-  <section class="panel" aria-labelledby="now-title">
+  ${o.archivedAt
+    ? html`<section class="panel archived" aria-labelledby="now-title">
+    <h2 id="now-title">archived</h2>
+    <p class="notice" role="status">Not monitored since ${fmtTime(o.archivedAt)}: ${name} was removed and archived. Its history below is kept as it was; adding <code>${s.slug}</code> again resumes it, and only a purge on <a href="/admin/streamers">the streamers page</a> deletes it.</p>
+  </section>`
+    : html`<section class="panel" aria-labelledby="now-title">
     <h2 id="now-title">now <span class="conn" id="conn" role="status" data-state="connecting">connecting…</span></h2>
     <div class="table single" role="table" aria-label="Current state" hx-ws:connect="/ws?slug=${s.slug}&amp;since=${o.cursor}">
       <div id="rows" role="rowgroup">${streamerRow(s, o.extras)}</div>
     </div>
-  </section>
+  </section>`}
 
   <section class="panel" aria-labelledby="chart-title">
     <h2 id="chart-title">viewers</h2>
@@ -117,7 +136,7 @@ export function streamerPage(o: StreamerPageData): string {
         ? html`<p class="dim">No streams recorded yet.</p>`
         : html`<div class="scroll"><table class="data">
       <thead><tr><th scope="col">started</th><th scope="col">duration</th><th scope="col">peak (when)</th><th scope="col">avg viewers</th><th scope="col">hours watched</th><th scope="col">title</th><th scope="col">category</th></tr></thead>
-      <tbody id="sessions-body">${sessionRows(o.sessions)}</tbody>
+      <tbody id="sessions-body">${sessionRows(o.sessions, o.archivedAt)}</tbody>
     </table></div>${sessionsMore(s.slug, o.sessions)}`}
   </section>
 

@@ -25,6 +25,7 @@ function stateBadge(s: StreamerStatus) {
 
 function viewers(s: StreamerStatus, x: RowExtras) {
   if (!s.live) return html`<span class="dim">–</span>`
+  if (s.viewers === null) return html`<span class="dim hidden-count" title="the streamer hides the viewer count on Kick">hidden</span>`
   const ch = x.change(s.slug)
   const dir = !ch ? '' : ch.pct > 2 ? 'up' : ch.pct < -2 ? 'down' : 'flat'
   const label = ch ? `viewers ${ch.pct >= 0 ? '+' : ''}${ch.pct.toFixed(0)}% over ${ch.minutes} min` : 'viewer trend'
@@ -39,7 +40,7 @@ function viewers(s: StreamerStatus, x: RowExtras) {
 export function streamerRow(s: StreamerStatus, x: RowExtras = NO_EXTRAS, o: { oob?: boolean; hidden?: boolean } = {}): Html {
   const cls = `row ${s.live ? 'live' : 'offline'}${s.stale ? ' stale' : ''}`
   const name = s.username || s.slug
-  return html`<div id="${rowId(s.slug)}" class="${cls}" role="row" data-slug="${s.slug}" data-name="${name.toLowerCase()}" data-live="${s.live ? 1 : 0}" data-viewers="${s.live ? s.viewers : 0}"${o.oob ? html` hx-swap-oob="true"` : ''}${o.hidden ? html` hidden` : ''}><span role="cell" class="av">${avatar(s)}</span><span role="cell" class="name"><a id="a-${s.slug}" href="/streamers/${s.slug}">${name}</a></span><span role="cell" class="state">${stateBadge(s)}</span><span role="cell" class="viewers">${viewers(s, x)}</span><span role="cell" class="title">${s.title ?? ''}</span><span role="cell" class="category">${s.category?.name ?? ''}</span><span role="cell" class="since">${s.live && s.started_at ? html`<time datetime="${s.started_at}" data-relative="duration"></time>` : ''}</span><span role="cell" class="checked">${s.checked_at ? html`<time datetime="${s.checked_at}" data-relative="ago">${fmtAgo(s.checked_at)}</time>` : 'never'}${s.source === 'browser' ? html` <small class="src" title="read from kick.com's website (fallback), not the API">web</small>` : ''}</span></div>`
+  return html`<div id="${rowId(s.slug)}" class="${cls}" role="row" data-slug="${s.slug}" data-name="${name.toLowerCase()}" data-live="${s.live ? 1 : 0}" data-viewers="${s.live ? (s.viewers ?? 0) : 0}"${o.oob ? html` hx-swap-oob="true"` : ''}${o.hidden ? html` hidden` : ''}><span role="cell" class="av">${avatar(s)}</span><span role="cell" class="name"><a id="a-${s.slug}" href="/streamers/${s.slug}">${name}</a></span><span role="cell" class="state">${stateBadge(s)}</span><span role="cell" class="viewers">${viewers(s, x)}</span><span role="cell" class="title">${s.title ?? ''}</span><span role="cell" class="category">${s.category?.name ?? ''}</span><span role="cell" class="since">${s.live && s.started_at ? html`<time datetime="${s.started_at}" data-relative="duration"></time>` : ''}</span><span role="cell" class="checked">${s.checked_at ? html`<time datetime="${s.checked_at}" data-relative="ago">${fmtAgo(s.checked_at)}</time>` : 'never'}${s.source === 'browser' ? html` <small class="src" title="read from kick.com's website (fallback), not the API">web</small>` : ''}</span></div>`
 }
 
 export function rowDeleted(slug: string): Html {

@@ -43,6 +43,8 @@ export class BrowserFallback {
   private readonly pages: Counter<'outcome'> | null
   visits = 0
   readings = 0
+  /** Kick's website is the only source with a follower count: handed on to be kept with its time. */
+  onFollowers: (slug: string, followers: number, at: number) => void = () => {}
 
   constructor(
     private readonly opts: FallbackOptions,
@@ -166,6 +168,7 @@ export class BrowserFallback {
       : { kind: 'offline', source: 'browser', at }
     if (!c.live && (c.username || c.profilePicture)) monitor.apply(slug, { kind: 'metadata', source: 'browser', at, username: c.username, profilePicture: c.profilePicture })
     monitor.apply(slug, reading)
+    if (c.followers !== null) this.onFollowers(slug, c.followers, at)
     this.readings++
   }
 

@@ -19,7 +19,7 @@ const channel = {
 
 // kick-api.md §2.2 (users/livestreams, the v2 item shape).
 const v2Live = {
-  id: '74454116', broadcaster_user: { id: 676, username: 'xQc', profile_picture: 'https://files.kick.com/images/user/676/p.webp' },
+  id: '550e8400-e29b-41d4-a716-446655440000', broadcaster_user: { id: 676, username: 'xQc', profile_picture: 'https://files.kick.com/images/user/676/p.webp' },
   category: JUST_CHATTING, channel: { slug: 'xqc' }, has_mature_content: true, language_code: 'en', started_at: '2026-06-20T21:12:45Z',
   tags: ['English', 'Variety'], thumbnail: 'https://images.kick.com/video_thumbnails/x/720.webp', title: 'LIVE DRAMA NEWS STUFF', viewer_count: 53412,
 }
@@ -38,7 +38,17 @@ describe('parseChannels (/public/v1/channels)', () => {
     expect(parseChannels(wrap(channel))).toEqual([{
       userId: 676, slug: 'xqc', title: 'LIVE DRAMA NEWS STUFF', category: { id: 15, name: 'Just Chatting' },
       bannerUrl: channel.banner_picture, bio: 'THE BEST AT ABSOLUTELY EVERYTHING.', live: true, viewers: 53412, startedAt: '2026-06-20T21:12:45.000Z',
+      subscribers: { active: 1532, gifted: null }, // captured before Kick added the gifted share
     }])
+  })
+
+  test('subscriber counts: active (gifted included) and the gifted share; absent or malformed is unknown, never 0', () => {
+    expect(parseChannels(wrap({ ...channel, active_gifted_subscribers_count: 200 }))[0]!.subscribers).toEqual({ active: 1532, gifted: 200 })
+    const { active_subscribers_count: _, ...none } = channel
+    expect(parseChannels(wrap(none))[0]!.subscribers).toBeNull()
+    expect(parseChannels(wrap({ ...channel, active_subscribers_count: null }))[0]!.subscribers).toBeNull()
+    expect(parseChannels(wrap({ ...channel, active_subscribers_count: '12' }))[0]!.subscribers).toBeNull()
+    expect(parseChannels(wrap({ ...channel, active_subscribers_count: 0, active_gifted_subscribers_count: -3 }))[0]!.subscribers).toEqual({ active: 0, gifted: null })
   })
 
   test('takes stream.started_at when Kick spells it the livestream way', () => {
@@ -53,7 +63,7 @@ describe('parseChannels (/public/v1/channels)', () => {
 
   test('missing, null, empty and unset fields: no stream is offline, "" is no title, {id:0,name:""} is no category', () => {
     const bare = { broadcaster_user_id: 42, slug: 'Bare_One', stream_title: '', category: { id: 0, name: '', thumbnail: '' }, stream: null, banner_picture: null }
-    expect(parseChannels(wrap(bare))).toEqual([{ userId: 42, slug: 'bare_one', title: null, category: null, bannerUrl: null, bio: null, live: false, viewers: 0, startedAt: null }])
+    expect(parseChannels(wrap(bare))).toEqual([{ userId: 42, slug: 'bare_one', title: null, category: null, bannerUrl: null, bio: null, live: false, viewers: 0, startedAt: null, subscribers: null }])
     expect(parseChannels(wrap({ broadcaster_user_id: 43, slug: 'no-stream' }))[0]).toMatchObject({ live: false, viewers: 0, title: null, category: null })
   })
 
@@ -80,12 +90,17 @@ describe('parseLivestreams (/public/v1/users/livestreams and the v1 listing)', (
     profilePicture: 'https://files.kick.com/images/user/676/p.webp',
   }
 
-  test('the v2 item: broadcaster_user, channel.slug, title, started_at', () => {
-    expect(parseLivestreams(wrap(v2Live))).toEqual([{ ...expected, username: 'xQc' }])
+  test('the v2 item: per-stream UUID id, broadcaster_user, channel.slug, title, started_at', () => {
+    expect(parseLivestreams(wrap(v2Live))).toEqual([{ ...expected, username: 'xQc', streamId: '550e8400-e29b-41d4-a716-446655440000' }])
   })
 
-  test('the v1 item: broadcaster_user_id, top-level slug, stream_title, profile_picture', () => {
-    expect(parseLivestreams(wrap(v1Live))).toEqual([{ ...expected, username: null }])
+  test('an older numeric stream id is kept as its string; a malformed one is no id, not a lost item', () => {
+    expect(parseLivestreams(wrap({ ...v2Live, id: 74454116 }))[0]!.streamId).toBe('74454116')
+    expect(parseLivestreams(wrap({ ...v2Live, id: { nested: true } }))[0]).toMatchObject({ userId: 676, streamId: null })
+  })
+
+  test('the v1 item: broadcaster_user_id, top-level slug, stream_title, profile_picture, no stream id', () => {
+    expect(parseLivestreams(wrap(v1Live))).toEqual([{ ...expected, username: null, streamId: null }])
   })
 
   test('start_time instead of started_at, and a zone offset, come out as the same UTC instant', () => {
@@ -96,7 +111,7 @@ describe('parseLivestreams (/public/v1/users/livestreams and the v1 listing)', (
   test('missing and null fields: still live, with nulls and zero viewers; no user id at all is skipped', () => {
     const sparse = { broadcaster_user: { id: 9 }, title: null, category: null, viewer_count: null, started_at: null, new_thing: 1 }
     expect(parseLivestreams(wrap(sparse, { title: 'whose?', viewer_count: 5 }))).toEqual([
-      { userId: 9, slug: null, username: null, profilePicture: null, title: null, category: null, viewers: 0, startedAt: null },
+      { userId: 9, streamId: null, slug: null, username: null, profilePicture: null, title: null, category: null, viewers: 0, startedAt: null },
     ])
   })
 })

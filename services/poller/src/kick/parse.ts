@@ -19,10 +19,14 @@ export type ChannelInfo = {
   live: boolean
   viewers: number
   startedAt: string | null
+  /** Kick's active subscriptions (gifted included) and the gifted share; null when Kick did not send them. */
+  subscribers: { active: number; gifted: number | null } | null
 }
 
 export type LiveStream = {
   userId: number
+  /** Kick's per-stream UUID (v2 items); null where a source gives none. */
+  streamId: string | null
   slug: string | null
   username: string | null
   profilePicture: string | null
@@ -32,8 +36,12 @@ export type LiveStream = {
   startedAt: string | null
 }
 
+const count = z.number().int().nonnegative().nullish().catch(null)
+
 const ChannelItem = z.object({
   broadcaster_user_id: z.coerce.number().int(),
+  active_subscribers_count: count,
+  active_gifted_subscribers_count: count,
   slug: z.string(),
   stream_title: str,
   channel_description: str,
@@ -47,6 +55,8 @@ const ChannelItem = z.object({
 })
 
 const LiveItem = z.object({
+  // A UUID string today; older answers had numbers. Either way an opaque per-stream key.
+  id: z.union([z.string().min(1).max(100), z.number().int().positive().transform(String)]).nullish().catch(null),
   broadcaster_user_id: z.coerce.number().int().optional(),
   broadcaster_user: z.object({ id: z.coerce.number().int(), username: str, profile_picture: str }).partial().nullish().catch(null),
   channel: z.object({ slug: str }).nullish().catch(null),
@@ -96,6 +106,7 @@ export function parseChannels(body: unknown): ChannelInfo[] {
       live: c.stream?.is_live === true,
       viewers: c.stream?.viewer_count ?? 0,
       startedAt: normaliseTime(c.stream?.start_time ?? c.stream?.started_at),
+      subscribers: c.active_subscribers_count == null ? null : { active: c.active_subscribers_count, gifted: c.active_gifted_subscribers_count ?? null },
     })
   }
   return out
@@ -111,6 +122,7 @@ export function parseLivestreams(body: unknown): LiveStream[] {
     if (userId === undefined) continue
     out.push({
       userId,
+      streamId: l.id ?? null,
       slug: (l.channel?.slug ?? l.slug)?.toLowerCase() ?? null,
       username: l.broadcaster_user?.username ?? null,
       profilePicture: l.broadcaster_user?.profile_picture ?? l.profile_picture ?? null,

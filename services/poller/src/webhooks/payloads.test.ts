@@ -20,9 +20,9 @@ describe('webhookReading', () => {
     })
   })
 
-  test('livestream.status.updated, ended: an ended reading for the stream that started at started_at', () => {
+  test('livestream.status.updated, ended: an ended reading for the stream that started at started_at, with Kick\'s ended_at', () => {
     const r = webhookReading('livestream.status.updated', { broadcaster, is_live: false, title: 'Stream Title', started_at: '2025-01-01T11:00:00+11:00', ended_at: '2025-01-01T15:00:00+11:00' }, AT)
-    expect(r?.reading).toEqual({ kind: 'ended', source: 'webhook', at: AT, startedAt: '2025-01-01T00:00:00.000Z' })
+    expect(r?.reading).toEqual({ kind: 'ended', source: 'webhook', at: AT, startedAt: '2025-01-01T00:00:00.000Z', endedAt: '2025-01-01T04:00:00.000Z' })
   })
 
   test('livestream.metadata.updated: title and category; Kick\'s empty category is none', () => {

@@ -41,7 +41,7 @@ export function webhookReading(eventType: string, body: unknown, at: number): We
     const b = parse(StatusBody, body)
     const target = targetOf(b.broadcaster)
     const startedAt = normaliseTime(b.started_at)
-    if (!b.is_live) return { target, reading: { kind: 'ended', source: 'webhook', at, startedAt } }
+    if (!b.is_live) return { target, reading: { kind: 'ended', source: 'webhook', at, startedAt, endedAt: normaliseTime(b.ended_at) } }
     return {
       target,
       reading: {

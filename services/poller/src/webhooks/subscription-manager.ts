@@ -38,6 +38,10 @@ export class SubscriptionManager {
   private wake: (() => void) | null = null
   /** Why subscribing last failed (the cap, an outage), null when all is well. */
   lastError: string | null = null
+  /** Subscriptions Kick dropped (gone from its list since the last check), all re-created by the pass that found them. */
+  dropped = 0
+  /** When Kick's list was last read. */
+  checkedAt: number | null = null
 
   constructor(
     private readonly kick: KickClient,
@@ -68,6 +72,11 @@ export class SubscriptionManager {
     let n = 0
     for (const uid of this.wanted()) for (const ids of this.held.get(uid)?.values() ?? []) if (ids.length) n++
     return n
+  }
+
+  /** How often Kick's list is read: a subscription Kick dropped is re-created within this. */
+  get checkPeriodS(): number {
+    return this.opts.auditMs / 1000
   }
 
   wantedCount(): number {
@@ -110,6 +119,8 @@ export class SubscriptionManager {
     }
     const lost = this.audited ? this.countLost(held) : 0
     if (lost) this.log.warn({ lost }, 'Kick dropped webhook subscriptions; re-creating them')
+    this.dropped += lost
+    this.checkedAt = Date.now()
     this.held = held
     this.audited = true
     this.nextAudit = Date.now() + this.opts.auditMs
