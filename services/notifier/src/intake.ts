@@ -43,7 +43,7 @@ export async function recordDeliveries(d: NotifierDeps, vis: Visibility, e: Stat
       inserted++
       const skip = (await cooldown(tx, r, e, key)) ?? (await heldStart(tx, r, e, key))
       if (skip) await tx`update notify_deliveries set status = 'skipped', note = ${skip}, done_at = now() where id = ${row.id}`
-      else if (e.type === 'online' && r.min_viewers && e.status.viewers < r.min_viewers)
+      else if (e.type === 'online' && r.min_viewers && (e.status.viewers ?? 0) < r.min_viewers)
         // Held until the stream reaches min_viewers (the refresher releases it) or ends.
         await tx`update notify_deliveries set next_attempt_at = 'infinity', note = ${`waiting for ${r.min_viewers} viewers`} where id = ${row.id}`
     }

@@ -50,7 +50,7 @@ export class LiveMessages {
   private async onStatus(s: StreamerStatus) {
     if (!s.live || !s.started_at) return
     const key = streamKeyOf({ type: 'online', status: s, previous: null })
-    if (s.viewers > 0) {
+    if (s.viewers !== null && s.viewers > 0) {
       const released = await this.d.sql`
         update notify_deliveries d set next_attempt_at = now(), note = ${`reached ${s.viewers} viewers`}
         from notify_rules r

@@ -6,7 +6,7 @@ import { subjects } from '@kickmon/shared/subjects'
 // per live stream what this notifier saw of its viewers: the live message's numbers and the
 // summary's stand-in when the poller cannot be asked.
 
-type Track = { startedAt: string; peak: number; peakAt: string; area: number; lastAt: number; lastViewers: number; firstAt: number }
+type Track = { startedAt: string; peak: number; peakAt: string; area: number; lastAt: number; lastViewers: number; counted: number }
 
 export class LiveStatuses {
   private latest = new Map<string, StreamerStatus>()
@@ -48,17 +48,25 @@ export class LiveStatuses {
 
   private track(s: StreamerStatus) {
     const now = Date.now()
+    // A hidden count (null) adds nothing: peak and average count only what was shown.
+    if (s.viewers === null) {
+      const t = this.tracks.get(s.slug)
+      if (t) t.lastAt = now
+      return
+    }
+    const viewers = s.viewers
     let t = this.tracks.get(s.slug)
     if (!t || t.startedAt !== s.started_at) {
-      t = { startedAt: s.started_at!, peak: s.viewers, peakAt: new Date(now).toISOString(), area: 0, lastAt: now, lastViewers: s.viewers, firstAt: now }
+      t = { startedAt: s.started_at!, peak: viewers, peakAt: new Date(now).toISOString(), area: 0, lastAt: now, lastViewers: viewers, counted: 0 }
       this.tracks.set(s.slug, t)
       return
     }
     t.area += t.lastViewers * (now - t.lastAt)
+    t.counted += now - t.lastAt
     t.lastAt = now
-    t.lastViewers = s.viewers
-    if (s.viewers > t.peak) {
-      t.peak = s.viewers
+    t.lastViewers = viewers
+    if (viewers > t.peak) {
+      t.peak = viewers
       t.peakAt = new Date(now).toISOString()
     }
   }
@@ -67,7 +75,6 @@ export class LiveStatuses {
   tracked(slug: string, startedAt: string): { peak: number; peakAt: string; avg: number } | null {
     const t = this.tracks.get(slug)
     if (!t || Date.parse(t.startedAt) !== Date.parse(startedAt)) return null
-    const span = t.lastAt - t.firstAt
-    return { peak: t.peak, peakAt: t.peakAt, avg: Math.round(span > 0 ? t.area / span : t.lastViewers) }
+    return { peak: t.peak, peakAt: t.peakAt, avg: Math.round(t.counted > 0 ? t.area / t.counted : t.lastViewers) }
   }
 }

@@ -16,7 +16,8 @@ export type Summary = {
 export type Notice = {
   event: { type: NoticeKind; at: string; id: string }
   streamer: { slug: string; username: string; url: string; profile_picture_url: string | null }
-  stream: { started_at: string | null; title: string | null; category: string | null; viewers: number; live: boolean }
+  /** viewers: null while the streamer hides the count. */
+  stream: { started_at: string | null; title: string | null; category: string | null; viewers: number | null; live: boolean }
   previous: { title: string | null; category: string | null } | null
   summary: Summary | null
 }
@@ -36,15 +37,14 @@ export function streamerUrl(webUrl: string, slug: string) {
 }
 
 /**
- * The stream an event belongs to, keyed exactly as the poller keys streams: Kick's per-stream
- * id when the status carries one, else the stream's start. An offline names the stream that
- * ended (its `previous`).
+ * The stream an event belongs to, keyed exactly as the poller keys streams (its event ids):
+ * by the start shown for the stream. Not by Kick's stream id: a stream first announced by a
+ * webhook has none until the next poll, so its later events would look like another stream.
+ * An offline names the stream that ended (its `previous`).
  */
 export function streamKeyOf(e: Pick<StatusEvent, 'type' | 'status' | 'previous'>): string {
   const s = e.type === 'offline' ? (e.previous ?? e.status) : e.status
-  const id = (s as StreamerStatus & { stream_id?: unknown }).stream_id
-  if (typeof id === 'string' || typeof id === 'number') return `id:${id}`
-  return s.started_at ?? `unknown:${e.type === 'offline' ? 'ended' : 'live'}`
+  return s.started_at ? new Date(s.started_at).toISOString() : `unknown:${e.type === 'offline' ? 'ended' : 'live'}`
 }
 
 export function noticeOf(e: StatusEvent, webUrl: string, latest: StreamerStatus | null, summary: Summary | null): Notice {

@@ -16,7 +16,7 @@ const liquid = new Liquid({
 })
 
 const LINES: Record<NoticeKind, string> = {
-  online: '{{ streamer.username }} is live on Kick: {{ stream.title | default: "(no title)" }}\n{{ stream.category | default: "No category" }} · {{ stream.viewers }} viewers\n{{ streamer.url }}',
+  online: '{{ streamer.username }} is live on Kick: {{ stream.title | default: "(no title)" }}\n{{ stream.category | default: "No category" }} · {{ stream.viewers | default: "hidden" }} viewers\n{{ streamer.url }}',
   offline:
     '{{ streamer.username }} was live for {{ summary.duration }}.{% if summary.peak_viewers %} Peak {{ summary.peak_viewers }} viewers{% if summary.peak_at %} at {{ summary.peak_at | date: "%H:%M", "UTC" }} UTC{% endif %}, average {{ summary.avg_viewers }}.{% endif %}\n{{ stream.title | default: "(no title)" }}\n{{ streamer.url }}',
   title: '{{ streamer.username }} changed the title: {{ stream.title | default: "(no title)" }}\n{{ streamer.url }}',

@@ -77,7 +77,7 @@ export async function startNotifierHarness(env: Record<string, string> = {}): Pr
 
   const status = (slug: string, over: Partial<StreamerStatus> = {}): StreamerStatus => ({
     slug, kick_user_id: 1000 + slug.length, username: slug.toUpperCase(), live: true, viewers: 100, title: `${slug} plays`,
-    category: { id: 1, name: 'Just Chatting' }, started_at: null, profile_picture_url: null, source: 'api',
+    category: { id: 1, name: 'Just Chatting' }, started_at: null, stream_id: null, viewers_hidden: false, profile_picture_url: null, source: 'api',
     checked_at: new Date().toISOString(), changed_at: new Date().toISOString(), stale: false, ...over,
   })
 

@@ -20,7 +20,7 @@ function embed(n: Notice) {
       fields.push({ name: 'Peak viewers', value: `${n.summary.peak_viewers}${n.summary.peak_at ? ` at <t:${unix(n.summary.peak_at)}:t>` : ''}`, inline: true })
     if (n.summary.avg_viewers !== null) fields.push({ name: 'Average viewers', value: String(Math.round(n.summary.avg_viewers)), inline: true })
   } else {
-    fields.push({ name: 'Viewers', value: String(n.stream.viewers), inline: true })
+    fields.push({ name: 'Viewers', value: n.stream.viewers === null ? 'hidden' : String(n.stream.viewers), inline: true })
     fields.push({ name: 'Category', value: n.stream.category ?? '—', inline: true })
     if (n.stream.started_at) fields.push({ name: 'Started', value: `<t:${unix(n.stream.started_at)}:R>`, inline: true })
   }
