@@ -40,6 +40,7 @@ function persisted(name: string, make: () => string): string {
 }
 env.SESSION_SECRET ||= persisted('session-secret', () => randomBytes(32).toString('hex'))
 env.CONFIG_ENCRYPTION_KEY ||= persisted('config-key', () => randomBytes(32).toString('hex'))
+env.NOTIFY_ENCRYPTION_KEY ||= persisted('notify-key', () => randomBytes(32).toString('hex'))
 const adminUser = (env.ADMIN_USERNAME ||= 'admin')
 const adminPassword = (env.ADMIN_PASSWORD ||= persisted('admin-password', () => randomBytes(9).toString('base64url')))
 
@@ -72,8 +73,8 @@ async function reachablePostgres(url: string) {
 
 /** A clear message now beats a service crash-looping on EADDRINUSE later. */
 async function checkPortsFree() {
-  const wanted: [string, number][] = [['GATEWAY_PORT', 8080], ['POLLER_PORT', 8081], ['AUTH_PORT', 8082]]
-  if (!env.KICK_CLIENT_ID && !env.KICK_API_URL) wanted.push(['KICK_SIM_PORT', 8090])
+  const wanted: [string, number][] = [['GATEWAY_PORT', 8080], ['POLLER_PORT', 8081], ['AUTH_PORT', 8082], ['NOTIFIER_PORT', 8083]]
+  if (!env.KICK_CLIENT_ID && !env.KICK_API_URL) wanted.push(['KICK_SIM_PORT', 8090], ['NOTIFY_SIM_PORT', 8091])
   for (const [name, d] of wanted) {
     const port = Number(env[name] ?? d)
     const free = await new Promise<boolean>((resolve) => {
@@ -117,11 +118,14 @@ try {
     natsUrl: env.NATS_URL,
     // KICK_SIM_WEBHOOK_URL, when set, overrides the default target (this gateway's /webhooks/kick).
     sim: useSim ? { channels: Number(env.KICK_SIM_CHANNELS ?? 12), activity: true, env: env.KICK_SIM_WEBHOOK_URL ? { KICK_SIM_WEBHOOK_URL: env.KICK_SIM_WEBHOOK_URL } : {} } : false,
+    // The demo also gets the provider simulators, so an alert can be seen arriving and being edited.
+    notifySim: useSim,
     env,
     sink: (service, line) => console.log(prettyLine(service, line, env.LOG_FORMAT === 'json')),
     ports: {
       gateway: Number(env.GATEWAY_PORT ?? 8080), poller: Number(env.POLLER_PORT ?? 8081),
-      auth: Number(env.AUTH_PORT ?? 8082), sim: Number(env.KICK_SIM_PORT ?? 8090),
+      auth: Number(env.AUTH_PORT ?? 8082), notifier: Number(env.NOTIFIER_PORT ?? 8083),
+      sim: Number(env.KICK_SIM_PORT ?? 8090), notifySim: Number(env.NOTIFY_SIM_PORT ?? 8091),
     },
   })
   if (useSim) await seedDemo(stack)
@@ -129,6 +133,7 @@ try {
   say(`dashboard:  ${stack.gatewayUrl.replace('127.0.0.1', 'localhost')}/`)
   say(`log in as:  ${adminUser} / ${env.ADMIN_PASSWORD === adminPassword && existsSync(join(DATA, 'admin-password')) ? adminPassword : '(your ADMIN_PASSWORD)'}`)
   if (stack.simUrl) say(`kick-sim:   ${stack.simUrl}/_sim/channels (control API: docs/kick-sim.md)`)
+  if (stack.notifySimUrl) say(`alerts:     ${stack.notifySimUrl.replace('127.0.0.1', 'localhost')}/ shows what the demo Discord channel received (docs/notifications.md)`)
   say('Ctrl-C stops everything.')
 } catch (e) {
   console.error(`kickmon: ${(e as Error).message}`)
@@ -145,6 +150,31 @@ async function seedDemo(s: Stack) {
     const r = await nc.request('poller.streamers.add', JSON.stringify({ slug }), { timeout: 15_000 }).catch(() => null)
     if (r && !r.headers?.get('Nats-Service-Error-Code')) added++
   }
-  await nc.drain()
   say(`demo: monitoring ${added} kick-sim channels`)
+  if (s.notifySimUrl) await seedDemoAlerts(nc, s.notifySimUrl)
+  await nc.drain()
+}
+
+/**
+ * One Discord-style channel on the provider simulator, alerting on every streamer, created
+ * once (an installation-wide channel of the `demo` operator): go-live posts, edits every 30 s,
+ * the end turns it into a summary, all visible on the simulator's page.
+ */
+async function seedDemoAlerts(nc: Awaited<ReturnType<typeof connect>>, simUrl: string) {
+  const actor = { system: 'demo' }
+  const ask = async (subject: string, body: object) => {
+    const r = await nc.request(subject, JSON.stringify({ actor, ...body }), { timeout: 15_000 })
+    if (r.headers?.get('Nats-Service-Error-Code')) throw new Error(`${subject}: ${r.headers.get('Nats-Service-Error')}`)
+    return r.json<any>()
+  }
+  try {
+    const existing = (await ask('notifier.channels.list', {})).channels as { id: number; name: string }[]
+    for (const c of existing.filter((x) => x.name === 'demo discord')) await ask('notifier.channels.delete', { id: c.id }) // the simulator forgot its webhooks
+    const hook = (await (await fetch(`${simUrl}/_sim/discord/webhooks`, { method: 'POST' })).json()) as { url: string }
+    const { channel } = await ask('notifier.channels.create', { type: 'discord', name: 'demo discord', config: { webhook_url: hook.url, update_every_s: 30 } })
+    await ask('notifier.rules.create', { channel_id: channel.id, streamers: '*', events: ['online', 'offline', 'title', 'category'], cooldown_s: 60 })
+    say('demo: a Discord-style alert channel (on the provider simulator) for every streamer')
+  } catch (e) {
+    say(`demo: no alert channel (${(e as Error).message})`)
+  }
 }

@@ -46,8 +46,11 @@ export function channelCreated(c: Channel, secret?: string): Html {
   return html`${notice(html`channel <b>${c.name}</b> added`)}
 ${secret ? html`<div class="notice key-once" role="status"><p>Signing secret for <b>${c.name}</b>: copy it now, it is shown only this once.</p>
 <p><input class="key" readonly value="${secret}" aria-label="the webhook signing secret" data-select-on-focus></p></div>` : ''}
-<hx-partial hx-target="#channels-body" hx-swap="beforeend">${channelRow(c)}</hx-partial>`
+<hx-partial hx-target="#channels-body" hx-swap="beforeend">${channelRow(c)}</hx-partial>
+<hx-partial hx-target="#rule-channel" hx-swap="beforeend">${channelOption(c)}</hx-partial>`
 }
+
+const channelOption = (c: Channel) => html`<option value="${c.id}">${c.name} (${c.type})</option>`
 
 const events = (r: Rule) => r.events.join(', ')
 
@@ -98,7 +101,7 @@ ${panel('add-title', 'add a channel', html`${TYPES.map((t) => html`<details clas
 ${panel('rules-title', 'rules', html`<div class="scroll"><table class="data"><thead><tr><th scope="col">channel</th><th scope="col">streamers</th><th scope="col">events</th><th scope="col">options</th><th scope="col"><span class="sr">actions</span></th></tr></thead>
 <tbody id="rules-body">${o.rules.map((r) => ruleRow(r, channels))}</tbody></table></div>
 <form hx-post="/notifications/rules" hx-target="#rule-result" class="stack">
-  <label>channel <select name="channel_id" required>${channels.map((c) => html`<option value="${c.id}">${c.name} (${c.type})</option>`)}</select></label>
+  <label>channel <select name="channel_id" id="rule-channel" required>${channels.map(channelOption)}</select></label>
   <fieldset class="picker"><legend>streamers</legend>
     <label><input type="checkbox" name="all" value="1"> all my streamers (also ones added later)</label>
     ${o.streamers.map((s) => html`<label><input type="checkbox" name="streamers" value="${s}"> ${s}</label>`)}
@@ -112,8 +115,8 @@ ${panel('rules-title', 'rules', html`<div class="scroll"><table class="data"><th
   <label>only from this many viewers (optional) <input name="min_viewers" type="number" min="0"></label>
   <label>quiet for this long after a stream ends (cooldown, s) <input name="cooldown_s" type="number" min="0" max="86400" value="600"></label>
   <label>template (Liquid, optional) <textarea name="template" rows="3" maxlength="4000" placeholder="{{ streamer.username }} is live: {{ stream.title }} {{ streamer.url }}"></textarea></label>
-  <div class="row"><button type="submit">add rule</button>
-  <button type="button" class="secondary" hx-post="/notifications/preview" hx-include="closest form" hx-target="#rule-result">preview template</button></div>
+  <p class="buttons"><button type="submit">add rule</button>
+  <button type="button" class="secondary" hx-post="/notifications/preview" hx-include="closest form" hx-target="#rule-result">preview template</button></p>
   <div id="rule-result" class="result"></div>
 </form>`)}
 ${panel('log-title', 'delivery log', html`<div class="scroll"><table class="data"><thead><tr><th scope="col">when</th><th scope="col">channel</th><th scope="col">event</th><th scope="col">status</th><th scope="col">error / note</th><th scope="col">provider answer</th></tr></thead>
