@@ -38,7 +38,7 @@ const load = require('node:fs').readFileSync('/proc/loadavg', 'utf8').split(' ')
 const [pg, nats] = await Promise.all([startLocalPostgres({ fast: true }), startLocalNats()])
 await prepareDatabase(pg.url('kickmon'))
 const ADMIN = { username: 'admin', password: 'bench-admin-password' }
-const stack = await startStack({ databaseUrl: pg.url('kickmon'), natsUrl: nats.url, services: ['auth', 'gateway'], env: { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn' } })
+const stack = await startStack({ databaseUrl: pg.url('kickmon'), natsUrl: nats.url, services: ['auth', 'gateway'], env: { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn', CONFIG_ENCRYPTION_KEY: 'cd'.repeat(32) } })
 const nc = await connect({ servers: nats.url.replace('nats://', '') })
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] })
 try {

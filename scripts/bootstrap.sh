@@ -10,8 +10,10 @@ need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || need+=(nats-server)
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || need+=(chromium)
-# Test-only tools: tmux drives `kickmon watch` on a real terminal; systemd-analyze checks the units.
+# Test-only tools: tmux drives `kickmon watch` on a real terminal; systemd-analyze checks the units;
+# Caddy is the TLS proxy the reverse-proxy test puts in front of the gateway (deploy/caddy/).
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+command -v caddy >/dev/null 2>&1 || need+=(caddy)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 # Test-only: a real SMTP server for the notifier's email channel.
 [ -x /usr/bin/aiosmtpd ] || need+=(python3-aiosmtpd)

@@ -11,6 +11,8 @@ import { connect } from '@nats-io/transport-node'
 import { ConfigError, parseConfig } from '../shared/src/config.ts'
 import { startLocalNats, type LocalNats } from './infra/nats.ts'
 import { startLocalPostgres, type LocalPostgres } from './infra/postgres.ts'
+import { demoPostgresDir } from './infra/demo-state.ts'
+import { demoServiceRoles } from './infra/demo-roles.ts'
 import { ROOT } from './infra/processes.ts'
 import { prepareDatabase, startStack, type Stack } from './infra/stack.ts'
 import { prettyLine } from './pretty-log.ts'
@@ -42,7 +44,9 @@ env.SESSION_SECRET ||= persisted('session-secret', () => randomBytes(32).toStrin
 env.CONFIG_ENCRYPTION_KEY ||= persisted('config-key', () => randomBytes(32).toString('hex'))
 env.NOTIFY_ENCRYPTION_KEY ||= persisted('notify-key', () => randomBytes(32).toString('hex'))
 const adminUser = (env.ADMIN_USERNAME ||= 'admin')
-const adminPassword = (env.ADMIN_PASSWORD ||= persisted('admin-password', () => randomBytes(9).toString('base64url')))
+// Only a password we generated is printed: one the user set is theirs, never echoed.
+const generatedPassword = env.ADMIN_PASSWORD ? null : persisted('admin-password', () => randomBytes(9).toString('base64url'))
+env.ADMIN_PASSWORD ||= generatedPassword!
 
 let pg: LocalPostgres | null = null
 let nats: LocalNats | null = null
@@ -92,12 +96,18 @@ try {
       throw new Error(`DATABASE_URL is not reachable: ${(e as Error).message}`)
     })
   } else {
-    pg = await startLocalPostgres({ dataDir: join(DATA, 'postgres') })
+    pg = await startLocalPostgres({ dataDir: demoPostgresDir(ROOT, DATA) })
     env.DATABASE_URL = pg.url('kickmon')
-    say(`PostgreSQL (private, .data/postgres) on 127.0.0.1:${pg.port}`)
+    say(`PostgreSQL (private, ${pg.dataDir.startsWith(ROOT) ? '.data/postgres' : pg.dataDir}) on 127.0.0.1:${pg.port}`)
   }
   const applied = await prepareDatabase(env.DATABASE_URL)
   say(applied.length ? `migrations applied: ${applied.map((m) => m.file).join(', ')}` : 'database schema is up to date')
+  // Auth and the poller as their own database roles, each with exactly its tables.
+  const dbUrls = await demoServiceRoles(env.DATABASE_URL, (s) => persisted(`db-${s}-password`, () => randomBytes(18).toString('base64url'))).catch((e) => {
+    say(`could not create the services' database roles (${(e as Error).message}); they share DATABASE_URL's role`)
+    return null
+  })
+  if (dbUrls) say('database roles: kickmon_auth, kickmon_poller, kickmon_notifier')
 
   if (env.NATS_URL) {
     say('using NATS_URL')
@@ -121,6 +131,13 @@ try {
     // The demo also gets the provider simulators, so an alert can be seen arriving and being edited.
     notifySim: useSim,
     env,
+    // Each service gets only what it reads, as under compose and systemd (blank is unset).
+    serviceEnv: {
+      auth: { ...(dbUrls && { DATABASE_URL: dbUrls.auth }), KICK_CLIENT_SECRET: '', NOTIFY_ENCRYPTION_KEY: '' },
+      poller: { ...(dbUrls && { DATABASE_URL: dbUrls.poller }), SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '', NOTIFY_ENCRYPTION_KEY: '' },
+      gateway: { DATABASE_URL: '', SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '', KICK_CLIENT_SECRET: '', NOTIFY_ENCRYPTION_KEY: '' },
+      notifier: { ...(dbUrls && { DATABASE_URL: dbUrls.notifier }), SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '', KICK_CLIENT_SECRET: '' },
+    },
     sink: (service, line) => console.log(prettyLine(service, line, env.LOG_FORMAT === 'json')),
     ports: {
       gateway: Number(env.GATEWAY_PORT ?? 8080), poller: Number(env.POLLER_PORT ?? 8081),
@@ -131,7 +148,7 @@ try {
   if (useSim) await seedDemo(stack)
   say('')
   say(`dashboard:  ${stack.gatewayUrl.replace('127.0.0.1', 'localhost')}/`)
-  say(`log in as:  ${adminUser} / ${env.ADMIN_PASSWORD === adminPassword && existsSync(join(DATA, 'admin-password')) ? adminPassword : '(your ADMIN_PASSWORD)'}`)
+  say(`log in as:  ${adminUser} / ${generatedPassword ?? '(your ADMIN_PASSWORD)'}`)
   if (stack.simUrl) say(`kick-sim:   ${stack.simUrl}/_sim/channels (control API: docs/kick-sim.md)`)
   if (stack.notifySimUrl) say(`alerts:     ${stack.notifySimUrl.replace('127.0.0.1', 'localhost')}/ shows what the demo Discord channel received (docs/notifications.md)`)
   say('Ctrl-C stops everything.')

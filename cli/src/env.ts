@@ -2,7 +2,13 @@ import { ConfigSchema } from '@kickmon/shared/config'
 import { usage } from './exit-codes.ts'
 
 // Only what the CLI uses, so a malformed variable meant for a service never breaks it.
-const CliEnvSchema = ConfigSchema.pick({ NATS_URL: true, DATABASE_URL: true, GATEWAY_PORT: true, POLLER_PORT: true, AUTH_PORT: true })
+const serviceDbUrl = ConfigSchema.shape.DATABASE_URL.unwrap().optional()
+const CliEnvSchema = ConfigSchema.pick({ NATS_URL: true, DATABASE_URL: true, GATEWAY_PORT: true, POLLER_PORT: true, AUTH_PORT: true }).extend({
+  // The URLs auth, the poller and the notifier connect with: `kickmon db roles` makes their roles from them.
+  AUTH_DATABASE_URL: serviceDbUrl,
+  POLLER_DATABASE_URL: serviceDbUrl,
+  NOTIFIER_DATABASE_URL: serviceDbUrl,
+})
 export type CliEnv = ReturnType<typeof CliEnvSchema.parse>
 
 export function readEnv(env: Record<string, string | undefined> = process.env): CliEnv {

@@ -49,7 +49,8 @@ export async function startLocalPostgres(opts: { dataDir?: string; port?: number
     chownSync(dataDir, Number(pw), Number(gr))
   }
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    const init = Bun.spawnSync(cmd(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']), { stderr: 'pipe', stdout: 'pipe' })
+    // cwd: the postgres user may not be able to enter ours (a checkout under a 0700 home).
+    const init = Bun.spawnSync(cmd(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']), { cwd: dataDir, stderr: 'pipe', stdout: 'pipe' })
     if (init.exitCode !== 0) throw new Error(`initdb failed: ${init.stderr.toString()}`)
   }
   const port = opts.port ?? (await freePort())
@@ -58,7 +59,7 @@ export async function startLocalPostgres(opts: { dataDir?: string; port?: number
   let proc: Subprocess | null = null
 
   const start = async () => {
-    proc = Bun.spawn(cmd(join(bin, 'postgres'), ['-D', dataDir, ...settings]), { stdout: 'ignore', stderr: 'pipe' })
+    proc = Bun.spawn(cmd(join(bin, 'postgres'), ['-D', dataDir, ...settings]), { cwd: dataDir, stdout: 'ignore', stderr: 'pipe' })
     await waitForPort(port)
     // The port opens a moment before the server accepts logins.
     for (let i = 0; i < 100; i++) {

@@ -13,6 +13,8 @@ export type StackOptions = {
   /** Start the provider simulators (notify-sim) and let the notifier reach them (the demo). */
   notifySim?: boolean
   env?: Record<string, string | undefined>
+  /** Per service, over `env` (e.g. each its own DATABASE_URL). */
+  serviceEnv?: Partial<Record<'auth' | 'poller' | 'gateway' | 'notifier', Record<string, string>>>
   sink?: LineSink
   ports?: Partial<Record<'gateway' | 'poller' | 'auth' | 'notifier' | 'sim' | 'notifySim', number>>
 }
@@ -97,7 +99,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     env.NOTIFY_ALLOW_HOSTS = [env.NOTIFY_ALLOW_HOSTS, '127.0.0.1'].filter(Boolean).join(',')
   }
   for (const name of o.services ?? ['auth', 'poller', 'gateway', 'notifier']) {
-    const p = new SupervisedProcess(name, env, sink)
+    const p = new SupervisedProcess(name, { ...env, ...o.serviceEnv?.[name] }, sink)
     p.start()
     procs.set(name, p)
   }

@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { isIP } from 'node:net'
+import { parseTrustedProxies } from './trusted-proxies.ts'
 
 // Every variable of design.md §5. Each service parses the same schema once at start;
 // defaults make a bare `bun run start` work, and anything malformed stops the process
@@ -6,6 +8,8 @@ import { z } from 'zod'
 const port = (d: number) => z.coerce.number().int().min(0).max(65535).default(d)
 const onOff = z.enum(['on', 'off'])
 const url = z.url()
+// Where a service listens: loopback unless told otherwise (a container or another machine).
+const bindHost = z.string().refine((s) => isIP(s) !== 0, 'must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::)').default('127.0.0.1')
 
 // Kick's published webhook key (kick-api.md §3.5).
 export const KICK_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
@@ -45,6 +49,18 @@ export const ConfigSchema = z.object({
   POLLER_PORT: port(8081),
   AUTH_PORT: port(8082),
   KICK_SIM_PORT: port(8090),
+  GATEWAY_HOST: bindHost,
+  POLLER_HOST: bindHost,
+  AUTH_HOST: bindHost,
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((raw, ctx) => {
+      const { entries, problems } = parseTrustedProxies(raw)
+      // One issue naming every bad entry: the config error stays one line for the variable.
+      if (problems.length) ctx.addIssue({ code: 'custom', message: problems.join('; ') })
+      return entries
+    }),
   KICK_SIM_CLIENT_ID: z.string().min(1).default('kickmon-demo'),
   KICK_SIM_CLIENT_SECRET: z.string().min(1).default('kickmon-demo-secret'),
   KICK_SIM_WEBHOOK_URL: url.optional(),

@@ -2,6 +2,7 @@ import { Svcm, type Service } from '@nats-io/services'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Config } from './config.ts'
 import { createDb, waitForDb, type Sql } from './db.ts'
+import { grantsProbe } from './db-grants.ts'
 import { Health, dbProbe, natsProbe } from './health.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { createMetrics, natsRequestsCounter, type Registry } from './metrics.ts'
@@ -54,7 +55,8 @@ export async function createService(opts: ServiceOptions & { logger?: Logger }):
     ? null
     : Bun.serve({
         port: opts.port,
-        hostname: '0.0.0.0',
+        // /metrics and /readyz are for this machine unless POLLER_HOST / AUTH_HOST say otherwise.
+        hostname: name === 'auth' ? config.AUTH_HOST : name === 'poller' ? config.POLLER_HOST : config.GATEWAY_HOST,
         fetch: async (req) => {
           const path = new URL(req.url).pathname
           // Read-only endpoints: another method is refused, not answered as if it were a GET.
@@ -72,6 +74,11 @@ export async function createService(opts: ServiceOptions & { logger?: Logger }):
       log.warn({ attempt, err: String((err as Error).message ?? err).replace(/\w+:\/\/\S+/g, '<url>') }, 'waiting for PostgreSQL'),
     )
     health.addProbe(dbProbe(sql, await expectedVersion()))
+    if (name !== 'gateway') {
+      const grants = grantsProbe(sql, name, log)
+      health.addProbe(grants)
+      await grants.run().catch(() => {}) // says at once, in the log, what the role lacks
+    }
   }
   const nc = await connectNats(config.NATS_URL, name, log)
   health.addProbe(natsProbe(nc))

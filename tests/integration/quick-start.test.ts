@@ -1,20 +1,25 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { connect } from '@nats-io/transport-node'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import postgres from 'postgres'
+import { checkoutId, ROOT_PG_BASE } from '../../scripts/infra/demo-state.ts'
 import { freePort } from '../../scripts/infra/ports.ts'
-import { ROOT } from '../../scripts/infra/processes.ts'
+import { privateCheckoutCopy, type CheckoutCopy } from '../harness/checkout-copy.ts'
 import { testNats, testPostgres, type LocalNats } from '../harness/infra.ts'
 import { eventually } from '../harness/services.ts'
 
-// `bun run start` as the README's Quick start runs it, pointed at this run's private
-// PostgreSQL and nats-server (DATABASE_URL / NATS_URL) and free ports, so it never touches
-// a running dev stack: it prints the dashboard and the login, the demo is watched, and
-// Ctrl-C stops everything it started.
+// `bun run start` as the README's Quick start runs it, from a copy of this checkout in a fresh
+// 0700 directory (as a clone in root's home on Debian), on free ports, so it never touches a
+// running dev stack or this checkout's .data/: it prints the dashboard and the login, the demo
+// is watched, and Ctrl-C stops everything it started.
 
+let copy: CheckoutCopy
 let nats: LocalNats
 let dbName: string
 let adminUrl: string
 beforeAll(async () => {
+  copy = await privateCheckoutCopy()
   nats = await testNats()
   const pg = await testPostgres()
   adminUrl = pg.adminUrl
@@ -22,16 +27,19 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
+  copy?.remove()
   await nats?.destroy()
   const a = postgres(adminUrl, { max: 1, onnotice: () => {} })
   await a.unsafe(`drop database if exists ${dbName} with (force)`)
   await a.end()
 }, 30_000)
 
+const OURS = ['DATABASE_URL', 'NATS_URL', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'SESSION_SECRET', 'CONFIG_ENCRYPTION_KEY', 'KICK_CLIENT_ID', 'KICK_API_URL']
 function spawnStart(env: Record<string, string>) {
   const out: string[] = []
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !OURS.includes(k)))
   const proc = Bun.spawn(['bun', 'scripts/start.ts'], {
-    cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe',
+    cwd: copy.root, env: { ...inherited, LOG_LEVEL: 'warn', ...env }, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe',
   })
   const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '')
   for (const stream of [proc.stdout, proc.stderr]) {
@@ -50,6 +58,40 @@ function spawnStart(env: Record<string, string>) {
   return { proc, out }
 }
 
+test('from a clone in a 0700 directory with nothing set: private PostgreSQL and NATS, a generated login that works; SIGINT stops it all', async () => {
+  const [gateway, poller, auth, sim] = [await freePort(), await freePort(), await freePort(), await freePort()]
+  const asRoot = process.getuid?.() === 0
+  // As root the postgres user cannot enter the 0700 directory: the cluster lives outside it.
+  const pgDir = asRoot ? join(ROOT_PG_BASE, checkoutId(copy.root)) : join(copy.root, '.data', 'postgres')
+  const { proc, out } = spawnStart({
+    GATEWAY_PORT: String(gateway), POLLER_PORT: String(poller), AUTH_PORT: String(auth), KICK_SIM_PORT: String(sim),
+    KICK_SIM_CHANNELS: '3', POLL_INTERVAL_S: '2',
+  })
+  try {
+    await eventually(() => out.some((l) => l.includes('Ctrl-C stops everything')) || proc.exitCode !== null, 120_000, 'the start banner')
+    expect(proc.exitCode, out.join('\n')).toBeNull()
+    expect(out).toContainEqual(expect.stringContaining(`PostgreSQL (private, ${asRoot ? pgDir : '.data/postgres'})`))
+    expect(existsSync(join(pgDir, 'PG_VERSION'))).toBe(true)
+    const generated = readFileSync(join(copy.root, '.data', 'admin-password'), 'utf8').trim()
+    expect(out).toContainEqual(expect.stringContaining(`log in as:  admin / ${generated}`))
+    const login = await fetch(`http://127.0.0.1:${gateway}/api/v1/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: generated }),
+    })
+    expect(login.status).toBe(200)
+    // The demo's dashboard is for this machine only.
+    const listening = await Bun.$`ss -Hltn sport = :${gateway}`.quiet().text()
+    expect(listening).toContain(`127.0.0.1:${gateway}`)
+  } finally {
+    proc.kill('SIGINT')
+    const exited = await proc.exited
+    if (asRoot) {
+      rmSync(pgDir, { recursive: true, force: true })
+      rmSync(`${pgDir}.checkout`, { force: true })
+    }
+    expect(exited).toBe(0)
+  }
+}, 180_000)
+
 test('bun run start: the demo comes up on the given PostgreSQL and NATS, prints URL and login; SIGINT stops it all', async () => {
   const [gateway, poller, auth, sim] = [await freePort(), await freePort(), await freePort(), await freePort()]
   const pg = await testPostgres()
@@ -62,9 +104,12 @@ test('bun run start: the demo comes up on the given PostgreSQL and NATS, prints 
   try {
     await eventually(() => out.some((l) => l.includes('Ctrl-C stops everything')), 90_000, 'the start banner')
     expect(out).toContainEqual(expect.stringContaining('using DATABASE_URL'))
+    expect(out).toContainEqual(expect.stringContaining('database roles: kickmon_auth, kickmon_poller'))
     expect(out).toContainEqual(expect.stringContaining('using NATS_URL'))
     expect(out).toContainEqual(expect.stringContaining(`dashboard:  http://localhost:${gateway}/`))
+    // Never the user's own password, even with one generated earlier in .data/ (the test above).
     expect(out).toContainEqual(expect.stringContaining('log in as:  admin / (your ADMIN_PASSWORD)'))
+    expect(out.join('\n')).not.toContain('quick-start-pass-1')
     expect(out).toContainEqual(expect.stringContaining('demo: monitoring 5 kick-sim channels'))
 
     // The printed login works and the dashboard lists the demo channels.
@@ -77,6 +122,16 @@ test('bun run start: the demo comes up on the given PostgreSQL and NATS, prints 
     const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0]!
     const page = await (await fetch(`http://127.0.0.1:${gateway}/`, { headers: { cookie } })).text()
     expect(page.match(/id="row-[^"]+"/g)?.length).toBe(5)
+
+    // Auth and the poller log in as their own roles; the gateway does not touch PostgreSQL.
+    const a = postgres(adminUrl, { max: 1, onnotice: () => {} })
+    try {
+      const who = await a<{ usename: string; application_name: string }[]>`
+        select distinct usename, application_name from pg_stat_activity where datname = ${dbName} and application_name in ('auth', 'poller', 'gateway') order by 2`
+      expect([...who]).toEqual([{ usename: 'kickmon_auth', application_name: 'auth' }, { usename: 'kickmon_poller', application_name: 'poller' }])
+    } finally {
+      await a.end()
+    }
 
     // The poller reads every demo channel from kick-sim.
     const nc = await connect({ servers: nats.url })

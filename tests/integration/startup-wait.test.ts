@@ -24,7 +24,7 @@ test('a service started before PostgreSQL and NATS waits for them, then becomes 
   proc = new SupervisedProcess('auth', {
     ...process.env, LOG_LEVEL: 'info', AUTH_PORT: String(httpPort),
     DATABASE_URL: `postgres://postgres:s3cret-db-pw@127.0.0.1:${pgPort}/kickmon`, NATS_URL: `nats://127.0.0.1:${natsPort}`,
-    ADMIN_PASSWORD: 'startup-wait-password',
+    ADMIN_PASSWORD: 'startup-wait-password', CONFIG_ENCRYPTION_KEY: 'ef'.repeat(32),
   }, (_s, line) => lines.push(line), false)
   proc.start()
 

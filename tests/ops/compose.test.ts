@@ -30,10 +30,11 @@ describe('compose.yaml', () => {
     demo = parseEnvFile(await Bun.file(join(ROOT, 'deploy', 'demo.env')).text())
   })
 
-  test('has nats, postgres, a one-shot migrate, the three services, and kick-sim only in the demo profile', () => {
-    expect(Object.keys(c.services).sort()).toEqual(['auth', 'gateway', 'kick-sim', 'migrate', 'nats', 'poller', 'postgres'])
+  test('has nats, postgres, a one-shot migrate, the three services, kick-sim only in the demo profile and Caddy only in the proxy profile', () => {
+    expect(Object.keys(c.services).sort()).toEqual(['auth', 'caddy', 'gateway', 'kick-sim', 'migrate', 'nats', 'poller', 'postgres'])
     expect(c.services['kick-sim']!.profiles).toEqual(['demo'])
-    for (const [name, s] of Object.entries(c.services)) if (name !== 'kick-sim') expect(s.profiles, name).toBeUndefined()
+    expect(c.services.caddy!.profiles).toEqual(['proxy'])
+    for (const [name, s] of Object.entries(c.services)) if (name !== 'kick-sim' && name !== 'caddy') expect(s.profiles, name).toBeUndefined()
     expect(c.services.migrate!.restart).toBe('no')
     expect(c.services.migrate!.command).toEqual(['db', 'migrate'])
   })
@@ -71,7 +72,7 @@ describe('compose.yaml', () => {
   test('nothing starts without the secrets: compose refuses, naming each one', () => {
     const missing = new Set<string>()
     for (const s of Object.values(c.services)) for (const e of resolvedEnv(s, {}).errors) missing.add(e.split(':')[0]!)
-    expect([...missing].sort()).toEqual(['ADMIN_PASSWORD', 'CONFIG_ENCRYPTION_KEY', 'POSTGRES_PASSWORD', 'SESSION_SECRET'])
+    expect([...missing].sort()).toEqual(['ADMIN_PASSWORD', 'AUTH_DB_PASSWORD', 'CONFIG_ENCRYPTION_KEY', 'POLLER_DB_PASSWORD', 'POSTGRES_PASSWORD', 'SESSION_SECRET'])
   })
 
   test("every service's environment is complete and valid for its own configuration schema", () => {
@@ -124,7 +125,7 @@ describe('compose.yaml', () => {
     const store = c.services.nats!.command![c.services.nats!.command!.indexOf('--store_dir') + 1]
     expect(c.services.nats!.volumes).toEqual([`nats-data:${store}`])
     expect(c.services.postgres!.volumes).toEqual(['postgres-data:/var/lib/postgresql/data'])
-    expect(Object.keys(c.volumes ?? {}).sort()).toEqual(['nats-data', 'postgres-data'])
+    expect(Object.keys(c.volumes ?? {}).sort()).toEqual(['caddy-config', 'caddy-data', 'nats-data', 'postgres-data'])
   })
 
   test('the demo: the gateway verifies webhooks with the key kick-sim signs them with', () => {

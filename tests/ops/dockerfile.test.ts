@@ -70,3 +70,11 @@ describe('deploy/Dockerfile', () => {
     }
   })
 })
+
+test('.dockerignore keeps secrets, local state, node_modules and test artifacts out of every image layer', () => {
+  const rules = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))
+  for (const p of ['.env', '.data/', 'node_modules/', 'test-artifacts/', '.git/']) expect(rules, p).toContain(p)
+  // What the build stage reads must not be ignored.
+  for (const p of ['sql', 'web', 'shared', 'services', 'cli', 'package.json', 'bun.lock', '.env.example']) expect(rules.some((r) => r === p || r === `${p}/`), p).toBe(false)
+  expect(rules).toContain('!.env.example')
+})

@@ -72,6 +72,9 @@ describe('the images, run without Docker', () => {
     const build = Bun.spawn(['bash', join(ROOT, 'deploy', 'build-binaries.sh'), out], { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' })
     if ((await build.exited) !== 0) throw new Error(`build-binaries.sh failed: ${await new Response(build.stderr).text()}`)
     ;[db, nats] = await Promise.all([createTestDb({ migrate: false }), testNats()])
+    // Compose's owner role (POSTGRES_USER): it owns the database, migrates, and makes the services' roles.
+    await db.sql`do $$ begin if not exists (select from pg_roles where rolname = 'kickmon') then create role kickmon login createrole; end if; end $$`
+    await db.sql.unsafe(`alter database "${new URL(db.url).pathname.slice(1)}" owner to kickmon`)
 
     // Each target's root: the base image's libraries and user, then the Dockerfile's COPY lines.
     // The build stage ran in /app there and in the repository here, so what the binaries
@@ -99,17 +102,27 @@ describe('the images, run without Docker', () => {
     for (const k of ['sim', 'auth', 'poller', 'gateway'] as const) ports[k] = await freePort()
     const sim = `http://127.0.0.1:${ports.sim}`
     const over = {
-      DATABASE_URL: db.url, NATS_URL: nats.url, AUTH_PORT: String(ports.auth), POLLER_PORT: String(ports.poller), GATEWAY_PORT: String(ports.gateway),
+      NATS_URL: nats.url, AUTH_PORT: String(ports.auth), POLLER_PORT: String(ports.poller), GATEWAY_PORT: String(ports.gateway),
       KICK_API_URL: sim, KICK_AUTH_URL: sim, KICK_WEB_URL: sim, KICK_SIM_PORT: String(ports.sim), KICK_SIM_HOST: '127.0.0.1',
       KICK_SIM_PUBLIC_URL: sim, KICK_SIM_WEBHOOK_URL: `http://127.0.0.1:${ports.gateway}/webhooks/kick`, POLL_INTERVAL_S: '1', KICK_SIM_ACTIVITY: 'off',
     }
     const of = (svc: string) => {
       const values = resolvedEnv(compose.services[svc]!, demo).values
       for (const k of Object.keys(values)) if (k in over) values[k] = over[k as keyof typeof over]
+      // Compose's database URLs keep their roles and passwords (each service its own), aimed here.
+      for (const [k, v] of Object.entries(values)) if (v.startsWith('postgres://') && new URL(v).hostname === 'postgres') values[k] = atTestDb(v)
       return { ...values, ...(svc === 'kick-sim' ? { KICK_SIM_ACTIVITY: 'off' } : {}), ...(svc === 'poller' ? { POLL_INTERVAL_S: '1' } : {}) }
     }
     env = { kickmon: { ...of('migrate'), NATS_URL: nats.url }, 'kick-sim': of('kick-sim'), auth: of('auth'), poller: of('poller'), gateway: of('gateway') }
   }, 240_000)
+
+  function atTestDb(url: string): string {
+    const u = new URL(url)
+    const t = new URL(db.url)
+    u.host = t.host
+    u.pathname = t.pathname
+    return u.toString()
+  }
 
   afterAll(async () => {
     for (const p of procs.values()) p.kill('SIGKILL')
@@ -127,7 +140,7 @@ describe('the images, run without Docker', () => {
   test("the migrate service's command applies the schema with the kickmon image", async () => {
     const r = await runInRoot('kickmon', ['/app/bin/kickmon', ...compose.services.migrate!.command!])
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stdout).toMatch(/migrations? applied\n$/)
+    expect(r.stdout).toMatch(/migrations? applied\nroles up to date: kickmon_auth, kickmon_poller\n$/)
   })
 
   test('each service starts from its image layout as uid 10001 and passes its compose health check', async () => {

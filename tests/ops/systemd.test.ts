@@ -3,6 +3,7 @@ import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from './dockerfile.ts'
+import { CHROMIUM_FLAGS } from '../../services/poller/src/browser/shared-browser.ts'
 
 // deploy/systemd: the units parse and verify (systemd-analyze, offline), are hardened to a
 // low exposure score, point at files that exist, and the browser fallback's Chromium runs as
@@ -114,12 +115,15 @@ describe('systemd units', () => {
 
   test("Chromium runs as an unprivileged user under the poller unit's limits (no new privileges, no capabilities)", async () => {
     const home = mkdtempSync(join(tmpdir(), 'kickmon-svc-home-'))
+    // The unprivileged user runs a copy: the checkout may be where it cannot read (root's 0700 home).
+    cpSync(join(import.meta.dir, 'fixtures', 'chromium-visit.ts'), join(home, 'chromium-visit.ts'))
+    cpSync(join(ROOT, 'node_modules', 'playwright-core'), join(home, 'node_modules', 'playwright-core'), { recursive: true, dereference: true })
     const asRoot = process.getuid?.() === 0
     if (asRoot) chownSync(home, 65534, 65534)
     // NoNewPrivileges=yes, CapabilityBoundingSet= and an unprivileged User=, as setpriv gives them.
     const drop = asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--no-new-privs', '--bounding-set=-all', '--inh-caps=-all'] : ['setpriv', '--no-new-privs']
-    const p = Bun.spawn([...drop, process.execPath, join(import.meta.dir, 'fixtures', 'chromium-visit.ts')], {
-      cwd: ROOT, env: { PATH: '/usr/bin:/bin', HOME: home, TMPDIR: home, CHROMIUM_PATH: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' }, stdout: 'pipe', stderr: 'pipe',
+    const p = Bun.spawn([...drop, process.execPath, join(home, 'chromium-visit.ts')], {
+      cwd: home, env: { PATH: '/usr/bin:/bin', HOME: home, TMPDIR: home, CHROMIUM_PATH: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', CHROMIUM_FLAGS_JSON: JSON.stringify(CHROMIUM_FLAGS) }, stdout: 'pipe', stderr: 'pipe',
     })
     const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited])
     rmSync(home, { recursive: true, force: true })

@@ -2,6 +2,8 @@ import postgres from 'postgres'
 import { z } from 'zod'
 import { AppError } from '@kickmon/shared/errors'
 import { migrate, migrationStatus, MigrationError } from '@kickmon/shared/migrate'
+import { applyServiceRoles, roleFromUrl, type ServiceRole } from '@kickmon/shared/db-roles'
+import { SERVICE_TABLES } from '@kickmon/shared/db-grants'
 import { noArgs } from '../args.ts'
 import { command, type Group } from '../command.ts'
 import type { Ctx } from '../context.ts'
@@ -82,9 +84,53 @@ const migrateCmd = command({
         bar.done()
       }
     }).finally(cleanup)
-    if (ctx.json) return ctx.out.data({ applied: applied.map((m) => ({ version: m.version, name: m.name })) })
+    // New tables need their grants: with the services' URLs set, their roles follow every migration.
+    const roles = serviceRoles(ctx, false)
+    if (roles) await withDb(ctx, (sql) => applyServiceRoles(sql, roles))
+    if (ctx.json) return ctx.out.data({ applied: applied.map((m) => ({ version: m.version, name: m.name })), ...(roles && { roles: roles.map((r) => r.role) }) })
     for (const m of applied) ctx.out.line(`applied ${m.version}_${m.name}`)
     ctx.out.line(applied.length ? `${applied.length} migration${applied.length === 1 ? '' : 's'} applied` : 'the schema is up to date')
+    if (roles) ctx.out.line(`roles up to date: ${roles.map((r) => r.role).join(', ')}`)
+  },
+})
+
+/**
+ * The services' roles from AUTH_DATABASE_URL / POLLER_DATABASE_URL (both needed; null when
+ * neither is set), plus the notifier's from NOTIFIER_DATABASE_URL when it is set (installations
+ * without the notifier have none).
+ */
+function serviceRoles(ctx: Ctx, required: boolean): ServiceRole[] | null {
+  const urls = { auth: ctx.env.AUTH_DATABASE_URL, poller: ctx.env.POLLER_DATABASE_URL }
+  if (!urls.auth && !urls.poller && !required) return null
+  const unset = Object.entries(urls).filter(([, u]) => !u).map(([s]) => `${s.toUpperCase()}_DATABASE_URL`)
+  if (unset.length) throw new CliError(Exit.USAGE, `set ${unset.join(' and ')}: the URL${unset.length > 1 ? 's' : ''} the service${unset.length > 1 ? 's' : ''} connect${unset.length > 1 ? '' : 's'} with (postgres://kickmon_auth:PASSWORD@host/kickmon), whose user and password the role gets`)
+  try {
+    const notifier = ctx.env.NOTIFIER_DATABASE_URL
+    return [roleFromUrl('auth', urls.auth!), roleFromUrl('poller', urls.poller!), ...(notifier ? [roleFromUrl('notifier', notifier)] : [])]
+  } catch (e) {
+    throw new CliError(Exit.USAGE, (e as Error).message)
+  }
+}
+
+const rolesCmd = command({
+  name: 'roles',
+  summary: "create or update each service's database role, with rights on exactly its tables",
+  usage: '',
+  description:
+    'Run as the owner of the tables (the role migrations run as; DATABASE_URL). The roles are\n' +
+    'named, with their passwords, by AUTH_DATABASE_URL and POLLER_DATABASE_URL (and the notifier\'s\n' +
+    'by NOTIFIER_DATABASE_URL when set), the URLs the services connect with. None is a superuser or\n' +
+    'may create anything; the gateway has no role.\n' +
+    'Safe to run again: it changes only what differs. `kickmon db migrate` runs it too when both\n' +
+    'URLs are set.',
+  options: {},
+  args: noArgs,
+  examples: ['kickmon db roles    # with AUTH_DATABASE_URL=postgres://kickmon_auth:PW@db/kickmon and POLLER_DATABASE_URL set', 'kickmon db roles --json'],
+  run: async (ctx) => {
+    const roles = serviceRoles(ctx, true)!
+    await withDb(ctx, (sql) => applyServiceRoles(sql, roles))
+    if (ctx.json) return ctx.out.data(roles.map((r) => ({ service: r.service, role: r.role, tables: Object.keys(SERVICE_TABLES[r.service]) })))
+    for (const r of roles) ctx.out.line(`${r.service}: role ${r.role} on ${Object.keys(SERVICE_TABLES[r.service]).join(', ')}`)
   },
 })
 
@@ -116,6 +162,6 @@ const statusCmd = command({
 
 export const dbGroup: Group = {
   name: 'db',
-  summary: 'the PostgreSQL schema: migrate, status',
-  commands: [migrateCmd, statusCmd],
+  summary: "the PostgreSQL schema and the services' roles: migrate, status, roles",
+  commands: [migrateCmd, statusCmd, rolesCmd],
 }

@@ -16,6 +16,7 @@ import { httpMetrics } from './routes/http-metrics.ts'
 import { kickWebhooks } from './routes/kick-webhooks.ts'
 import { mediaRoutes } from './routes/media.ts'
 import { notificationPages } from './routes/notifications.ts'
+import { forwardedHeaders } from './forwarded.ts'
 import { securityHeaders } from './routes/security-headers.ts'
 import { streamerPages } from './routes/streamer-page.ts'
 import { systemPages } from './routes/system.ts'
@@ -30,6 +31,7 @@ export function createApp(d: GatewayDeps) {
     // A slow dashboard must not hold megabytes: past 64 KB queued it is dropped and reconnects to a fresh snapshot.
     websocket: { idleTimeout: 120, backpressureLimit: 64 * 1024, closeOnBackpressureLimit: true, perMessageDeflate: false },
   })
+    .use(forwardedHeaders(d.config)) // first: everything after may ask who the client is
     .use(errorHandler(d.log))
     .use(httpMetrics(d.health.registry))
     .use(securityHeaders)

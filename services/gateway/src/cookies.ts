@@ -1,3 +1,5 @@
+import { forwardedOf } from './forwarded.ts'
+
 // Over HTTPS the session cookie is `__Host-` + Secure; on plain-HTTP localhost (the demo)
 // browsers refuse Secure cookies, so it falls back to a plain name. Both are HttpOnly + SameSite.
 // Over HTTPS only the `__Host-` name is read: anyone able to plant a cookie for the site (a
@@ -5,8 +7,9 @@
 export const COOKIE_SECURE = '__Host-kickmon_session'
 export const COOKIE_PLAIN = 'kickmon_session'
 
+/** HTTPS directly, or per X-Forwarded-Proto from a trusted proxy (forwarded.ts). */
 export function isHttps(req: Request): boolean {
-  return new URL(req.url).protocol === 'https:' || req.headers.get('x-forwarded-proto') === 'https'
+  return forwardedOf(req)?.https ?? new URL(req.url).protocol === 'https:'
 }
 
 export function sessionToken(req: Request): string | undefined {

@@ -46,7 +46,7 @@ export async function startGateway(ctx: ServiceContext, port = ctx.config.GATEWA
   const { log } = ctx
   const deps = await buildDeps(ctx)
   const { app, feed } = createApp(deps)
-  app.listen({ port, hostname: '0.0.0.0', maxRequestBodySize: 1024 * 1024 })
+  app.listen({ port, hostname: ctx.config.GATEWAY_HOST, maxRequestBodySize: 1024 * 1024 })
   feed.publish = (topic, data) => void app.server?.publish(topic, data)
   log.info({ port: app.server!.port }, 'gateway listening')
   ctx.onStop(async () => {

@@ -2,6 +2,7 @@ import type { Actor, ApiKeyScope, Role, SessionUser } from '@kickmon/shared/auth
 import { AppError } from '@kickmon/shared/errors'
 import type { ApiKeyCache } from './api-key-cache.ts'
 import { sessionToken } from './cookies.ts'
+import { forwardedOf } from './forwarded.ts'
 import type { SessionCache } from './session-cache.ts'
 
 /**
@@ -85,7 +86,7 @@ export function checkOrigin(req: Request) {
   if (site && site !== 'same-origin' && site !== 'none') throw new AppError('FORBIDDEN', 'cross-site request refused')
   const origin = req.headers.get('origin')
   if (origin && origin !== 'null') {
-    const host = req.headers.get('host') ?? new URL(req.url).host
+    const host = forwardedOf(req)?.host ?? req.headers.get('host') ?? new URL(req.url).host
     let originHost: string
     try {
       originHost = new URL(origin).host

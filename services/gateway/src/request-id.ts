@@ -1,3 +1,5 @@
+import { forwardedOf } from './forwarded.ts'
+
 // Every request gets an id: the caller's `x-request-id` when it looks sane, otherwise a
 // fresh one. It goes back in the response header, into the logs and into NATS headers.
 const ids = new WeakMap<Request, string>()
@@ -13,8 +15,9 @@ export function requestIdOf(req: Request): string {
   return id
 }
 
-/** The client's address: Bun's socket address (the gateway is the edge; no proxy headers trusted). */
+/** The client's address: the socket's peer, or what a trusted proxy says (forwarded.ts). */
 export function clientIpOf(req: Request, server: { requestIP(r: Request): { address: string } | null } | null | undefined): string | undefined {
-  const a = server?.requestIP(req)?.address
+  const f = forwardedOf(req)
+  const a = f ? f.client : server?.requestIP(req)?.address
   return a && a.length <= 64 ? a : undefined
 }

@@ -37,7 +37,6 @@ const KEEP_DAYS = 30
 export async function startNotifier(ctx: NotifierStartContext): Promise<NotifierDeps & { dispatcher: Dispatcher }> {
   const { config, log, nc } = ctx
   if (!ctx.sql) throw new Error('the notifier needs PostgreSQL (useDb: true)')
-  if (/^0+$/.test(config.NOTIFY_ENCRYPTION_KEY)) log.warn('NOTIFY_ENCRYPTION_KEY is the demo default: fine on loopback, never anywhere else')
   const d: NotifierDeps = {
     config, sql: ctx.sql, nc, log,
     sealer: new Sealer(config.NOTIFY_ENCRYPTION_KEY),

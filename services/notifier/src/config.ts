@@ -17,11 +17,16 @@ export const NotifierConfigSchema = ConfigSchema.extend({
   NOTIFY_MAX_AGE_S: z.coerce.number().int().min(1).max(7 * 86_400).default(900),
   /** smtp://user:pass@host:587 or smtps://…:465; `?from=` sets the sender. Unset: no email channels. */
   SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must look like smtp://user:pass@host:587').optional(),
-  /** Seals channel secrets at rest (64 hex characters); only the notifier holds it. */
-  NOTIFY_ENCRYPTION_KEY: z
-    .string()
-    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
-    .default('0000000000000000000000000000000000000000000000000000000000000000'),
+  /**
+   * Seals channel secrets at rest (64 hex characters); only the notifier holds it. No fallback:
+   * secrets sealed under a key everyone knows are not sealed (the demo generates one in .data/).
+   */
+  NOTIFY_ENCRYPTION_KEY: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z
+      .string({ error: 'required (the notifier seals channel secrets with it): generate one with openssl rand -hex 32' })
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)'),
+  ),
 })
 
 export type NotifierConfig = z.infer<typeof NotifierConfigSchema>

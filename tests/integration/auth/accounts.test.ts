@@ -135,11 +135,11 @@ describe('the first admin', () => {
       const lines: string[] = []
       const sink = new Writable({ write: (chunk, _enc, cb) => (lines.push(String(chunk)), cb()) })
       const log = createLogger('auth', 'info', sink)
-      const config = parseAuthConfig({ DATABASE_URL: db.url, ADMIN_USERNAME: 'boss' })
+      const config = parseAuthConfig({ DATABASE_URL: db.url, ADMIN_USERNAME: 'boss', CONFIG_ENCRYPTION_KEY: 'ab'.repeat(32) })
       expect(await bootstrapAdmin({ ...h.deps, sql: db.sql, log, config })).toBe('skipped')
       await Bun.sleep(10)
       expect(lines.join('')).toContain('no admin account exists and ADMIN_PASSWORD is not set')
-      const withPw = parseAuthConfig({ DATABASE_URL: db.url, ADMIN_USERNAME: 'boss', ADMIN_PASSWORD: 'a-real-admin-pass' })
+      const withPw = parseAuthConfig({ DATABASE_URL: db.url, ADMIN_USERNAME: 'boss', ADMIN_PASSWORD: 'a-real-admin-pass', CONFIG_ENCRYPTION_KEY: 'ab'.repeat(32) })
       const deps = { ...h.deps, sql: db.sql, log, config: withPw }
       const both = await Promise.all([bootstrapAdmin(deps), bootstrapAdmin(deps)])
       expect(both.sort()).toEqual(['created', 'exists'])

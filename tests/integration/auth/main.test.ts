@@ -44,6 +44,7 @@ test('main.ts starts, creates the first admin, answers /readyz and $SRV.PING, an
   const { proc, port } = await startMain({
     DATABASE_URL: db.url, NATS_URL: nats.url, LOG_LEVEL: 'info',
     ADMIN_USERNAME: 'operator', ADMIN_PASSWORD: 'operator-pass-1', SESSION_IDLE_S: '600', SESSION_MAX_S: '3600',
+    CONFIG_ENCRYPTION_KEY: 'ef'.repeat(32),
   })
   try {
     const ping = (await nc.request('$SRV.PING.auth', '', { timeout: 2000 })).json<{ name: string }>()
@@ -70,3 +71,14 @@ test('a bad auth variable stops main.ts with one clear line', async () => {
   expect(await proc.exited).toBe(1)
   expect(await new Response(proc.stderr).text()).toMatch(/^config error: SESSION_IDLE_S: /m)
 })
+
+test('without CONFIG_ENCRYPTION_KEY (missing or blank) auth stops with one line naming it, never a made-up key', async () => {
+  for (const key of [undefined, '', '   ']) {
+    const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: db.url, NATS_URL: nats.url, AUTH_PORT: String(await freePort()), CONFIG_ENCRYPTION_KEY: key }
+    if (key === undefined) delete env.CONFIG_ENCRYPTION_KEY
+    const proc = Bun.spawn(['bun', MAIN], { env: env as Record<string, string>, stdout: 'pipe', stderr: 'pipe' })
+    expect(await proc.exited).toBe(1)
+    const lines = (await new Response(proc.stderr).text()).trim().split('\n')
+    expect(lines, JSON.stringify(key)).toEqual(['config error: CONFIG_ENCRYPTION_KEY: required (auth seals configuration secrets with it): generate one with openssl rand -hex 32'])
+  }
+}, 30_000)

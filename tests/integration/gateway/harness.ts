@@ -25,13 +25,13 @@ export type Client = {
 
 export type GatewayHarness = Awaited<ReturnType<typeof startGatewayHarness>>
 
-export async function startGatewayHarness(o: { channels?: number } = {}) {
+export async function startGatewayHarness(o: { channels?: number; config?: Record<string, string> } = {}) {
   const env: TestEnv = await testEnv({ channels: o.channels ?? 6 })
-  const config = env.config()
+  const config = env.config(o.config)
   const auth = await inProcess('auth', config, (ctx) => startAuth({ ...ctx, config: parseAuthConfig({ ...process.env, ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])) }) }))
   const poller = await inProcess('poller', config, (ctx) => startPoller(ctx))
   const notifier = await inProcess('notifier', config, (ctx) =>
-    startNotifier({ ...ctx, config: parseNotifierConfig({ ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])), NOTIFY_ALLOW_HOSTS: '127.0.0.1' }) }))
+    startNotifier({ ...ctx, config: parseNotifierConfig({ ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])), NOTIFY_ALLOW_HOSTS: '127.0.0.1', NOTIFY_ENCRYPTION_KEY: 'ef'.repeat(32) }) }))
   const gw = await inProcess('gateway', config, (ctx) => startGateway(ctx, 0))
   const base = `http://127.0.0.1:${gw.result.port}`
   const app = gw.result.app

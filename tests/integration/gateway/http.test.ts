@@ -20,7 +20,8 @@ const errorShape = (body: unknown) => {
 }
 
 beforeAll(async () => {
-  h = await startGatewayHarness({ channels: 6 })
+  // This test's loopback is a trusted proxy: a real request from it may say it came over HTTPS.
+  h = await startGatewayHarness({ channels: 6, config: { TRUSTED_PROXIES: '127.0.0.1' } })
   ;[A, B] = h.slugs() as [string, string]
   await h.monitor(A)
   await h.monitor(B)
@@ -162,7 +163,7 @@ describe('headers and escaping', () => {
 
   test('HTTPS answers (directly or behind a TLS proxy) carry HSTS; the plain-HTTP localhost mode does not', async () => {
     for (const path of ['/login', '/api/v1/me', '/api/v1/nope']) {
-      const proxied = await h.handle(path, { headers: { 'x-forwarded-proto': 'https' } })
+      const proxied = await fetch(h.base + path, { headers: { 'x-forwarded-proto': 'https' } })
       const hsts = proxied.headers.get('strict-transport-security')!
       expect(Number(/max-age=(\d+)/.exec(hsts)?.[1])).toBeGreaterThanOrEqual(31_536_000) // at least a year
       expect(hsts).toContain('includeSubDomains')
@@ -170,7 +171,10 @@ describe('headers and escaping', () => {
       expect(direct.headers.get('strict-transport-security')).toBe(hsts)
       const plain = await h.handle(path)
       expect(plain.headers.get('strict-transport-security')).toBeNull()
-      await Promise.all([proxied.arrayBuffer(), direct.arrayBuffer(), plain.arrayBuffer()])
+      // Said by a client that is not a trusted proxy (no socket peer here), the header is ignored.
+      const spoofed = await h.handle(path, { headers: { 'x-forwarded-proto': 'https' } })
+      expect(spoofed.headers.get('strict-transport-security')).toBeNull()
+      await Promise.all([proxied.arrayBuffer(), direct.arrayBuffer(), plain.arrayBuffer(), spoofed.arrayBuffer()])
     }
   })
 
@@ -196,7 +200,7 @@ describe('headers and escaping', () => {
 
   test('the session cookie is HttpOnly and SameSite; __Host- with Secure over HTTPS', async () => {
     const login = (proto: string) =>
-      h.handle('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-proto': proto }, body: JSON.stringify({ username: 'admin', password: 'correct horse battery' }) })
+      fetch(h.base + '/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-proto': proto }, body: JSON.stringify({ username: 'admin', password: 'correct horse battery' }) })
     const plain = (await login('http')).headers.get('set-cookie')!
     expect(plain).toMatch(/^kickmon_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax/)
     const secure = (await login('https')).headers.get('set-cookie')!
