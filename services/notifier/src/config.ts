@@ -1,9 +1,12 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 import { ConfigError, ConfigSchema } from '@kickmon/shared/config'
 
 // The shared variables (design.md §5) plus the notifier's own. Parsed once at start.
 export const NotifierConfigSchema = ConfigSchema.extend({
   NOTIFIER_PORT: z.coerce.number().int().min(0).max(65535).default(8083),
+  /** Where /healthz /readyz /metrics listen: loopback unless told otherwise (a container). */
+  NOTIFIER_HOST: z.string().refine((s) => isIP(s) !== 0, 'must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::)').default('127.0.0.1'),
   /**
    * Hosts exempt from the private-address guard and from the provider host checks, comma
    * separated (a LAN ntfy, the simulators in tests). Entries are host names or IP addresses.
