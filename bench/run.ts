@@ -18,6 +18,7 @@ const scenarios: { name: string; file: string; args: string[] }[] = [
   { name: 'memory', file: 'memory.ts', args: [] },
   { name: 'naive-baseline', file: 'naive-baseline.ts', args: [] },
   { name: 'poller-scale', file: 'poller-scale.ts', args: [] },
+  { name: 'notify', file: 'notify.ts', args: [] },
   ...readdirSync(dir).filter((f) => /^gateway-.*\.ts$/.test(f)).sort().map((f) => ({ name: f.replace(/\.ts$/, ''), file: f, args: [] })),
 ]
 const only = a.only?.split(',').map((s) => s.trim())
