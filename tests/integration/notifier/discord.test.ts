@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { eventually } from '../../harness/services.ts'
-import { ADMIN_ACTOR, discordHook, simJson, startNotifierHarness, type NotifierHarness } from './harness.ts'
+import { ADMIN_ACTOR, discordHook, simJson, startNotifierHarness, type Notifier, type NotifierHarness } from './harness.ts'
 
 // A Discord channel end to end through the simulator: one message per stream, edited in place,
 // turned into the summary at the end; flaps inside the cooldown stay quiet; a deleted webhook
 // marks the channel broken.
 
 let h: NotifierHarness
+let notifier: Notifier
 beforeAll(async () => {
   h = await startNotifierHarness()
-  await h.startNotifier()
+  notifier = await h.startNotifier()
 }, 120_000)
 afterAll(() => h?.stop())
 
@@ -106,3 +107,17 @@ test('a deleted webhook marks the channel broken, and nothing is retried', async
   const after = (await simJson<any[]>(h, '/_sim/received?provider=discord')).filter((r) => r.target === hook.id).length
   expect(after).toBe(before)
 }, 60_000)
+
+test('metrics: deliveries by channel type and outcome, event → provider request latency; names follow the conventions', async () => {
+  const text = await notifier.registry.metrics()
+  const sent = /^notifier_deliveries_total\{channel_type="discord",outcome="sent",service="notifier"\} (\d+)$/m.exec(text)
+  expect(Number(sent?.[1])).toBeGreaterThanOrEqual(3)
+  expect(text).toMatch(/^notifier_deliveries_total\{channel_type="discord",outcome="broken",service="notifier"\} 1$/m)
+  const count = /^notifier_event_to_request_seconds_count\{service="notifier",channel_type="discord"\} (\d+)$/m.exec(text)
+  expect(Number(count?.[1])).toBeGreaterThanOrEqual(3)
+  for (const [, name, type] of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+    expect(name!).toMatch(/^[a-z][a-z0-9_]*$/)
+    if (type === 'counter') expect(name!).toMatch(/_total$/)
+    if (type === 'histogram' && name!.startsWith('notifier_')) expect(name!).toMatch(/_seconds$/)
+  }
+})
