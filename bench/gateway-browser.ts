@@ -5,7 +5,7 @@
 // load and a 1,000-row snapshot after a reconnect.
 //
 //   bun bench/gateway-browser.ts [--streamers 1000] [--changes 200] [--rate 20] [--quick]
-import { connect } from '@nats-io/transport-node'
+import { connectAs, testNatsAuth } from '../tests/harness/nats-auth.ts'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
@@ -35,11 +35,11 @@ function status(i: number, live: boolean, extra: Partial<StreamerStatus> = {}): 
 }
 
 const load = require('node:fs').readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number)
-const [pg, nats] = await Promise.all([startLocalPostgres({ fast: true }), startLocalNats()])
+const [pg, nats] = await Promise.all([startLocalPostgres({ fast: true }), startLocalNats({ authConf: testNatsAuth().authConf })])
 await prepareDatabase(pg.url('kickmon'))
 const ADMIN = { username: 'admin', password: 'bench-admin-password' }
-const stack = await startStack({ databaseUrl: pg.url('kickmon'), natsUrl: nats.url, services: ['auth', 'gateway'], env: { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn', CONFIG_ENCRYPTION_KEY: 'cd'.repeat(32) } })
-const nc = await connect({ servers: nats.url.replace('nats://', '') })
+const stack = await startStack({ databaseUrl: pg.url('kickmon'), natsUrl: nats.url, natsAuth: testNatsAuth(), services: ['auth', 'gateway'], env: { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn', CONFIG_ENCRYPTION_KEY: 'cd'.repeat(32) } })
+const nc = await connectAs(nats.url, 'operator')
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] })
 try {
   // As the poller does: publish each status and keep the latest in the KV (a restarted gateway loads it).

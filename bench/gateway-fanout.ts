@@ -8,7 +8,8 @@
 // Real processes: auth and gateway (no poller: the benchmark publishes statuses on NATS the
 // way the poller does), a private PostgreSQL and nats-server. Half the sockets are an admin
 // (one `all` topic), half a user with every streamer assigned (one topic per streamer).
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { connectAs, testNatsAuth } from '../tests/harness/nats-auth.ts'
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { startLocalNats } from '../scripts/infra/nats.ts'
@@ -126,16 +127,16 @@ async function bench() {
   const loadAvg = require('node:fs').readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number)
   console.log(`gateway-fanout: ${N} streamers, ${C} sockets, ${CHANGES} changes at ${RATE}/s`)
 
-  const [pg, nats] = await Promise.all([startLocalPostgres({ fast: true }), startLocalNats()])
+  const [pg, nats] = await Promise.all([startLocalPostgres({ fast: true }), startLocalNats({ authConf: testNatsAuth().authConf })])
   const dbUrl = pg.url('kickmon')
   await prepareDatabase(dbUrl)
   const ADMIN = { username: 'admin', password: 'bench-admin-password' }
   const stack = await startStack({
-    databaseUrl: dbUrl, natsUrl: nats.url, services: ['auth', 'gateway'],
+    databaseUrl: dbUrl, natsUrl: nats.url, natsAuth: testNatsAuth(), services: ['auth', 'gateway'],
     env: { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn', SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123', CONFIG_ENCRYPTION_KEY: 'cd'.repeat(32) },
   })
   const gwPid = stack.procs.get('gateway')!.pid
-  const nc: NatsConnection = await connect({ servers: nats.url.replace('nats://', '') })
+  const nc: NatsConnection = await connectAs(nats.url, 'operator')
   const base = stack.gatewayUrl
   let kids: ReturnType<typeof Bun.spawn>[] = []
   const idle = quick ? 3000 : 10_000

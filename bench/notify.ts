@@ -6,10 +6,11 @@
 // and the notifier's RSS. The notifier runs as its own process, as in production.
 //   bun bench/notify.ts [--rate 100] [--seconds 20] [--quick]
 import { jetstream } from '@nats-io/jetstream'
-import { connect } from '@nats-io/transport-node'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { createTestDb, testNats } from '../tests/harness/infra.ts'
+import { connectAs, natsEnv } from '../tests/harness/nats-auth.ts'
+import { adminSubject } from '../shared/src/auth-internal-contract.ts'
 import { ensureNatsResources } from '../shared/src/nats-resources.ts'
 import { NotifierApi } from '../shared/src/notifier-contract.ts'
 import { request } from '../shared/src/rpc.ts'
@@ -30,7 +31,8 @@ const actor = { system: 'bench' } as const
 const [db, nats] = await Promise.all([createTestDb(), testNats()])
 const sim = createNotifySim()
 const { url: simUrl } = sim.listen(0)
-const nc = await connect({ servers: nats.url.replace('nats://', ''), maxReconnectAttempts: -1, reconnectTimeWait: 200 })
+// As the operator (the CLI's identity): publishes events as the poller would, and manages channels.
+const nc = await connectAs(nats, 'operator', { maxReconnectAttempts: -1, reconnectTimeWait: 200 })
 await ensureNatsResources(nc)
 const js = jetstream(nc)
 
@@ -38,11 +40,11 @@ let notifier: ReturnType<typeof Bun.spawn> | null = null
 const startNotifier = () => {
   notifier = Bun.spawn(['bun', join(ROOT, 'services/notifier/src/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: db.url, NATS_URL: nats.url, NOTIFIER_PORT: '0', NOTIFY_ALLOW_HOSTS: '127.0.0.1', NOTIFY_ENCRYPTION_KEY: 'cd'.repeat(32), LOG_LEVEL: 'error' },
+    env: { ...process.env, DATABASE_URL: db.url, NATS_URL: nats.url, NOTIFIER_PORT: '0', NOTIFY_ALLOW_HOSTS: '127.0.0.1', NOTIFY_ENCRYPTION_KEY: 'cd'.repeat(32), LOG_LEVEL: 'error', ...natsEnv('notifier') },
     stdout: 'ignore', stderr: 'inherit',
   })
 }
-const call = <K extends keyof typeof NotifierApi>(k: K, body: unknown) => request(nc, NotifierApi[k].subject, body, NotifierApi[k].output as z.ZodType, { timeout: 10_000 }) as Promise<z.infer<(typeof NotifierApi)[K]['output']>>
+const call = <K extends keyof typeof NotifierApi>(k: K, body: unknown) => request(nc, adminSubject(NotifierApi[k].subject), body, NotifierApi[k].output as z.ZodType, { timeout: 10_000 }) as Promise<z.infer<(typeof NotifierApi)[K]['output']>>
 
 startNotifier()
 for (let i = 0; ; i++) {

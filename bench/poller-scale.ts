@@ -8,7 +8,7 @@
 //
 //   bun bench/poller-scale.ts [--sizes 1000,5000,10000] [--duration 60] [--rate 2] [--interval 10] [--quick]
 import { readFileSync } from 'node:fs'
-import { connect } from '@nats-io/transport-node'
+import { connectAs, testNatsAuth } from '../tests/harness/nats-auth.ts'
 import { z } from 'zod'
 import { startLocalNats } from '../scripts/infra/nats.ts'
 import { freePort } from '../scripts/infra/ports.ts'
@@ -78,7 +78,7 @@ async function measure(streamers: number): Promise<Run> {
     logs.push(`${service} ${line}`)
     if (logs.length > 2000) logs.splice(0, 500)
   }
-  const [pg, nats] = await Promise.all([startLocalPostgres({ fast: true }), startLocalNats()])
+  const [pg, nats] = await Promise.all([startLocalPostgres({ fast: true }), startLocalNats({ authConf: testNatsAuth().authConf })])
   const procs: SupervisedProcess[] = []
   try {
     const databaseUrl = pg.url('kickmon')
@@ -97,13 +97,13 @@ async function measure(streamers: number): Promise<Run> {
     await seed(databaseUrl, channels)
 
     // Listening before the poller starts: its first readings are published at once.
-    const nc = await connect({ servers: nats.url.replace('nats://', ''), name: 'poller-scale', maxReconnectAttempts: -1 })
+    const nc = await connectAs(nats.url, 'operator', { name: 'poller-scale', maxReconnectAttempts: -1 })
     const fresh = new Set<string>()
     nc.subscribe('kick.status.>', { callback: (_e, m) => void ((m.json() as { stale: boolean; slug: string }).stale || fresh.add((m.json() as { slug: string }).slug)) })
     const watch = new StatusWatch(nc)
 
     const poller = new SupervisedProcess('poller', {
-      ...process.env, DATABASE_URL: databaseUrl, NATS_URL: nats.url, POLLER_PORT: String(pollerPort),
+      ...process.env, DATABASE_URL: databaseUrl, NATS_URL: nats.url, ...testNatsAuth().env('poller'), POLLER_PORT: String(pollerPort),
       KICK_API_URL: simUrl, KICK_AUTH_URL: simUrl, KICK_WEB_URL: simUrl, KICK_CLIENT_ID: 'kickmon-demo', KICK_CLIENT_SECRET: 'kickmon-demo-secret',
       POLL_INTERVAL_S: String(a.interval), OFFLINE_GRACE_S: '0', KICK_WEBHOOKS: 'off', BROWSER_FALLBACK: 'off', LOG_LEVEL: 'warn',
     }, sink, false)

@@ -7,9 +7,11 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import postgres from 'postgres'
-import { connect } from '@nats-io/transport-node'
 import { ConfigError, parseConfig } from '../shared/src/config.ts'
 import { startLocalNats, type LocalNats } from './infra/nats.ts'
+import { connectWith, ensureNatsAuth, type NatsAuthFiles } from './infra/nats-auth.ts'
+import type { NatsCredentials } from '../shared/src/nats-credentials.ts'
+import { adminSubject } from '../shared/src/auth-internal-contract.ts'
 import { startLocalPostgres, type LocalPostgres } from './infra/postgres.ts'
 import { demoPostgresDir } from './infra/demo-state.ts'
 import { demoServiceRoles } from './infra/demo-roles.ts'
@@ -50,6 +52,7 @@ env.ADMIN_PASSWORD ||= generatedPassword!
 
 let pg: LocalPostgres | null = null
 let nats: LocalNats | null = null
+let natsAuth: NatsAuthFiles | null = null
 let stack: Stack | null = null
 let stopping = false
 
@@ -111,14 +114,17 @@ try {
 
   if (env.NATS_URL) {
     say('using NATS_URL')
-    const nc = await connect({ servers: env.NATS_URL.replace(/^nats:\/\//, ''), timeout: 5000 }).catch((e) => {
+    // With the credentials the operator gives (NATS_CREDS or NATS_NKEY_SEED_FILE), which every service inherits.
+    const nc = await connectWith(env.NATS_URL, 'operator', env as NatsCredentials, { timeout: 5000 }).catch((e) => {
       throw new Error(`NATS_URL is not reachable: ${(e as Error).message}`)
     })
     await nc.close()
   } else {
-    nats = await startLocalNats({ storeDir: join(DATA, 'nats') })
+    // Authentication on: one key per identity, generated once under .data/nats (docs/nats.md).
+    natsAuth = ensureNatsAuth(join(DATA, 'nats'))
+    nats = await startLocalNats({ storeDir: join(DATA, 'nats'), authConf: natsAuth.authConf })
     env.NATS_URL = nats.url
-    say(`nats-server (private, .data/nats) on ${nats.url}`)
+    say(`nats-server (private, .data/nats) on ${nats.url}, every connection authenticated`)
   }
 
   const useSim = !env.KICK_CLIENT_ID && !env.KICK_API_URL
@@ -138,6 +144,7 @@ try {
       gateway: { DATABASE_URL: '', SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '', KICK_CLIENT_SECRET: '', NOTIFY_ENCRYPTION_KEY: '' },
       notifier: { ...(dbUrls && { DATABASE_URL: dbUrls.notifier }), SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '', KICK_CLIENT_SECRET: '' },
     },
+    natsAuth: natsAuth ?? undefined,
     sink: (service, line) => console.log(prettyLine(service, line, env.LOG_FORMAT === 'json')),
     ports: {
       gateway: Number(env.GATEWAY_PORT ?? 8080), poller: Number(env.POLLER_PORT ?? 8081),
@@ -151,6 +158,7 @@ try {
   say(`log in as:  ${adminUser} / ${generatedPassword ?? '(your ADMIN_PASSWORD)'}`)
   if (stack.simUrl) say(`kick-sim:   ${stack.simUrl}/_sim/channels (control API: docs/kick-sim.md)`)
   if (stack.notifySimUrl) say(`alerts:     ${stack.notifySimUrl.replace('127.0.0.1', 'localhost')}/ shows what the demo Discord channel received (docs/notifications.md)`)
+  if (natsAuth) say(`NATS:       ${env.NATS_URL}, read-only key for your own subscribers: ${natsAuth.seeds.subscriber.replace(ROOT + '/', '')} (docs/nats.md)`)
   say('Ctrl-C stops everything.')
 } catch (e) {
   console.error(`kickmon: ${(e as Error).message}`)
@@ -161,7 +169,7 @@ try {
 async function seedDemo(s: Stack) {
   const channels = (await (await fetch(`${s.simUrl}/_sim/channels`)).json()) as { slug: string }[] | { data: { slug: string }[] }
   const slugs = (Array.isArray(channels) ? channels : channels.data).map((c) => c.slug)
-  const nc = await connect({ servers: env.NATS_URL!.replace(/^nats:\/\//, '') })
+  const nc = await connectWith(env.NATS_URL!, 'operator', natsAuth ? natsAuth.env('operator') : (env as NatsCredentials))
   let added = 0
   for (const slug of slugs) {
     const r = await nc.request('poller.streamers.add', JSON.stringify({ slug }), { timeout: 15_000 }).catch(() => null)
@@ -177,10 +185,11 @@ async function seedDemo(s: Stack) {
  * once (an installation-wide channel of the `demo` operator): go-live posts, edits every 30 s,
  * the end turns it into a summary, all visible on the simulator's page.
  */
-async function seedDemoAlerts(nc: Awaited<ReturnType<typeof connect>>, simUrl: string) {
+async function seedDemoAlerts(nc: Awaited<ReturnType<typeof connectWith>>, simUrl: string) {
+  // As the operator: a system actor is accepted only on notifier.admin.* (docs/nats.md).
   const actor = { system: 'demo' }
   const ask = async (subject: string, body: object) => {
-    const r = await nc.request(subject, JSON.stringify({ actor, ...body }), { timeout: 15_000 })
+    const r = await nc.request(adminSubject(subject), JSON.stringify({ actor, ...body }), { timeout: 15_000 })
     if (r.headers?.get('Nats-Service-Error-Code')) throw new Error(`${subject}: ${r.headers.get('Nats-Service-Error')}`)
     return r.json<any>()
   }

@@ -1,4 +1,5 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { connectAs, testNatsAuth } from '../../tests/harness/nats-auth.ts'
 import { startLocalNats, type LocalNats } from '../../scripts/infra/nats.ts'
 import { freePort } from '../../scripts/infra/ports.ts'
 import { startLocalPostgres, type LocalPostgres } from '../../scripts/infra/postgres.ts'
@@ -70,7 +71,7 @@ export class BenchStack {
       if (logs.length > 5000) logs.splice(0, 1000)
       if (o.echoWarnings && /"level":(40|50|60)|"level":"(warn|error|fatal)"/.test(line)) console.error(`  [${service}] ${line.slice(0, 300)}`)
     }
-    const [pg, nats] = await Promise.all([startLocalPostgres({ fast: !o.durablePostgres }), startLocalNats()])
+    const [pg, nats] = await Promise.all([startLocalPostgres({ fast: !o.durablePostgres }), startLocalNats({ authConf: testNatsAuth().authConf })])
     let sim: SupervisedProcess | null = null
     try {
       const databaseUrl = pg.url('kickmon')
@@ -93,6 +94,7 @@ export class BenchStack {
       const stack = await startStack({
         databaseUrl,
         natsUrl: nats.url,
+        natsAuth: testNatsAuth(),
         sim: false,
         ports: { gateway: gatewayPort },
         env: {
@@ -138,7 +140,7 @@ export class BenchStack {
 
   /** A NATS connection of our own (the benchmark's observer). */
   natsConnection(name = 'bench'): Promise<NatsConnection> {
-    return connect({ servers: this.nats.url.replace('nats://', ''), name, maxReconnectAttempts: -1, reconnectTimeWait: 250, waitOnFirstConnect: true })
+    return connectAs(this.nats.url, 'operator', { name, maxReconnectAttempts: -1, reconnectTimeWait: 250, waitOnFirstConnect: true })
   }
 
   /** Every kick-sim channel, monitored (added through the poller's endpoint unless seeded). */

@@ -1,6 +1,6 @@
 // CLI and watch figures (docs/cli.md cites them). Run: bun cli/bench/latency.ts
 // Percentiles over repeated runs on whatever machine this is; nothing here is a pass/fail.
-import { connect } from '@nats-io/transport-node'
+import { connectAs } from '../../tests/harness/nats-auth.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -69,7 +69,7 @@ try {
     }
   }
   await nextLine(channels.at(-1)!.slug) // the snapshot is out
-  const nc = await connect({ servers: stack.nats.url.replace('nats://', '') })
+  const nc = await connectAs(stack.nats.url, 'operator')
   const lat: number[] = []
   for (let i = 1; i <= 300; i++) {
     const s: StreamerStatus = { ...unknownStatus('bench-watch'), stale: false, live: true, viewers: i, started_at: new Date().toISOString(), checked_at: new Date().toISOString() }

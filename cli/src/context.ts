@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { z } from 'zod'
 import { request } from '@kickmon/shared/rpc'
+import { adminSubject } from '@kickmon/shared/auth-internal-contract'
 import { readEnv, type CliEnv } from './env.ts'
 import { connectCli } from './nats.ts'
 import { Output, type Writer } from './output.ts'
@@ -32,14 +33,17 @@ export class Ctx {
   }
 
   nats(opts: { reconnect?: boolean } = {}): Promise<NatsConnection> {
-    this.nc ??= connectCli(this.env.NATS_URL, opts)
+    this.nc ??= connectCli(this.env.NATS_URL, { ...opts, creds: this.env })
     return this.nc
   }
 
   /** Calls a service endpoint of a shared contract (`PollerApi.get`, `AuthApi.usersList`…). */
   async call<A extends Api>(api: A, input: z.input<A['input']>, opts: { timeout?: number } = {}): Promise<z.output<A['output']>> {
     const nc = await this.nats()
-    return (await request(nc, api.subject, input, api.output, { timeout: opts.timeout, requestId: this.requestId })) as z.output<A['output']>
+    // The operator acts as a system actor, which auth accepts only on auth.admin.* (docs/auth.md).
+    const actor = (input as { actor?: object } | null)?.actor
+    const subject = actor && 'system' in actor ? adminSubject(api.subject) : api.subject
+    return (await request(nc, subject, input, api.output, { timeout: opts.timeout, requestId: this.requestId })) as z.output<A['output']>
   }
 
   async close() {

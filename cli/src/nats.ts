@@ -1,5 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { AppError } from '@kickmon/shared/errors'
+import { natsAuthOptions, type NatsCredentials } from '@kickmon/shared/nats-credentials'
+import { identityOptions } from '@kickmon/shared/nats-identity'
 
 /** `nats://a:4222,nats://b:4222` → the servers the client wants. */
 export const natsServers = (url: string) => url.split(',').map((s) => s.trim().replace(/^nats:\/\//, '')).filter(Boolean)
@@ -8,11 +10,14 @@ export const natsServers = (url: string) => url.split(',').map((s) => s.trim().r
  * A one-shot command's connection: fails within a couple of seconds with one clear line
  * (no waiting for the server to appear, no reconnect loop). `watch` asks for `reconnect`.
  */
-export async function connectCli(url: string, opts: { reconnect?: boolean; timeoutMs?: number } = {}): Promise<NatsConnection> {
+export async function connectCli(url: string, opts: { reconnect?: boolean; timeoutMs?: number; creds?: NatsCredentials } = {}): Promise<NatsConnection> {
   try {
+    // As the `operator` identity (deploy/nats/permissions.ts), with the credentials NATS_CREDS or NATS_NKEY_SEED_FILE name.
     return await connect({
       servers: natsServers(url),
       name: 'kickmon-cli',
+      ...identityOptions('operator'),
+      ...natsAuthOptions(opts.creds ?? {}),
       timeout: opts.timeoutMs ?? 2000,
       waitOnFirstConnect: false,
       reconnect: !!opts.reconnect,
@@ -22,6 +27,8 @@ export async function connectCli(url: string, opts: { reconnect?: boolean; timeo
       maxPingOut: 3,
     })
   } catch (e) {
+    if (/authorization/i.test(`${(e as Error)?.name} ${(e as Error)?.message}`))
+      throw new AppError('UNAUTHENTICATED', `NATS at ${redact(url)} refused this connection: set NATS_NKEY_SEED_FILE (or NATS_CREDS) to the operator identity's key (docs/nats.md)`)
     throw new AppError('UNAVAILABLE', `cannot reach NATS at ${redact(url)} (${reason(e)}); is nats-server running? (NATS_URL sets where to look)`)
   }
 }

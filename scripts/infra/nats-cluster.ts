@@ -1,9 +1,10 @@
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import type { Subprocess } from 'bun'
 import { natsServerBin } from './nats.ts'
+import type { NatsAuthFiles } from './nats-auth.ts'
 import { freePort, waitForPort } from './ports.ts'
 
 export type ClusterNode = { name: string; port: number; clusterPort: number; monitorPort: number; url: string; storeDir: string; configFile: string }
@@ -20,9 +21,13 @@ export type LocalNatsCluster = {
 }
 
 /** One node's configuration: the same settings docs/scaling.md gives for production, on loopback. */
-export function nodeConfig(node: ClusterNode, peers: ClusterNode[], clusterName: string): string {
-  const routes = peers.filter((p) => p.name !== node.name).map((p) => `nats-route://127.0.0.1:${p.clusterPort}`)
+export function nodeConfig(node: ClusterNode, peers: ClusterNode[], clusterName: string, auth?: NatsAuthFiles): string {
+  // With `auth`: clients as in nats-auth.ts, and routes that present the cluster's password.
+  const cred = auth ? `route:${auth.routePassword}@` : ''
+  const routes = peers.filter((p) => p.name !== node.name).map((p) => `nats-route://${cred}127.0.0.1:${p.clusterPort}`)
   return [
+    // nats-server resolves an include relative to the including file, even a path starting with /.
+    ...(auth ? [`include ${JSON.stringify(relative(dirname(node.configFile), auth.authConf))}`] : []),
     `server_name: ${node.name}`,
     `listen: 127.0.0.1:${node.port}`,
     `http: 127.0.0.1:${node.monitorPort}`,
@@ -30,6 +35,7 @@ export function nodeConfig(node: ClusterNode, peers: ClusterNode[], clusterName:
     `cluster {`,
     `  name: ${clusterName}`,
     `  listen: 127.0.0.1:${node.clusterPort}`,
+    ...(auth ? [`  authorization { user: route, password: ${JSON.stringify(auth.routePassword)} }`] : []),
     `  routes: [${routes.join(', ')}]`,
     `}`,
     '',
@@ -41,7 +47,7 @@ export function nodeConfig(node: ClusterNode, peers: ClusterNode[], clusterName:
  * each node with its own store dir and `server_name`. Resolves once JetStream has a meta
  * leader, so R3 streams can be created at once.
  */
-export async function startLocalNatsCluster(opts: { nodes?: number; name?: string } = {}): Promise<LocalNatsCluster> {
+export async function startLocalNatsCluster(opts: { nodes?: number; name?: string; auth?: NatsAuthFiles } = {}): Promise<LocalNatsCluster> {
   const bin = natsServerBin()
   if (!bin) throw new Error('nats-server is not installed (apt-get install nats-server)')
   const count = opts.nodes ?? 3
@@ -54,7 +60,7 @@ export async function startLocalNatsCluster(opts: { nodes?: number; name?: strin
     mkdirSync(storeDir, { recursive: true })
     nodes.push({ name: `n${i + 1}`, port, clusterPort, monitorPort, url: `nats://127.0.0.1:${port}`, storeDir, configFile: join(root, `n${i + 1}.conf`) })
   }
-  for (const n of nodes) writeFileSync(n.configFile, nodeConfig(n, nodes, clusterName))
+  for (const n of nodes) writeFileSync(n.configFile, nodeConfig(n, nodes, clusterName, opts.auth))
 
   const procs: (Subprocess | null)[] = nodes.map(() => null)
   const start = async (i: number) => {

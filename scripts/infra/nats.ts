@@ -22,7 +22,8 @@ export type LocalNats = {
 }
 
 /** A private nats-server with JetStream on a random loopback port and its own store dir. */
-export async function startLocalNats(opts: { storeDir?: string; port?: number } = {}): Promise<LocalNats> {
+/** `authConf`: the nats-server include from scripts/infra/nats-auth.ts (every client must then authenticate). */
+export async function startLocalNats(opts: { storeDir?: string; port?: number; authConf?: string } = {}): Promise<LocalNats> {
   const bin = natsServerBin()
   if (!bin) throw new Error('nats-server is not installed (apt-get install nats-server)')
   const storeDir = opts.storeDir ?? (await mkdtemp(join(tmpdir(), 'kickmon-nats-')))
@@ -30,7 +31,8 @@ export async function startLocalNats(opts: { storeDir?: string; port?: number } 
   const port = opts.port ?? (await freePort())
   let proc: Subprocess | null = null
   const start = async () => {
-    proc = Bun.spawn([bin, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdout: 'ignore', stderr: 'ignore' })
+    const auth = opts.authConf ? ['-c', opts.authConf] : []
+    proc = Bun.spawn([bin, ...auth, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdout: 'ignore', stderr: process.env.NATS_SERVER_LOG ? 'inherit' : 'ignore' })
     await waitForPort(port)
   }
   const stop = async () => {

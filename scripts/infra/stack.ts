@@ -2,6 +2,7 @@ import postgres from 'postgres'
 import { createDb } from '../../shared/src/db.ts'
 import { migrate } from '../../shared/src/migrate.ts'
 import { freePort } from './ports.ts'
+import type { NatsAuthFiles } from './nats-auth.ts'
 import { SupervisedProcess, waitForHttp, type LineSink, type ServiceName } from './processes.ts'
 
 export type StackOptions = {
@@ -17,6 +18,8 @@ export type StackOptions = {
   serviceEnv?: Partial<Record<'auth' | 'poller' | 'gateway' | 'notifier', Record<string, string>>>
   sink?: LineSink
   ports?: Partial<Record<'gateway' | 'poller' | 'auth' | 'notifier' | 'sim' | 'notifySim', number>>
+  /** Each service connects to NATS as its own identity with these keys (scripts/infra/nats-auth.ts). */
+  natsAuth?: NatsAuthFiles
 }
 
 export type Stack = {
@@ -99,7 +102,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     env.NOTIFY_ALLOW_HOSTS = [env.NOTIFY_ALLOW_HOSTS, '127.0.0.1'].filter(Boolean).join(',')
   }
   for (const name of o.services ?? ['auth', 'poller', 'gateway', 'notifier']) {
-    const p = new SupervisedProcess(name, { ...env, ...o.serviceEnv?.[name] }, sink)
+    const p = new SupervisedProcess(name, { ...env, ...o.natsAuth?.env(name), ...o.serviceEnv?.[name] }, sink)
     p.start()
     procs.set(name, p)
   }
@@ -153,7 +156,7 @@ export async function startScaledStack(o: ScaledStackOptions): Promise<ScaledSta
   let sim: Awaited<ReturnType<typeof startSim>> | null = null
   if (o.sim) sim = await startSim(o.sim, await freePort(), gatewayPorts[0]!, env, sinkFor(0))
   const proc = (name: ServiceName, i: number, extra: Record<string, string>) => {
-    const p = new SupervisedProcess(name, { ...env, ...extra }, sinkFor(i), o.restart ?? true)
+    const p = new SupervisedProcess(name, { ...env, ...o.natsAuth?.env(name as 'auth' | 'poller' | 'gateway'), ...extra }, sinkFor(i), o.restart ?? true)
     p.start()
     return p
   }

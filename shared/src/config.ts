@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { isIP } from 'node:net'
 import { parseTrustedProxies } from './trusted-proxies.ts'
+import { NatsCredentialVars, natsCredentialIssues } from './nats-credentials.ts'
 
 // Every variable of design.md §5. Each service parses the same schema once at start;
 // defaults make a bare `bun run start` work, and anything malformed stops the process
@@ -24,7 +25,10 @@ twIDAQAB
 
 export const ConfigSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/kickmon'),
-  NATS_URL: z.string().regex(/^(nats|tls|ws|wss):\/\/\S+$/, 'must look like nats://host:port').default('nats://127.0.0.1:4222'),
+  NATS_URL: z.string().regex(/^(nats|tls|ws|wss):\/\/\S+$/, 'must look like nats://host:port')
+    .refine((s) => !/\/\/[^/@,]*@/.test(s), 'must not carry a user or password (the client ignores them): use NATS_CREDS or NATS_NKEY_SEED_FILE')
+    .default('nats://127.0.0.1:4222'),
+  ...NatsCredentialVars,
   KICK_CLIENT_ID: z.string().min(1).optional(),
   KICK_CLIENT_SECRET: z.string().min(1).optional(),
   KICK_API_URL: url.default('https://api.kick.com'),
@@ -87,8 +91,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   // Empty strings mean "unset" so a blank line in .env does not fail validation.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
   const result = ConfigSchema.safeParse(cleaned)
-  if (result.success) return result.data
-  const lines = result.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`)
+  const pairs = result.success ? natsCredentialIssues(result.data) : []
+  if (result.success && !pairs.length) return result.data
+  const lines = result.success ? pairs.map((i) => `${i.path}: ${i.message}`) : result.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`)
   throw new ConfigError(lines.join('\n'))
 }
 

@@ -96,6 +96,8 @@ export async function request<T extends z.ZodType>(
   } catch (e) {
     const service = subject.split('.')[0]
     const cause = (e as { cause?: { name?: string } }).cause?.name ?? (e as Error).name
+    // nats-server refused the subject for this connection's identity (deploy/nats/permissions.ts).
+    if (cause === 'PermissionViolationError') throw new AppError('FORBIDDEN', `NATS does not let this identity call ${subject}`)
     // nats-core's NoRespondersError is named "NoResponders".
     if (cause === 'NoResponders' || cause === 'NoRespondersError') throw new AppError('UNAVAILABLE', `the ${service} service is not running`)
     throw new AppError('UNAVAILABLE', `the ${service} service did not answer in time`)

@@ -80,7 +80,7 @@ export async function createService(opts: ServiceOptions & { logger?: Logger }):
       await grants.run().catch(() => {}) // says at once, in the log, what the role lacks
     }
   }
-  const nc = await connectNats(config.NATS_URL, name, log)
+  const nc = await connectNats(config.NATS_URL, name, log, config)
   health.addProbe(natsProbe(nc))
 
   // Where this instance's /readyz answers, for the gateway's health page ($SRV.INFO metadata).

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { connect, createInbox } from '@nats-io/transport-node'
+import { createInbox } from '@nats-io/transport-node'
+import { connectAs } from '../harness/nats-auth.ts'
 import type { Browser } from 'playwright-core'
 import { join } from 'node:path'
 import { ARTIFACTS, launchBrowser } from '../harness/browser.ts'
@@ -17,7 +18,7 @@ beforeAll(async () => {
   const sim = stack.simUrl!
   slug = ((await (await fetch(`${sim}/_sim/channels`)).json()) as { slug: string }[])[0]!.slug
   await fetch(`${sim}/_sim/channels/${slug}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ live: false }) })
-  const nc = await connect({ servers: stack.nats.url.replace('nats://', '') })
+  const nc = await connectAs(stack.nats.url, 'operator')
   const r = await nc.request('poller.streamers.add', JSON.stringify({ slug }), { timeout: 15_000 })
   expect(r.headers?.get('Nats-Service-Error')).toBeUndefined()
   await nc.drain()
@@ -73,7 +74,7 @@ test('log in, watch a channel go live and offline on the dashboard without a rel
 }, 90_000)
 
 test('the services answer $SRV discovery', async () => {
-  const nc = await connect({ servers: stack.nats.url.replace('nats://', '') })
+  const nc = await connectAs(stack.nats.url, 'operator')
   const names = new Set<string>()
   const sub = nc.subscribe(createInbox(), { max: 10, timeout: 2000 })
   nc.publish('$SRV.PING', '', { reply: sub.getSubject() })

@@ -4,6 +4,7 @@ import { startLocalNats, type LocalNats } from '../../scripts/infra/nats.ts'
 import { createDb, type Sql } from '../../shared/src/db.ts'
 import { migrate } from '../../shared/src/migrate.ts'
 import { atRunEnd } from './run-end.ts'
+import { testNatsAuth } from './nats-auth.ts'
 
 export type { LocalPostgres, LocalNats }
 
@@ -43,6 +44,7 @@ export async function createTestDb(opts: { migrate?: boolean } = {}): Promise<Te
   }
 }
 
+/** A private nats-server with authentication on (the shipped permissions; tests/harness/nats-auth.ts). */
 export function testNats(): Promise<LocalNats> {
-  return startLocalNats()
+  return startLocalNats({ authConf: testNatsAuth().authConf })
 }

@@ -2,6 +2,8 @@ import { parseConfig, type Config } from '../../shared/src/config.ts'
 import { createService, type ServiceContext, type ServiceOptions } from '../../shared/src/service.ts'
 import { createKickSim, type KickSimOptions } from '../../services/kick-sim/src/sim.ts'
 import { createTestDb, testNats, type LocalNats, type TestDb } from './infra.ts'
+import { connectAs, testNatsAuth } from './nats-auth.ts'
+import type { NatsConnection } from '@nats-io/transport-node'
 
 export type TestEnv = { db: TestDb; nats: LocalNats; sim: ReturnType<typeof createKickSim>; simUrl: string; config: (over?: Record<string, string>) => Config; destroy: () => Promise<void> }
 
@@ -28,16 +30,25 @@ export async function testEnv(simOpts: KickSimOptions = {}): Promise<TestEnv> {
   }
 }
 
-/** Runs a service in this process (no signal handlers); `stop()` shuts it down in order. */
+/**
+ * Runs a service in this process (no signal handlers); `stop()` shuts it down in order.
+ * It connects to NATS as its own identity unless `config` names other credentials.
+ */
 export async function inProcess<T>(
   name: ServiceOptions['name'], config: Config, start: (ctx: ServiceContext) => Promise<T>,
-): Promise<{ ctx: ServiceContext; result: T; stop: () => Promise<void> }> {
+): Promise<{ ctx: ServiceContext; result: T; stop: () => Promise<void>; client: NatsConnection }> {
+  if (!config.NATS_CREDS && !config.NATS_NKEY_SEED_FILE) config = { ...config, NATS_NKEY_SEED_FILE: testNatsAuth().seeds[name] }
   let result!: T
   const { ctx, stop } = await createService({
     name, description: `${name} (test)`, port: 0, config, useDb: name !== 'gateway', ownHttp: name === 'gateway',
     start: async (c) => void (result = await start(c)),
   })
-  return { ctx, result, stop }
+  // The test's own connection, as the operator (the CLI's identity): the service's own may not call itself.
+  const client = await connectAs(config.NATS_URL, 'operator')
+  return { ctx, result, client, stop: async () => {
+    await client.close().catch(() => {})
+    await stop()
+  } }
 }
 
 /** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`). */

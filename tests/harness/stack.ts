@@ -1,5 +1,6 @@
 import { startStack, type Stack, type StackOptions } from '../../scripts/infra/stack.ts'
 import { createTestDb, testNats, type LocalNats, type TestDb } from './infra.ts'
+import { testNatsAuth } from './nats-auth.ts'
 
 export const ADMIN = { username: 'admin', password: 'e2e-admin-password' }
 
@@ -10,6 +11,7 @@ export async function testStack(o: Partial<StackOptions> = {}): Promise<Stack & 
   const stack = await startStack({
     databaseUrl: db.url,
     natsUrl: nats.url,
+    natsAuth: testNatsAuth(),
     sim: { channels: 3, activity: false },
     ...o,
     env: {

@@ -5,6 +5,7 @@ import { startAuth } from '../../services/auth/src/app.ts'
 import { SERVICE_TABLES } from '../../shared/src/db-grants.ts'
 import { createLogger } from '../../shared/src/logger.ts'
 import { createService } from '../../shared/src/service.ts'
+import { purgeStreamer } from '../../services/poller/src/history/archive.ts'
 import { kickmon } from './cli/run.ts'
 import { createTestDb, testNats, type LocalNats, type TestDb } from '../harness/infra.ts'
 import { eventually } from '../harness/services.ts'
@@ -83,6 +84,10 @@ describe('each role on its own tables only', () => {
       await sql`select ensure_viewer_sample_partitions(current_date, 2)`
       await sql`insert into viewer_samples (streamer_id, at, viewers, source) values (${s!.id}, now(), 5, 'api')`
       await sql`select drop_viewer_samples_before(current_date - 400)`
+      // Archive, then purge (the admin's explicit delete of an archived streamer's history).
+      await sql`insert into status_events (id, streamer_id, type, at, status) values ('roles-test-ev', ${s!.id}, 'online', now(), '{}')`
+      await sql`update streamers set archived_at = now() where id = ${s!.id}`
+      expect(await purgeStreamer(sql, 'roles-test')).toMatchObject({ purged: 'roles-test', events: 1, samples: 1 })
       for (const t of Object.keys(SERVICE_TABLES.auth).filter((t) => t !== 'schema_migrations'))
         await expect(sql.unsafe(`select 1 from ${t} limit 1`)).rejects.toThrow(`permission denied for table ${t}`)
       await expect(sql`create table mine (x int)`).rejects.toThrow('permission denied for schema public')

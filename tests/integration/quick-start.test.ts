@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { connect } from '@nats-io/transport-node'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { connectAs, natsEnv } from '../harness/nats-auth.ts'
 import postgres from 'postgres'
 import { checkoutId, ROOT_PG_BASE } from '../../scripts/infra/demo-state.ts'
 import { freePort } from '../../scripts/infra/ports.ts'
@@ -97,7 +97,7 @@ test('bun run start: the demo comes up on the given PostgreSQL and NATS, prints 
   const [gateway, poller, auth, sim, notifier, notifySim] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()]
   const pg = await testPostgres()
   const { proc, out } = spawnStart({
-    DATABASE_URL: pg.url(dbName), NATS_URL: nats.url,
+    DATABASE_URL: pg.url(dbName), NATS_URL: nats.url, ...natsEnv('operator'), // an outside NATS: the operator's key
     GATEWAY_PORT: String(gateway), POLLER_PORT: String(poller), AUTH_PORT: String(auth), KICK_SIM_PORT: String(sim),
     NOTIFIER_PORT: String(notifier), NOTIFY_SIM_PORT: String(notifySim),
     KICK_SIM_CHANNELS: '5', POLL_INTERVAL_S: '2',
@@ -138,7 +138,7 @@ test('bun run start: the demo comes up on the given PostgreSQL and NATS, prints 
     }
 
     // The poller reads every demo channel from kick-sim.
-    const nc = await connect({ servers: nats.url })
+    const nc = await connectAs(nats.url, 'operator')
     try {
       await eventually(async () => {
         const list = (await nc.request('poller.streamers.list', '{}', { timeout: 5000 })).json<{ stale: boolean; checked_at: string | null }[]>()

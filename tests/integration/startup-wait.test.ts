@@ -1,5 +1,6 @@
 import { afterAll, expect, test } from 'bun:test'
 import { startLocalPostgres, type LocalPostgres } from '../../scripts/infra/postgres.ts'
+import { natsEnv, testNatsAuth } from '../harness/nats-auth.ts'
 import { startLocalNats, type LocalNats } from '../../scripts/infra/nats.ts'
 import { freePort } from '../../scripts/infra/ports.ts'
 import { SupervisedProcess, waitForHttp } from '../../scripts/infra/processes.ts'
@@ -24,7 +25,7 @@ test('a service started before PostgreSQL and NATS waits for them, then becomes 
   proc = new SupervisedProcess('auth', {
     ...process.env, LOG_LEVEL: 'info', AUTH_PORT: String(httpPort),
     DATABASE_URL: `postgres://postgres:s3cret-db-pw@127.0.0.1:${pgPort}/kickmon`, NATS_URL: `nats://127.0.0.1:${natsPort}`,
-    ADMIN_PASSWORD: 'startup-wait-password', CONFIG_ENCRYPTION_KEY: 'ef'.repeat(32),
+    ADMIN_PASSWORD: 'startup-wait-password', CONFIG_ENCRYPTION_KEY: 'ef'.repeat(32), ...natsEnv('auth'),
   }, (_s, line) => lines.push(line), false)
   proc.start()
 
@@ -38,7 +39,7 @@ test('a service started before PostgreSQL and NATS waits for them, then becomes 
   await Bun.sleep(1500)
   expect(proc.exits).toEqual([]) // still the same process: no crash loop
 
-  nats = await startLocalNats({ port: natsPort })
+  nats = await startLocalNats({ port: natsPort, authConf: testNatsAuth().authConf })
   await waitForHttp(`http://127.0.0.1:${httpPort}/readyz`, 30_000, 'auth')
   expect(proc.exits).toEqual([])
   const post = await fetch(`http://127.0.0.1:${httpPort}/readyz`, { method: 'POST' })

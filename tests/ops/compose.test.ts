@@ -1,6 +1,9 @@
 import { beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { createUser } from '@nats-io/nkeys'
 import { parseConfig } from '../../shared/src/config.ts'
 import { parseAuthConfig } from '../../services/auth/src/config.ts'
 import { parseNotifierConfig } from '../../services/notifier/src/config.ts'
@@ -21,6 +24,11 @@ const seconds = (d: string) => {
   return Number(m[1]) * { ms: 0.001, s: 1, m: 60 }[m[2] as 'ms' | 's' | 'm']
 }
 
+// In the container the seed file comes from the nats-keys volume; here a real one stands in for it.
+const seedStandIn = join(mkdtempSync(join(tmpdir(), 'kickmon-compose-')), 'seed.nk')
+writeFileSync(seedStandIn, new TextDecoder().decode(createUser().getSeed()), { mode: 0o600 })
+const mounted = (values: Record<string, string>) => (values.NATS_NKEY_SEED_FILE ? { ...values, NATS_NKEY_SEED_FILE: seedStandIn } : values)
+
 describe('compose.yaml', () => {
   let c: Compose
   let df: Dockerfile
@@ -32,7 +40,7 @@ describe('compose.yaml', () => {
   })
 
   test('has nats, postgres, a one-shot migrate, the four services, kick-sim only in the demo profile and Caddy only in the proxy profile', () => {
-    expect(Object.keys(c.services).sort()).toEqual(['auth', 'caddy', 'gateway', 'kick-sim', 'migrate', 'nats', 'notifier', 'poller', 'postgres'])
+    expect(Object.keys(c.services).sort()).toEqual(['auth', 'caddy', 'gateway', 'kick-sim', 'migrate', 'nats', 'nats-keys', 'notifier', 'poller', 'postgres'])
     expect(c.services['kick-sim']!.profiles).toEqual(['demo'])
     expect(c.services.caddy!.profiles).toEqual(['proxy'])
     for (const [name, s] of Object.entries(c.services)) if (name !== 'kick-sim' && name !== 'caddy') expect(s.profiles, name).toBeUndefined()
@@ -82,13 +90,13 @@ describe('compose.yaml', () => {
       expect(r.errors, name).toEqual([])
       return r.values
     }
-    const poller = env('poller')
-    const auth = env('auth')
-    const gateway = env('gateway')
+    const poller = mounted(env('poller'))
+    const auth = mounted(env('auth'))
+    const gateway = mounted(env('gateway'))
     expect(() => parseConfig(poller)).not.toThrow()
     expect(() => parseAuthConfig(auth)).not.toThrow()
     expect(() => parseConfig(gateway)).not.toThrow()
-    expect(() => parseNotifierConfig(env('notifier'))).not.toThrow()
+    expect(() => parseNotifierConfig(mounted(env('notifier')))).not.toThrow()
     expect(() => parseSimEnv(env('kick-sim'))).not.toThrow()
     // What each service cannot do without is set explicitly, not left to .env.
     for (const [name, vars] of Object.entries({ poller: ['DATABASE_URL', 'NATS_URL', 'POLLER_PORT'], auth: ['DATABASE_URL', 'NATS_URL', 'AUTH_PORT', 'SESSION_SECRET', 'CONFIG_ENCRYPTION_KEY', 'ADMIN_PASSWORD'], gateway: ['NATS_URL', 'GATEWAY_PORT'], notifier: ['DATABASE_URL', 'NATS_URL', 'NOTIFIER_PORT', 'NOTIFY_ENCRYPTION_KEY'], migrate: ['DATABASE_URL'] }))
@@ -125,17 +133,32 @@ describe('compose.yaml', () => {
     expect(c.services.gateway!.depends_on!.nats).toEqual({ condition: 'service_healthy' })
     for (const s of Object.values(c.services)) for (const dep of Object.keys(s.depends_on ?? {})) expect(c.services[dep]).toBeDefined()
     const store = c.services.nats!.command![c.services.nats!.command!.indexOf('--store_dir') + 1]
-    expect(c.services.nats!.volumes).toEqual([`nats-data:${store}`])
+    expect(c.services.nats!.volumes).toEqual([`nats-data:${store}`, 'nats-keys:/keys:ro'])
     expect(c.services.postgres!.volumes).toEqual(['postgres-data:/var/lib/postgresql/data'])
-    expect(Object.keys(c.volumes ?? {}).sort()).toEqual(['caddy-config', 'caddy-data', 'nats-data', 'postgres-data'])
+    expect(Object.keys(c.volumes ?? {}).sort()).toEqual(['caddy-config', 'caddy-data', 'nats-data', 'nats-keys', 'postgres-data'])
+  })
+
+  test('NATS authenticates: keys made once by a one-shot, nats-server admits them, each service mounts only its own', () => {
+    const keys = c.services['nats-keys']!
+    expect([keys.build?.target, keys.restart]).toEqual(['kickmon', 'no'])
+    const dir = keys.command![1]!
+    expect(keys.command).toEqual(['nats-keys', dir])
+    expect(keys.volumes).toEqual([`nats-keys:${dir}`])
+    expect(c.services.nats!.depends_on).toEqual({ 'nats-keys': { condition: 'service_completed_successfully' } })
+    const cmd = c.services.nats!.command!
+    expect(cmd[cmd.indexOf('--config') + 1]).toBe('/keys/auth.conf')
+    for (const name of APPS) {
+      const file = resolvedEnv(c.services[name]!, demo).values.NATS_NKEY_SEED_FILE!
+      expect(c.services[name]!.volumes, name).toEqual([{ type: 'volume', source: 'nats-keys', target: file, read_only: true, volume: { subpath: `${name}.nk` } }])
+    }
   })
 
   test('the demo: the gateway verifies webhooks with the key kick-sim signs them with', () => {
     const simEnv = parseSimEnv(resolvedEnv(c.services['kick-sim']!, demo).values)
     const sim = createKickSim({ channels: 0, activity: false, keySeed: simEnv.KICK_SIM_KEY_SEED })
-    const gateway = parseConfig(resolvedEnv(c.services.gateway!, demo).values)
+    const gateway = parseConfig(mounted(resolvedEnv(c.services.gateway!, demo).values))
     expect(gateway.KICK_WEBHOOK_PUBLIC_KEY.trim()).toBe(sim.publicKeyPem.trim())
-    const poller = parseConfig(resolvedEnv(c.services.poller!, demo).values)
+    const poller = parseConfig(mounted(resolvedEnv(c.services.poller!, demo).values))
     expect([poller.KICK_CLIENT_ID, poller.KICK_CLIENT_SECRET]).toEqual([simEnv.KICK_SIM_CLIENT_ID, simEnv.KICK_SIM_CLIENT_SECRET])
   })
 })

@@ -13,7 +13,7 @@ export type ComposeService = {
   init?: boolean
   restart?: string
   stop_grace_period?: string
-  volumes?: string[]
+  volumes?: (string | { type: string; source: string; target: string; read_only?: boolean; volume?: { subpath?: string } })[]
   ports?: string[]
 }
 export type Compose = { name?: string; services: Record<string, ComposeService>; volumes?: Record<string, unknown> }

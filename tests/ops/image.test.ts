@@ -6,6 +6,7 @@ import type { Subprocess } from 'bun'
 import { freePort } from '../../scripts/infra/ports.ts'
 import { createTestDb, testNats, type LocalNats, type TestDb } from '../harness/infra.ts'
 import { eventually } from '../harness/services.ts'
+import { testNatsAuth } from '../harness/nats-auth.ts'
 import { parseEnvFile, readCompose, resolvedEnv, type Compose } from './compose.ts'
 import { copiesFrom, readDockerfile, ROOT, type Dockerfile } from './dockerfile.ts'
 
@@ -113,7 +114,18 @@ describe('the images, run without Docker', () => {
       for (const [k, v] of Object.entries(values)) if (v.startsWith('postgres://') && new URL(v).hostname === 'postgres') values[k] = atTestDb(v)
       return { ...values, ...(svc === 'kick-sim' ? { KICK_SIM_ACTIVITY: 'off' } : {}), ...(svc === 'poller' ? { POLL_INTERVAL_S: '1' } : {}) }
     }
-    env = { kickmon: { ...of('migrate'), NATS_URL: nats.url }, 'kick-sim': of('kick-sim'), auth: of('auth'), poller: of('poller'), gateway: of('gateway') }
+    // The NATS keys where compose mounts them: each service its own file; the CLI (the nats-keys
+    // one-shot's image) the whole keys volume on its home, acting as the operator.
+    const key = (t: Target, path: string, identity: 'auth' | 'poller' | 'gateway' | 'operator') => {
+      const dst = join(roots[t], path)
+      mkdirSync(dirname(dst), { recursive: true })
+      cpSync(testNatsAuth().seeds[identity], dst)
+      chmodSync(dst, 0o600)
+      if (asRoot) chownSync(dst, UID, UID)
+    }
+    for (const t of ['auth', 'poller', 'gateway'] as const) key(t, resolvedEnv(compose.services[t]!, demo).values.NATS_NKEY_SEED_FILE!, t)
+    key('kickmon', '/var/lib/kickmon/operator.nk', 'operator')
+    env = { kickmon: { ...of('migrate'), NATS_URL: nats.url, NATS_NKEY_SEED_FILE: '/var/lib/kickmon/operator.nk' }, 'kick-sim': of('kick-sim'), auth: of('auth'), poller: of('poller'), gateway: of('gateway') }
   }, 240_000)
 
   function atTestDb(url: string): string {
@@ -171,14 +183,14 @@ describe('the images, run without Docker', () => {
     }
   }, 240_000)
 
-  test('the system works: log in, static assets, a streamer added with the kickmon inside an image', async () => {
+  test('the system works: log in, static assets, a streamer added with the kickmon image as the NATS operator', async () => {
     const gw = `http://127.0.0.1:${ports.gateway}`
     for (const a of ['/assets/app.css', '/assets/htmx.min.js', '/login']) expect((await fetch(`${gw}${a}`)).status, a).toBe(200)
     const login = await fetch(`${gw}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: env.auth.ADMIN_USERNAME, password: env.auth.ADMIN_PASSWORD }) })
     expect(login.status).toBe(200)
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!
     const [channel] = (await (await fetch(`http://127.0.0.1:${ports.sim}/_sim/channels`)).json()) as { slug: string }[]
-    const add = await runInRoot('gateway', ['/app/bin/kickmon', 'streamers', 'add', channel!.slug])
+    const add = await runInRoot('kickmon', ['/app/bin/kickmon', 'streamers', 'add', channel!.slug])
     expect(add.code, add.stderr).toBe(0)
     const list = await eventually(async () => {
       const r = (await (await fetch(`${gw}/api/v1/streamers`, { headers: { cookie } })).json()) as { slug: string; stale: boolean }[]

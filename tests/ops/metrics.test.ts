@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
-import { connect } from '@nats-io/transport-node'
+import { connectAs } from '../harness/nats-auth.ts'
 import { PollerApi } from '../../shared/src/poller-contract.ts'
 import { request } from '../../shared/src/rpc.ts'
 import { WEBHOOKS_STREAM, subjects } from '../../shared/src/subjects.ts'
@@ -88,7 +88,7 @@ describe('metrics and request ids', () => {
     const login = auth.samples.filter((s) => s.name === 'nats_requests_total' && s.labels.endpoint === 'auth.session.login')
     expect(login.find((s) => s.labels.outcome === 'ok')?.value).toBeGreaterThanOrEqual(1)
     expect(login.find((s) => s.labels.outcome === 'rejected')?.value).toBeGreaterThanOrEqual(1)
-    const nc = await connect({ servers: stack.nats.url.replace('nats://', '') })
+    const nc = await connectAs(stack.nats.url, 'operator')
     try {
       await request(nc, PollerApi.list.subject, {}, PollerApi.list.output)
       await expect(request(nc, PollerApi.get.subject, { slug: 'Not A Slug!' }, PollerApi.get.output)).rejects.toMatchObject({ code: 'VALIDATION' })
@@ -124,7 +124,7 @@ describe('metrics and request ids', () => {
     const value = (p: Scrape, name: string, labels: Record<string, string> = {}) =>
       p.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value
     const [channel] = (await sim('/_sim/channels')) as { slug: string }[]
-    const nc = await connect({ servers: stack.nats.url.replace('nats://', '') })
+    const nc = await connectAs(stack.nats.url, 'operator')
     try {
       await request(nc, PollerApi.add.subject, { slug: channel!.slug }, PollerApi.add.output, { timeout: 15_000 })
       // Kick holds both events' subscriptions for the streamer: alive catches up with wanted.

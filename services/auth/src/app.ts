@@ -9,6 +9,8 @@ import { bootstrapAdmin } from './bootstrap.ts'
 import type { AuthConfig } from './config.ts'
 import type { AuthDeps } from './deps.ts'
 import { authEndpoints } from './endpoints.ts'
+import { internalEndpoints } from './internal-endpoints.ts'
+import { withAdminSubjects } from './system-actors.ts'
 import { Passwords } from './passwords.ts'
 import { pruneSessions } from './sessions.ts'
 import { pruneFailures } from './throttle.ts'
@@ -50,7 +52,8 @@ export async function startAuth(ctx: AuthStartContext): Promise<AuthDeps> {
   const logins = ctx.registry
     ? new Counter({ name: 'auth_logins_total', help: 'Login attempts by outcome', labelNames: ['outcome'] as const, registers: [ctx.registry] })
     : null
-  ctx.addEndpoints(authEndpoints(deps, { onLogin: (outcome) => logins?.inc({ outcome }) }))
+  ctx.addEndpoints(withAdminSubjects(authEndpoints(deps, { onLogin: (outcome) => logins?.inc({ outcome }) })))
+  ctx.addEndpoints(internalEndpoints(deps))
 
   const housekeeping = async () => {
     try {

@@ -1,6 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node'
 import { AuthApi, type Actor, type AuthEndpointName, type AuthInput, type AuthOutput, type SessionUser } from '@kickmon/shared/auth-contract'
 import { request } from '@kickmon/shared/rpc'
+import { AuthInternalApi } from '@kickmon/shared/auth-internal-contract'
 
 export type { SessionUser, Actor }
 export type VerifiedSession = AuthOutput<'verify'> & { token: string }
@@ -29,6 +30,12 @@ export class AuthClient {
 
   logout(token: string, requestId?: string) {
     return this.call('logout', { actor: { session: token } }, requestId)
+  }
+
+  /** A user's live session ids (auth.internal.sessions.live: the gateway never acts as the system). */
+  async liveSessions(userId: number, requestId?: string): Promise<string[]> {
+    const api = AuthInternalApi.sessionsLive
+    return (await request(this.nc, api.subject, { user_id: userId }, api.output, { requestId })).session_ids
   }
 
   visible(actor: Actor, requestId?: string) {

@@ -16,8 +16,6 @@ export type WatchOptions = {
   tickMs?: number
 }
 
-const SYSTEM = { system: 'gateway' } as const
-
 /**
  * Ends open connections (`/ws` sockets, SSE streams) when the credential that opened them is
  * no longer valid. HTTP requests are checked one by one; a connection was checked once, on
@@ -26,7 +24,7 @@ const SYSTEM = { system: 'gateway' } as const
  *   from auth's NATS messages;
  * - a session's absolute lifetime (SESSION_MAX_S): at its known `expires_at`;
  * - a session's idle timeout (SESSION_IDLE_S, which only auth knows): a re-check per user every
- *   `recheckMs`, listing the user's live sessions as the system actor. Unlike verify, that does
+ *   `recheckMs`, asking auth for the user's live sessions (auth.internal.sessions.live). Unlike verify, that does
  *   not count as activity, so an open dashboard does not keep an idle session alive;
  * - a revocation message lost on core NATS: keys are re-verified every `recheckMs` too.
  * Cheap at thousands of connections: one timer, one auth request per user (or key) per period,
@@ -138,8 +136,7 @@ export class CredentialWatch {
         if (!(await this.keys.verify(first.caller.credential))) for (const e of entries()) e.end('API key revoked')
         return
       }
-      const { sessions } = await this.auth.call('sessionsList', { actor: SYSTEM, user_id: first.caller.user.id })
-      const live = new Set(sessions.map((s) => s.session_id))
+      const live = new Set(await this.auth.liveSessions(first.caller.user.id))
       for (const e of entries()) if (!live.has(e.caller.sessionId!)) e.end('session expired')
     } catch (err) {
       // Auth unreachable: keep the connections (HTTP fails anyway) and try again next period.

@@ -12,6 +12,7 @@ import type { NotifierConfig } from './config.ts'
 import type { NotifierDeps } from './deps.ts'
 import { Dispatcher } from './dispatcher.ts'
 import { notifierEndpoints } from './endpoints.ts'
+import { withAdminSubjects } from './system-actors.ts'
 import { Intake } from './intake.ts'
 import { LiveMessages } from './live-messages.ts'
 import { LiveStatuses } from './live-statuses.ts'
@@ -64,7 +65,7 @@ export async function startNotifier(ctx: NotifierStartContext): Promise<Notifier
   let messages: LiveMessages | null = null
   const dispatcher = new Dispatcher(d, live, locks, (slug) => messages?.add(slug))
   messages = new LiveMessages(d, live, locks, () => dispatcher.kick())
-  ctx.addEndpoints(notifierEndpoints(d))
+  ctx.addEndpoints(withAdminSubjects(notifierEndpoints(d)))
 
   // KICK_EVENTS is the poller's: wait until it exists rather than create it with other settings.
   await untilJetStreamAnswers(async () => {

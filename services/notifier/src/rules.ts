@@ -1,7 +1,8 @@
 import { AppError } from '@kickmon/shared/errors'
 import type { NotifierInput, Rule } from '@kickmon/shared/notifier-contract'
 import type { NatsConnection } from '@nats-io/transport-node'
-import { AuthApi, type Actor } from '@kickmon/shared/auth-contract'
+import type { Actor } from '@kickmon/shared/auth-contract'
+import { AuthInternalApi } from '@kickmon/shared/auth-internal-contract'
 import { request } from '@kickmon/shared/rpc'
 import { getChannelRow } from './channels.ts'
 import { iso, type NotifierDeps } from './deps.ts'
@@ -23,9 +24,9 @@ export const presentRule = (r: RuleRow): Rule => ({
 })
 
 /** Every named streamer must be one the caller may see (a viewer's alerts stay within their list). */
-async function requireVisible(nc: NatsConnection, actor: Actor, p: Principal, streamers: '*' | string[], requestId: string) {
-  if (streamers === '*' || isAdmin(p)) return
-  const v = await request(nc, AuthApi.accessVisible.subject, { actor }, AuthApi.accessVisible.output, { requestId })
+async function requireVisible(nc: NatsConnection, p: Principal, streamers: '*' | string[], requestId: string) {
+  if (streamers === '*' || isAdmin(p) || p.userId === null) return
+  const v = await request(nc, AuthInternalApi.accessVisible.subject, { user_id: p.userId }, AuthInternalApi.accessVisible.output, { requestId })
   if (v.all) return
   const hidden = streamers.filter((s) => !v.slugs.includes(s))
   if (hidden.length) throw new AppError('VALIDATION', `streamers: not among the streamers you can see: ${hidden.slice(0, 10).join(', ')}`)
@@ -39,7 +40,7 @@ export async function createRule(d: NotifierDeps, p: Principal, i: NotifierInput
     if (ch.type === 'webhook') throw new AppError('VALIDATION', 'template: webhook channels send a fixed JSON payload; templates apply to the other types')
     checkTemplate(i.template)
   }
-  await requireVisible(d.nc, i.actor, p, i.streamers, requestId)
+  await requireVisible(d.nc, p, i.streamers, requestId)
   const [r] = await d.sql<RuleRow[]>`
     insert into notify_rules (owner_id, channel_id, streamers, events, min_viewers, cooldown_s, template)
     values (${ch.owner_id}, ${ch.id}, ${dedupe(i.streamers)}, ${[...new Set(i.events)]}, ${i.min_viewers ?? null}, ${i.cooldown_s ?? 600}, ${i.template ?? null})
@@ -71,7 +72,7 @@ export async function updateRule(d: NotifierDeps, p: Principal, i: NotifierInput
     if (ch?.type === 'webhook') throw new AppError('VALIDATION', 'template: webhook channels send a fixed JSON payload; templates apply to the other types')
     checkTemplate(i.template)
   }
-  if (i.streamers) await requireVisible(d.nc, i.actor, p, i.streamers, requestId)
+  if (i.streamers) await requireVisible(d.nc, p, i.streamers, requestId)
   const [u] = await d.sql<RuleRow[]>`
     update notify_rules set
       streamers = ${i.streamers !== undefined ? dedupe(i.streamers) : r.streamers},

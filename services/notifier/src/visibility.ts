@@ -1,11 +1,12 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import { AuthApi, type Visible } from '@kickmon/shared/auth-contract'
+import type { Visible } from '@kickmon/shared/auth-contract'
+import { AuthInternalApi } from '@kickmon/shared/auth-internal-contract'
 import { AccessChangedEvent, SessionsRevokedEvent } from '@kickmon/shared/auth-contract'
 import { subjects } from '@kickmon/shared/subjects'
 import type { Logger } from '@kickmon/shared/logger'
 import { request } from '@kickmon/shared/rpc'
 
-// Which streamers a rule's owner may see, asked of auth as a system actor and cached briefly
+// Which streamers a rule's owner may see, asked of auth (auth.internal.access.visible) and cached briefly
 // (dropped when auth announces an access change). A rule only ever sends about streamers its
 // owner can see at the time of the event: a removed assignment stops the alerts at once.
 
@@ -52,7 +53,7 @@ export class Visibility {
     let v: Visible | null = hit && hit.until > Date.now() ? hit.v : null
     if (!v) {
       try {
-        v = await request(this.nc, AuthApi.accessVisible.subject, { actor: { system: 'notifier' }, user_id: ownerId }, AuthApi.accessVisible.output)
+        v = await request(this.nc, AuthInternalApi.accessVisible.subject, { user_id: ownerId }, AuthInternalApi.accessVisible.output)
       } catch (e) {
         // A deleted user's rules are deleted with them; anything else is auth being away: retry later.
         if ((e as { code?: string }).code === 'NOT_FOUND') return false

@@ -1,6 +1,6 @@
 // In-process auth service against a fresh test database and a private nats-server, plus
 // helpers to make users, sessions and keys quickly (argon2 is slow: one fixture hash per file).
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import type { NatsConnection } from '@nats-io/transport-node'
 import { ServiceError, Svcm } from '@nats-io/services'
 import type { z } from 'zod'
 import { AuthApi, type AuthEndpointName, type AuthInput, type Role } from '../../../shared/src/auth-contract.ts'
@@ -16,6 +16,8 @@ import { ARGON2 } from '../../../services/auth/src/passwords.ts'
 import { createSession } from '../../../services/auth/src/sessions.ts'
 import { createApiKey } from '../../../services/auth/src/apikeys.ts'
 import { createTestDb, testNats, type LocalNats, type TestDb } from '../../harness/infra.ts'
+import { connectAs } from '../../harness/nats-auth.ts'
+import { adminSubject } from '../../../shared/src/auth-internal-contract.ts'
 
 export const ADMIN = { username: 'root', password: 'root-password-for-tests' }
 /** Every fixture user has this password (hashed once per file). */
@@ -54,7 +56,7 @@ export async function startAuthHarness(env: Record<string, string> = {}): Promis
     ...env,
   })
   const log = createLogger('auth', process.env.AUTH_TEST_LOG ?? 'silent')
-  const serviceNc = await connect({ servers: nats.url, name: 'auth' })
+  const serviceNc = await connectAs(nats, 'auth')
   const service = await new Svcm(serviceNc).add({ name: 'auth', version: VERSION, description: 'auth under test' })
   const sql: Sql = createDb(db.url, 'auth', 10)
   const stops: (() => Promise<void> | void)[] = []
@@ -63,13 +65,18 @@ export async function startAuthHarness(env: Record<string, string> = {}): Promis
     addEndpoints: (defs) => addEndpoints(service, defs, log),
     onStop: (fn) => void stops.push(fn),
   })
-  const nc = await connect({ servers: nats.url, name: 'test' })
+  // The test calls as the operator (the CLI's identity): system actors go to auth.admin.*, as the CLI sends them.
+  const nc = await connectAs(nats, 'operator')
+  const subjectFor = (name: AuthEndpointName, body: unknown) => {
+    const actor = (body as { actor?: unknown } | null)?.actor
+    return actor && typeof actor === 'object' && 'system' in actor ? adminSubject(AuthApi[name].subject) : AuthApi[name].subject
+  }
   const fixtureHash = await Bun.password.hash(FIXTURE_PASSWORD, ARGON2)
 
-  const call: AuthHarness['call'] = (name, body, opts) => request(nc, AuthApi[name].subject, body, AuthApi[name].output as z.ZodType, opts) as never
+  const call: AuthHarness['call'] = (name, body, opts) => request(nc, subjectFor(name, body), body, AuthApi[name].output as z.ZodType, opts) as never
   const fail: AuthHarness['fail'] = async (name, body) => {
     try {
-      await request(nc, AuthApi[name].subject, body, AuthApi[name].output as z.ZodType)
+      await request(nc, subjectFor(name, body), body, AuthApi[name].output as z.ZodType)
     } catch (e) {
       if (e instanceof AppError) return e
       throw e

@@ -1,6 +1,7 @@
 // main.ts as operators run it: a subprocess with env, health on AUTH_PORT, $SRV on NATS, clean SIGTERM.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { connectAs, natsEnv } from '../../harness/nats-auth.ts'
 import { join } from 'node:path'
 import { freePort } from '../../../scripts/infra/ports.ts'
 import { createTestDb, testNats, type LocalNats, type TestDb } from '../../harness/infra.ts'
@@ -10,7 +11,7 @@ let nats: LocalNats
 let nc: NatsConnection
 beforeAll(async () => {
   ;[db, nats] = await Promise.all([createTestDb(), testNats()])
-  nc = await connect({ servers: nats.url })
+  nc = await connectAs(nats.url, 'operator')
 })
 afterAll(async () => {
   await nc.drain()
@@ -43,7 +44,7 @@ async function startMain(env: Record<string, string>) {
 test('main.ts starts, creates the first admin, answers /readyz and $SRV.PING, and stops on SIGTERM', async () => {
   const { proc, port } = await startMain({
     DATABASE_URL: db.url, NATS_URL: nats.url, LOG_LEVEL: 'info',
-    ADMIN_USERNAME: 'operator', ADMIN_PASSWORD: 'operator-pass-1', SESSION_IDLE_S: '600', SESSION_MAX_S: '3600',
+    ADMIN_USERNAME: 'operator', ADMIN_PASSWORD: 'operator-pass-1', SESSION_IDLE_S: '600', SESSION_MAX_S: '3600', ...natsEnv('auth'),
     CONFIG_ENCRYPTION_KEY: 'ef'.repeat(32),
   })
   try {

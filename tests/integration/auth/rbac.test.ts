@@ -1,5 +1,6 @@
 // Role × operation × object: every endpoint of the contract, asked by every kind of actor,
 // about their own objects and someone else's. A new endpoint without rows here fails.
+import { adminSubject, AuthInternalApi } from '../../../shared/src/auth-internal-contract.ts'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { AuthApi, type Actor, type AuthEndpointName } from '../../../shared/src/auth-contract.ts'
 import { AppError, type ErrorCode } from '../../../shared/src/errors.ts'
@@ -132,7 +133,11 @@ test('the table covers every endpoint of the contract, and the service registers
   expect([...new Set(ROWS.map((r) => r.name as string))].sort()).toEqual(contract)
   const info = (await h.nc.request('$SRV.INFO.auth', '', { timeout: 2000 })).json<{ name: string; endpoints: { subject: string }[] }>()
   expect(info.name).toBe('auth')
-  expect(info.endpoints.map((e) => e.subject).sort()).toEqual(Object.values(AuthApi).map((a) => a.subject).sort())
+  // Each endpoint taking an actor is also served on auth.admin.* (system actors), plus the narrow internal ones.
+  const withActor = Object.values(AuthApi).filter((a) => 'actor' in (a.input as unknown as { shape: object }).shape)
+  const expected = [...Object.values(AuthApi).map((a) => a.subject), ...withActor.map((a) => adminSubject(a.subject)), ...Object.values(AuthInternalApi).map((a) => a.subject)]
+  expect(info.endpoints.map((e) => e.subject).sort()).toEqual(expected.sort())
+  expect(withActor.length).toBe(Object.keys(AuthApi).length - 3) // all but login, session verify and API key verify
 })
 
 describe('role × operation × object', () => {

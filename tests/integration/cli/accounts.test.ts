@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { connectAs } from '../../harness/nats-auth.ts'
 import { AuthApi, ConfigEntry, User } from '../../../shared/src/auth-contract.ts'
 import { request } from '../../../shared/src/rpc.ts'
 import { ADMIN, testStack } from '../../harness/stack.ts'
@@ -21,7 +22,7 @@ describe('kickmon users and config against the auth service', () => {
   beforeAll(async () => {
     stack = await testStack({ services: ['auth'], sim: false })
     env = stackEnv(stack.env)
-    nc = await connect({ servers: stack.nats.url.replace('nats://', '') })
+    nc = await connectAs(stack.nats.url, 'operator')
   })
   afterAll(async () => {
     await nc?.close()

@@ -2,11 +2,12 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { eventually } from '../../harness/services.ts'
 import { discordHook, startNotifierHarness, type NotifierHarness } from '../notifier/harness.ts'
 import { ENTRY, kickmon } from './run.ts'
+import { natsEnv } from '../../harness/nats-auth.ts'
 
 // `kickmon notify …` against a real notifier: channels, rules, deliveries, test; --json and exit codes.
 
 let h: NotifierHarness
-const run = (args: string[]) => kickmon(args, { env: { NATS_URL: h.nats.url }, bin: [process.execPath, ENTRY] })
+const run = (args: string[]) => kickmon(args, { env: { NATS_URL: h.nats.url, ...natsEnv('operator') }, bin: [process.execPath, ENTRY] })
 
 beforeAll(async () => {
   h = await startNotifierHarness()

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { atRunEnd } from '../../harness/run-end.ts'
+import { natsEnv } from '../../harness/nats-auth.ts'
 
 export const ROOT = join(import.meta.dir, '..', '..', '..')
 export const ENTRY = join(ROOT, 'cli', 'src', 'main.ts')
@@ -55,7 +56,8 @@ export async function kickmon(args: string[], o: RunOptions = {}): Promise<Run> 
 /** The environment that points the CLI at a stack. */
 export function stackEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
   const pick = ['NATS_URL', 'DATABASE_URL', 'POLLER_PORT', 'AUTH_PORT', 'GATEWAY_PORT'] as const
-  return Object.fromEntries(pick.map((k) => [k, env[k]]))
+  // The CLI is the operator's tool: it connects with the operator identity's key.
+  return { ...Object.fromEntries(pick.map((k) => [k, env[k]])), ...natsEnv('operator') }
 }
 
 export const json = <T = any>(r: Run): T => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { Subprocess } from 'bun'
-import { connect } from '@nats-io/transport-node'
+import { connectAs, natsEnv } from '../../harness/nats-auth.ts'
 import { unknownStatus, type StreamerStatus } from '../../../shared/src/contracts.ts'
 import { subjects } from '../../../shared/src/subjects.ts'
 import { testNats } from '../../harness/infra.ts'
@@ -92,8 +92,8 @@ describe('kickmon watch', () => {
 
   test('before the poller ever ran (no status bucket yet) it waits, and shows the first status published', async () => {
     const fresh = await testNats()
-    const proc = Bun.spawn([...(await cliCommand()), 'watch', '--plain'], { env: { NATS_URL: fresh.url }, stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
-    const nc = await connect({ servers: fresh.url.replace('nats://', '') })
+    const proc = Bun.spawn([...(await cliCommand()), 'watch', '--plain'], { env: { NATS_URL: fresh.url, ...natsEnv('operator') }, stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
+    const nc = await connectAs(fresh.url, 'operator')
     try {
       const err = proc.stderr.getReader()
       const first = new TextDecoder().decode((await err.read()).value)

@@ -36,7 +36,7 @@ async function quiet(ms = 1500, max = 15_000) {
 /** Publish a status as the poller would (a newer checked_at than anything before). */
 function publish(slug: string, patch: Partial<StreamerStatus>) {
   const s = { ...h.statuses.get(slug)!, ...patch, checked_at: new Date().toISOString(), changed_at: new Date().toISOString() }
-  h.gw.ctx.nc.publish(subjects.status(slug), JSON.stringify(s))
+  h.poller.ctx.nc.publish(subjects.status(slug), JSON.stringify(s))
 }
 
 type SseEvent = { event: string; data: unknown }
@@ -145,7 +145,7 @@ describe('the dashboard socket (/ws)', () => {
     // 150 made-up streamers (the poller only publishes; the gateway keeps them in memory).
     for (let i = 0; i < 150; i++) {
       const slug = `bulk-${i}`
-      h.gw.ctx.nc.publish(subjects.status(slug), JSON.stringify({ ...h.statuses.get(A)!, slug, username: slug, checked_at: new Date().toISOString() }))
+      h.poller.ctx.nc.publish(subjects.status(slug), JSON.stringify({ ...h.statuses.get(A)!, slug, username: slug, checked_at: new Date().toISOString() }))
     }
     await eventually(() => h.statuses.get('bulk-149'), 5000, 'the made-up streamers')
     const s = await socket(h.admin)
@@ -153,7 +153,7 @@ describe('the dashboard socket (/ws)', () => {
     expect(s.messages.length).toBeGreaterThan(2)
     expect(Math.max(...s.messages.map((m) => m.length))).toBeLessThan(64 * 1024)
     s.ws.close()
-    for (let i = 0; i < 150; i++) h.gw.ctx.nc.publish(subjects.streamerRemoved, JSON.stringify({ slug: `bulk-${i}` }))
+    for (let i = 0; i < 150; i++) h.poller.ctx.nc.publish(subjects.streamerRemoved, JSON.stringify({ slug: `bulk-${i}` }))
     await eventually(() => !h.statuses.get('bulk-149'), 5000, 'the made-up streamers gone')
   })
 
@@ -229,7 +229,7 @@ describe('bursts', () => {
     for (let v = 1; v <= 3; v++)
       for (let i = 0; i < 40; i++) {
         const slug = `burst-${i}`
-        h.gw.ctx.nc.publish(subjects.status(slug), JSON.stringify({ ...h.statuses.get(A)!, slug, username: slug, live: true, stale: false, viewers: v * 1000 + i, checked_at: new Date(Date.now() + v).toISOString() }))
+        h.poller.ctx.nc.publish(subjects.status(slug), JSON.stringify({ ...h.statuses.get(A)!, slug, username: slug, live: true, stale: false, viewers: v * 1000 + i, checked_at: new Date(Date.now() + v).toISOString() }))
       }
     publish(A, { viewers: 31337, live: true })
     const admin = sockets[0]!
@@ -240,6 +240,6 @@ describe('bursts', () => {
     await eventually(() => sockets[2]!.text().includes('data-viewers="31337"'), 5000, 'the user’s own change')
     expect(sockets[2]!.text()).not.toContain('burst-')
     for (const s of sockets) s.ws.close()
-    for (let i = 0; i < 40; i++) h.gw.ctx.nc.publish(subjects.streamerRemoved, JSON.stringify({ slug: `burst-${i}` }))
+    for (let i = 0; i < 40; i++) h.poller.ctx.nc.publish(subjects.streamerRemoved, JSON.stringify({ slug: `burst-${i}` }))
   })
 })

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { Kvm } from '@nats-io/kv'
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { connectAs } from '../../harness/nats-auth.ts'
 import { unknownStatus } from '../../../shared/src/contracts.ts'
 import { createLogger } from '../../../shared/src/logger.ts'
 import { STATUS_BUCKET } from '../../../shared/src/subjects.ts'
@@ -15,7 +16,7 @@ let nats: LocalNats
 let nc: NatsConnection
 beforeAll(async () => {
   nats = await testNats()
-  nc = await connect({ servers: nats.url })
+  nc = await connectAs(nats.url, 'operator')
 })
 afterAll(async () => {
   await nc?.close()

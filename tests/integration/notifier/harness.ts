@@ -1,7 +1,6 @@
 // The notifier in this process against the auth harness's database and nats-server, the
 // provider simulators on a random port, and helpers that publish StatusEvents into
 // KICK_EVENTS as the poller does (message id = event id).
-import { connect } from '@nats-io/transport-node'
 import { Svcm } from '@nats-io/services'
 import { jetstream } from '@nats-io/jetstream'
 import type { z } from 'zod'
@@ -19,6 +18,8 @@ import { startNotifier } from '../../../services/notifier/src/app.ts'
 import { parseNotifierConfig } from '../../../services/notifier/src/config.ts'
 import { createNotifySim, type NotifySim } from '../../../services/notify-sim/src/sim.ts'
 import { startAuthHarness, type AuthHarness } from '../auth/harness.ts'
+import { connectAs } from '../../harness/nats-auth.ts'
+import { adminSubject } from '../../../shared/src/auth-internal-contract.ts'
 
 export type Notifier = { stop: () => Promise<void>; registry: ReturnType<typeof createMetrics> }
 
@@ -56,7 +57,7 @@ export async function startNotifierHarness(env: Record<string, string> = {}): Pr
       NOTIFY_ENCRYPTION_KEY: 'cd'.repeat(32), LOG_LEVEL: 'silent', ...env, ...over,
     })
     const log = createLogger('notifier', process.env.NOTIFIER_TEST_LOG ?? 'silent')
-    const snc = await connect({ servers: auth.nats.url, name: 'notifier' })
+    const snc = await connectAs(auth.nats, 'notifier')
     const service = await new Svcm(snc).add({ name: 'notifier', version: VERSION, description: 'notifier under test' })
     const sql = createDb(auth.db.url, 'notifier', 5)
     const stops: (() => Promise<void> | void)[] = []
@@ -81,13 +82,19 @@ export async function startNotifierHarness(env: Record<string, string> = {}): Pr
     checked_at: new Date().toISOString(), changed_at: new Date().toISOString(), stale: false, ...over,
   })
 
+  // The test client is the operator (as the CLI): system actors go to notifier.admin.*, as the CLI sends them.
+  const subjectFor = (name: NotifierEndpointName, body: unknown) => {
+    const actor = (body as { actor?: unknown } | null)?.actor
+    return actor && typeof actor === 'object' && 'system' in actor ? adminSubject(NotifierApi[name].subject) : NotifierApi[name].subject
+  }
+
   const h: NotifierHarness = {
     ...auth, sim, simUrl,
     startNotifier: startOne,
-    n: (name, body) => request(nc, NotifierApi[name].subject, body, NotifierApi[name].output as z.ZodType, { timeout: 15_000 }) as never,
+    n: (name, body) => request(nc, subjectFor(name, body), body, NotifierApi[name].output as z.ZodType, { timeout: 15_000 }) as never,
     nfail: async (name, body) => {
       try {
-        await request(nc, NotifierApi[name].subject, body, NotifierApi[name].output as z.ZodType, { timeout: 15_000 })
+        await request(nc, subjectFor(name, body), body, NotifierApi[name].output as z.ZodType, { timeout: 15_000 })
       } catch (e) {
         if (e instanceof AppError) return e
         throw e

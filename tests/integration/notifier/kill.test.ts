@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { eventually } from '../../harness/services.ts'
 import { ADMIN_ACTOR, simJson, startNotifierHarness, type NotifierHarness } from './harness.ts'
+import { natsEnv } from '../../harness/nats-auth.ts'
 
 // Two notifier processes share the work; one is killed with SIGKILL in the middle of a burst
 // and started again. Every event is delivered (nothing lost), and a delivery is sent twice at
@@ -25,7 +26,7 @@ function spawnNotifier() {
     cwd: ROOT,
     env: {
       ...process.env, DATABASE_URL: h.db.url, NATS_URL: h.nats.url, NOTIFIER_PORT: '0', NOTIFY_ALLOW_HOSTS: '127.0.0.1',
-      NOTIFY_ENCRYPTION_KEY: 'cd'.repeat(32), LOG_LEVEL: 'warn', KICK_WEB_URL: 'https://kick.example',
+      NOTIFY_ENCRYPTION_KEY: 'cd'.repeat(32), LOG_LEVEL: 'warn', KICK_WEB_URL: 'https://kick.example', ...natsEnv('notifier'),
     },
     stdout: 'ignore', stderr: 'inherit',
   })

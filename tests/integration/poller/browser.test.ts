@@ -11,7 +11,7 @@ type Poller = Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof star
 const WEBSITE = 'GET /api/v2/channels/:slug'
 
 async function addAll(p: Poller, slugs: string[]) {
-  for (const slug of slugs) await request(p.ctx.nc, endpoints.poller.add, { slug }, z.unknown(), { timeout: 10_000 })
+  for (const slug of slugs) await request(p.client, endpoints.poller.add, { slug }, z.unknown(), { timeout: 10_000 })
 }
 
 describe('browser fallback without credentials: real Chromium reads kick.com pages (kick-sim)', () => {
@@ -31,7 +31,7 @@ describe('browser fallback without credentials: real Chromium reads kick.com pag
     // No KICK_CLIENT_ID and KICK_API_URL left at Kick's own host: the browser is the only source.
     const config = env.config({ KICK_CLIENT_ID: '', KICK_CLIENT_SECRET: '', KICK_API_URL: '', BROWSER_FALLBACK: 'on', POLL_INTERVAL_S: '2' })
     poller = await inProcess('poller', config, (ctx) => startPoller(ctx, { browser: { blockBackoffMs: 3000, idleCloseMs: 60_000 } }))
-    statuses = watchStatuses(poller.ctx.nc)
+    statuses = watchStatuses(poller.client)
     await addAll(poller, slugs)
   })
   afterAll(async () => {
@@ -61,7 +61,7 @@ describe('browser fallback without credentials: real Chromium reads kick.com pag
     const online = await eventually(async () => (await eventRows(env.db.sql, a!.slug)).find((e) => e.type === 'online'), 10_000, 'the online event in PostgreSQL')
     expect(online.source).toBe('browser')
     // The health report (the /system page, `kickmon health`) shows the browser at work.
-    const health = await request(poller.ctx.nc, PollerApi.health.subject, {}, PollerApi.health.output)
+    const health = await request(poller.client, PollerApi.health.subject, {}, PollerApi.health.output)
     expect(health.browser).toMatchObject({ enabled: true, running: true, backoff_s: 0 })
     expect(health.browser.pages).toBeGreaterThanOrEqual(3)
     expect(health.sources.browser).toBeGreaterThanOrEqual(3)
@@ -116,7 +116,7 @@ describe('browser fallback with credentials: steps in only while the API fails',
     front = await SimFront.start(env.sim)
     const config = env.config({ KICK_WEB_URL: front.url, BROWSER_FALLBACK: 'on', POLL_INTERVAL_S: '2' })
     poller = await inProcess('poller', config, (ctx) => startPoller(ctx, { browser: { idleCloseMs: 2000, challengeTimeoutMs: 3000 } }))
-    statuses = watchStatuses(poller.ctx.nc)
+    statuses = watchStatuses(poller.client)
     await addAll(poller, [slug])
     await eventually(() => statuses.last(slug)?.live && statuses.last(slug)?.source === 'api', 10_000, 'live from the API')
   })

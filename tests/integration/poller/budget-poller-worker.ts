@@ -12,6 +12,7 @@ let stop: (() => Promise<void>) | null = null
 self.onmessage = async (e: MessageEvent<Start | { type: 'stop' }>) => {
   if (e.data.type === 'start') {
     const { env, options } = e.data
+    if (env.KICKMON_TEST_NATS_KEYS) process.env.KICKMON_TEST_NATS_KEYS = env.KICKMON_TEST_NATS_KEYS // the run's NATS keys
     const p = await inProcess('poller', parseConfig(env), (ctx) => startPoller(ctx, options))
     stop = p.stop
     postMessage({ type: 'started' })

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startPoller, type PollerOptions } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
+import { natsEnv, testNatsAuth } from '../../harness/nats-auth.ts'
 import { isApi, isLivestreams, SimFront } from './faults-kit.ts'
 
 // 10,000 streamers against kick-sim: slugs resolved 25 a call, live state 100 ids a call,
@@ -41,7 +42,8 @@ describe(`request budget at ${STREAMERS.toLocaleString('en')} streamers`, () => 
     poller = await pollerThread({
       DATABASE_URL: env.db.url, NATS_URL: env.nats.url, KICK_API_URL: front.url, KICK_AUTH_URL: front.url, KICK_WEB_URL: front.url,
       KICK_CLIENT_ID: 'kickmon-demo', KICK_CLIENT_SECRET: 'kickmon-demo-secret', KICK_WEBHOOKS: 'off',
-      POLL_INTERVAL_S: String(INTERVAL_S), OFFLINE_GRACE_S: '8', POLLER_PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      POLL_INTERVAL_S: String(INTERVAL_S), OFFLINE_GRACE_S: '8', POLLER_PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...natsEnv('poller'),
+      KICKMON_TEST_NATS_KEYS: testNatsAuth().dir, // a worker does not see this thread's env changes
     }, { requestsPerSecond: BUDGET })
   }, 120_000)
   afterAll(async () => {

@@ -1,5 +1,7 @@
+import { adminSubject } from '../../../shared/src/auth-internal-contract.ts'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { connectAs, natsEnv } from '../../harness/nats-auth.ts'
 import { startAuth } from '../../../services/auth/src/app.ts'
 import { parseAuthConfig } from '../../../services/auth/src/config.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
@@ -41,13 +43,13 @@ describe('the poller takes KICK_CLIENT_SECRET from the configuration store', () 
     env = await testEnv({ channels: 3, clientSecret: FIRST })
     const base = env.config({ KICK_WEBHOOKS: 'off' })
     auth = await inProcess('auth', base, (ctx) => startAuth({ ...ctx, config: parseAuthConfig({ ...process.env, ...Object.fromEntries(Object.entries(base).map(([k, v]) => [k, String(v)])) }) }))
-    nc = await connect({ servers: env.nats.url })
-    await request(nc, AuthApi.configSet.subject, { actor: cli, key: 'KICK_CLIENT_SECRET', value: FIRST, encrypt: true }, AuthApi.configSet.output)
+    nc = await connectAs(env.nats.url, 'operator')
+    await request(nc, adminSubject(AuthApi.configSet.subject), { actor: cli, key: 'KICK_CLIENT_SECRET', value: FIRST, encrypt: true }, AuthApi.configSet.output)
 
     slug = env.sim.world.list()[0]!.slug
     await env.db.sql`insert into streamers (slug, username) values (${slug}, ${slug})`
     // The operator's env has no KICK_CLIENT_SECRET. Every poller log line is kept to check it.
-    const config = { ...base, KICK_CLIENT_SECRET: undefined }
+    const config = { ...base, KICK_CLIENT_SECRET: undefined, ...natsEnv('poller') }
     const logger = createLogger('poller', 'debug', { write: (s: string) => void lines.push(s) })
     const svc = await createService({ name: 'poller', description: 'poller (test)', port: 0, config, useDb: true, logger, start: async (c) => void (await startPoller(c)) })
     stopPoller = svc.stop
@@ -66,13 +68,13 @@ describe('the poller takes KICK_CLIENT_SECRET from the configuration store', () 
 
   test('a rotated secret is used from the next token on, without restarting the poller', async () => {
     kickAccepts(SECOND)
-    await request(nc, AuthApi.configSet.subject, { actor: cli, key: 'KICK_CLIENT_SECRET', value: SECOND, encrypt: true }, AuthApi.configSet.output)
+    await request(nc, adminSubject(AuthApi.configSet.subject), { actor: cli, key: 'KICK_CLIENT_SECRET', value: SECOND, encrypt: true }, AuthApi.configSet.output)
     await expireTokens()
     await seen(654, 'the poller to read Kick with the rotated secret')
   })
 
   test('with no secret in the env or the store, the kick-sim demo secret is used as before', async () => {
-    await request(nc, AuthApi.configDelete.subject, { actor: cli, key: 'KICK_CLIENT_SECRET' }, AuthApi.configDelete.output)
+    await request(nc, adminSubject(AuthApi.configDelete.subject), { actor: cli, key: 'KICK_CLIENT_SECRET' }, AuthApi.configDelete.output)
     kickAccepts('kickmon-demo-secret')
     await expireTokens()
     await seen(987, 'the poller to read Kick with the demo secret')

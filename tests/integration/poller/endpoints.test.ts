@@ -16,7 +16,7 @@ describe('poller endpoints', () => {
   const iso = (ms: number) => new Date(ms).toISOString()
 
   const call = <K extends PollerEndpointName>(k: K, body: PollerInput<K> | Record<string, unknown>): Promise<PollerOutput<K>> =>
-    request(poller.ctx.nc, PollerApi[k].subject, body, PollerApi[k].output) as Promise<PollerOutput<K>>
+    request(poller.client, PollerApi[k].subject, body, PollerApi[k].output) as Promise<PollerOutput<K>>
   const rejects = (p: Promise<unknown>, code: string, message?: string | RegExp) =>
     expect(p).rejects.toMatchObject({ code, ...(message ? { message: expect.stringMatching(message) } : {}) })
 
@@ -146,7 +146,7 @@ describe('poller endpoints', () => {
   })
 
   test('a body that is not JSON is a BAD_REQUEST', async () => {
-    const msg = await poller.ctx.nc.request(PollerApi.events.subject, 'not json', { timeout: 2000 })
+    const msg = await poller.client.request(PollerApi.events.subject, 'not json', { timeout: 2000 })
     expect(msg.headers?.get('Nats-Service-Error-Code')).toBe('400')
     expect(msg.json()).toEqual({ error: { code: 'BAD_REQUEST', message: 'request body is not valid JSON' } })
   })

@@ -26,7 +26,7 @@ describe('poller under Kick API faults (kick-sim, real PostgreSQL and NATS)', ()
     await env.db.sql`insert into streamers (slug, username) select s, s from unnest(${slugs}::text[]) as s`
     const config = env.config({ KICK_API_URL: front.url, KICK_AUTH_URL: front.url, KICK_WEB_URL: front.url, KICK_WEBHOOKS: 'off' })
     poller = await inProcess('poller', config, (ctx) => startPoller(ctx, { requestsPerSecond: BUDGET }))
-    statuses = watchStatuses(poller.ctx.nc)
+    statuses = watchStatuses(poller.client)
     await eventually(() => slugs.every((s) => statuses.last(s) && !statuses.last(s)!.stale), 20_000, 'every streamer read once')
   }, 60_000)
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Kvm } from '@nats-io/kv'
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { connectAs } from '../../harness/nats-auth.ts'
 import { StreamerStatus } from '../../../shared/src/contracts.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
@@ -24,7 +25,7 @@ describe('poller across a NATS restart', () => {
     await env.db.sql`insert into streamers (slug, username) select s, s from unnest(${slugs}::text[]) as s`
     poller = await inProcess('poller', env.config({ KICK_WEBHOOKS: 'off' }), (ctx) => startPoller(ctx))
     // A subscriber of our own, like a gateway: reconnects by itself and keeps its subscription.
-    watcher = await connect({ servers: env.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 })
+    watcher = await connectAs(env.nats.url, 'operator', { maxReconnectAttempts: -1, reconnectTimeWait: 100 })
     statuses = watchStatuses(watcher)
     await eventually(() => slugs.every((s) => poller.result.monitor.get(s)?.stale === false), 15_000, 'every streamer read')
   }, 60_000)

@@ -16,7 +16,7 @@ describe('poller: polling path against kick-sim, real PostgreSQL and NATS', () =
   beforeAll(async () => {
     env = await testEnv()
     poller = await inProcess('poller', env.config(), (ctx) => startPoller(ctx))
-    poller.ctx.nc.subscribe(subjects.statusAll, { callback: (_e, m) => void seen.push(StreamerStatus.parse(m.json())) })
+    poller.client.subscribe(subjects.statusAll, { callback: (_e, m) => void seen.push(StreamerStatus.parse(m.json())) })
     slug = env.sim.world.list()[0]!.slug
     env.sim.world.update(slug, { live: false })
   })
@@ -25,7 +25,7 @@ describe('poller: polling path against kick-sim, real PostgreSQL and NATS', () =
     await env?.destroy()
   })
 
-  const nc = () => poller.ctx.nc
+  const nc = () => poller.client
   const AddResult = z.object({ created: z.boolean(), status: StreamerStatus })
 
   test('adding a slug Kick does not know fails clearly; a real one is resolved to its user id', async () => {

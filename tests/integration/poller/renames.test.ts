@@ -17,7 +17,7 @@ describe('poller: renamed and lost channels against kick-sim, real PostgreSQL an
     env = await testEnv({ channels: 6 })
     // Metadata every second, so /channels by id (renames of offline channels, lost ids) is seen quickly.
     poller = await inProcess('poller', env.config(), (ctx) => startPoller(ctx, { metadataIntervalMs: 1000 }))
-    statuses = watchStatuses(poller.ctx.nc)
+    statuses = watchStatuses(poller.client)
     slugs = env.sim.world.list().map((c) => c.slug)
     for (const s of slugs) env.sim.world.update(s, { live: false })
   })
@@ -26,7 +26,7 @@ describe('poller: renamed and lost channels against kick-sim, real PostgreSQL an
     await env?.destroy()
   })
 
-  const nc = () => poller.ctx.nc
+  const nc = () => poller.client
   const add = (slug: string) => request(nc(), PollerApi.add.subject, { slug }, PollerApi.add.output, { timeout: 10_000 })
   const profile = (slug: string) => request(nc(), PollerApi.profile.subject, { slug }, PollerApi.profile.output)
   const userIdInDb = async (slug: string) => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { jetstream } from '@nats-io/jetstream'
 import { Kvm, type KV } from '@nats-io/kv'
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { connectAs } from '../../harness/nats-auth.ts'
 import { unknownStatus } from '../../../shared/src/contracts.ts'
 import { createLogger } from '../../../shared/src/logger.ts'
 import { STATUS_BUCKET } from '../../../shared/src/subjects.ts'
@@ -15,7 +16,7 @@ let nc: NatsConnection
 let kv: KV
 beforeAll(async () => {
   nats = await testNats()
-  nc = await connect({ servers: nats.url })
+  nc = await connectAs(nats.url, 'poller')
   kv = await new Kvm(nc).create(STATUS_BUCKET, { history: 1 })
 })
 afterAll(async () => {

@@ -22,7 +22,7 @@ export async function webhookEnv(o: WebhookEnvOptions = {}) {
   const gateway = await inProcess('gateway', config, (ctx) => startGateway(ctx))
   const webhookUrl = `http://127.0.0.1:${gateway.result.port}/webhooks/kick`
   env.sim.webhooks.url = webhookUrl
-  const nc = poller.ctx.nc
+  const nc = poller.client
   const seen: StreamerStatus[] = []
   nc.subscribe(subjects.statusAll, {
     callback: (_e, m) => {

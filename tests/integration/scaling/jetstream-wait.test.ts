@@ -1,6 +1,7 @@
 import { afterAll, expect, test } from 'bun:test'
 import { jetstreamManager } from '@nats-io/jetstream'
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { connectAs, testNatsAuth } from '../../harness/nats-auth.ts'
 import { ensureNatsResources } from '../../../shared/src/nats-resources.ts'
 import { EVENTS_STREAM, STATUS_BUCKET } from '../../../shared/src/subjects.ts'
 import { startLocalNatsCluster, type LocalNatsCluster } from '../../../scripts/infra/nats-cluster.ts'
@@ -17,10 +18,10 @@ afterAll(async () => {
 }, 30_000)
 
 test('with one node of three up, the streams and bucket are created once a second node joins', async () => {
-  const cluster = (open.cluster = await startLocalNatsCluster())
+  const cluster = (open.cluster = await startLocalNatsCluster({ auth: testNatsAuth() }))
   cluster.kill(1)
   cluster.kill(2)
-  const nc = (open.nc = await connect({ servers: cluster.nodes[0]!.url, reconnectTimeWait: 250, maxReconnectAttempts: -1 }))
+  const nc = (open.nc = await connectAs(cluster.nodes[0]!.url, 'operator', { reconnectTimeWait: 250, maxReconnectAttempts: -1 }))
   const retries: string[] = []
   const started = Date.now()
   const ensured = ensureNatsResources(nc, 3, (err) => retries.push((err as Error).message))
@@ -44,7 +45,7 @@ test('with one node of three up, the streams and bucket are created once a secon
 
 test('a mistake that waiting cannot fix (three replicas on a single server) fails at once with the server’s reason', async () => {
   const nats = await testNats()
-  const nc = await connect({ servers: nats.url })
+  const nc = await connectAs(nats.url, 'operator')
   try {
     const started = Date.now()
     const retries: unknown[] = []

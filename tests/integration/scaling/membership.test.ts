@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { StorageType } from '@nats-io/jetstream'
 import type { KV } from '@nats-io/kv'
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import type { NatsConnection } from '@nats-io/transport-node'
+import { connectAs } from '../../harness/nats-auth.ts'
 import { ensureBucket } from '../../../shared/src/nats-resources.ts'
 import { createLogger } from '../../../shared/src/logger.ts'
 import { MEMBERS_BUCKET, Membership } from '../../../services/poller/src/membership/membership.ts'
@@ -18,7 +19,7 @@ let nats: LocalNats
 const conns: NatsConnection[] = []
 
 async function member(id: string) {
-  const nc = await connect({ servers: nats.url })
+  const nc = await connectAs(nats.url, 'poller')
   conns.push(nc)
   const kv: KV = await ensureBucket(nc, MEMBERS_BUCKET, { history: 1, ttl: timing.ttlMs, storage: StorageType.Memory })
   const m = new Membership(kv, id, timing, log)

@@ -1,5 +1,6 @@
 import { Kvm } from '@nats-io/kv'
-import { connect, type NatsConnection } from '@nats-io/transport-node'
+import { type NatsConnection } from '@nats-io/transport-node'
+import { connectAs, testNatsAuth } from '../../harness/nats-auth.ts'
 import { StreamerStatus } from '../../../shared/src/contracts.ts'
 import { PollerApi } from '../../../shared/src/poller-contract.ts'
 import { request } from '../../../shared/src/rpc.ts'
@@ -26,7 +27,7 @@ export async function scaledEnv(o: ScaledEnvOptions) {
   const db = await createTestDb()
   let single: LocalNats | null = null
   let cluster: LocalNatsCluster | null = null
-  if (o.cluster) cluster = await startLocalNatsCluster()
+  if (o.cluster) cluster = await startLocalNatsCluster({ auth: testNatsAuth() })
   else single = await testNats()
   const natsUrl = cluster ? cluster.url : single!.url
   const sim = createKickSim({ channels: o.channels ?? 12, activity: false })
@@ -36,7 +37,7 @@ export async function scaledEnv(o: ScaledEnvOptions) {
   let stack: ScaledStack
   try {
     stack = await startScaledStack({
-      databaseUrl: db.url, natsUrl, pollers: o.pollers, gateways: o.gateways, restart: false,
+      databaseUrl: db.url, natsUrl, pollers: o.pollers, gateways: o.gateways, restart: false, natsAuth: testNatsAuth(),
       env: {
         KICK_API_URL: simUrl, KICK_AUTH_URL: simUrl, KICK_WEB_URL: simUrl, KICK_CLIENT_ID: 'kickmon-demo', KICK_CLIENT_SECRET: 'kickmon-demo-secret',
         KICK_WEBHOOK_PUBLIC_KEY: sim.publicKeyPem, POLL_INTERVAL_S: String(INTERVAL_S), OFFLINE_GRACE_S: '2', LOG_LEVEL: 'info',
@@ -55,7 +56,7 @@ export async function scaledEnv(o: ScaledEnvOptions) {
     console.log(logs.slice(-40).join('\n'))
     throw e
   }
-  const nc = await connect({ servers: natsUrl.split(',').map((s) => s.replace('nats://', '')), reconnectTimeWait: 250, maxReconnectAttempts: -1 })
+  const nc = await connectAs(natsUrl, 'operator', { reconnectTimeWait: 250, maxReconnectAttempts: -1 })
   const userToSlug = new Map(sim.world.list().map((c) => [c.user_id, c.slug]))
 
   return {

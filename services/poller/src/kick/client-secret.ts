@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import { AuthApi } from '@kickmon/shared/auth-contract'
+import { AuthInternalApi } from '@kickmon/shared/auth-internal-contract'
 import type { Config } from '@kickmon/shared/config'
 import { isAppError } from '@kickmon/shared/errors'
 import type { Logger } from '@kickmon/shared/logger'
@@ -7,7 +7,6 @@ import { request } from '@kickmon/shared/rpc'
 
 /** The configuration-store key `kickmon config set KICK_CLIENT_SECRET --secret` writes. */
 export const SECRET_KEY = 'KICK_CLIENT_SECRET'
-const ACTOR = { system: 'poller' } as const
 
 export type SecretSource = 'env' | 'config store' | 'demo'
 
@@ -26,7 +25,8 @@ export function kickClientSecret(config: Config, nc: NatsConnection, log: Logger
   }
   return async () => {
     try {
-      const e = await request(nc, AuthApi.configGet.subject, { actor: ACTOR, key: SECRET_KEY, reveal: true }, AuthApi.configGet.output, { timeout: timeoutMs })
+      // auth.internal.kick-client-secret.get: this one value, the only secret the poller may read.
+      const e = await request(nc, AuthInternalApi.kickClientSecret.subject, {}, AuthInternalApi.kickClientSecret.output, { timeout: timeoutMs })
       lastRead = e.value
       using('config store')
       return e.value

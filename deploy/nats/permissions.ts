@@ -1,0 +1,127 @@
+// Who may publish and subscribe to what on NATS: one table per identity, the only place these
+// lists live. `bun deploy/nats/render.ts` writes deploy/nats/permissions.conf from it (a test
+// checks the two agree); `bun run start`, the test harness and scripts/infra/nats-auth.ts use
+// it directly. docs/nats.md explains each identity.
+//
+// To let a component use a new subject: add it to that identity's `publish` (it sends or
+// requests there) or `subscribe` (it listens or answers there) below, then run the renderer.
+// Replies need nothing: every identity answers requests through `allow_responses`, and reads
+// replies on its own inbox prefix (shared/src/nats-identity.ts).
+
+export type Permissions = {
+  publish: string[]
+  /** Wins over `publish` (nats-server checks deny first). */
+  publishDeny?: string[]
+  subscribe: string[]
+  subscribeDeny?: string[]
+  /** May answer requests sent to it (reply subjects are opened for one response). */
+  allowResponses: boolean
+}
+
+// Names the tables use (design.md §4; shared/src/subjects.ts spells them for the code).
+const EVENTS = 'KICK_EVENTS'
+const WEBHOOKS = 'KICK_WEBHOOKS'
+const STATUS_KV = 'kick-status'
+const POLLERS_KV = 'kickmon-pollers'
+/** Durable consumers our services own on KICK_EVENTS: outsiders may not read, ack, change or delete them. */
+export const INTERNAL_EVENT_CONSUMERS = ['poller-recorder', 'notifier']
+
+/** `$SRV` discovery: answering PING/INFO/STATS for every service, by name, and by instance. */
+const srvAnswer = (service: string) => ['$SRV.*', `$SRV.*.${service}`, `$SRV.*.${service}.*`]
+/** Our own reply inbox (shared/src/nats-identity.ts). */
+const inbox = (identity: string) => `_INBOX_${identity}.>`
+
+/** JetStream API calls on one stream: `manage` (create, update, info, purge…) or only `read` (info, get). */
+const stream = (name: string, access: 'manage' | 'read') =>
+  access === 'manage'
+    ? [`$JS.API.STREAM.*.${name}`, `$JS.API.STREAM.MSG.*.${name}`, `$JS.API.DIRECT.GET.${name}`, `$JS.API.DIRECT.GET.${name}.>`]
+    : [`$JS.API.STREAM.INFO.${name}`, `$JS.API.STREAM.MSG.GET.${name}`, `$JS.API.DIRECT.GET.${name}`, `$JS.API.DIRECT.GET.${name}.>`]
+
+/** Creating, reading from, acknowledging and removing consumers on a stream (durable, ephemeral, ordered). */
+const consumers = (name: string) => [
+  `$JS.API.CONSUMER.*.${name}`, // CREATE (unnamed), NAMES, LIST
+  `$JS.API.CONSUMER.*.${name}.>`, // CREATE.<stream>.<name>.<filter>, INFO, DELETE
+  `$JS.API.CONSUMER.DURABLE.CREATE.${name}.*`,
+  `$JS.API.CONSUMER.MSG.NEXT.${name}.*`,
+  `$JS.ACK.${name}.>`,
+  `$JS.FC.${name}.>`, // flow control of push consumers (KV watch)
+]
+
+/** A KV bucket: `write` puts and deletes keys; both read and watch. */
+const kv = (bucket: string, access: 'write' | 'read') => [
+  ...stream(`KV_${bucket}`, access === 'write' ? 'manage' : 'read'),
+  ...consumers(`KV_${bucket}`),
+  ...(access === 'write' ? [`$KV.${bucket}.>`] : []),
+]
+
+/** nats.js asks `$JS.API.INFO` (account limits) before any JetStream use. */
+const JS_INFO = '$JS.API.INFO'
+
+export const PERMISSIONS: Record<'poller' | 'auth' | 'gateway' | 'notifier' | 'operator' | 'subscriber', Permissions> = {
+  // Detection: publishes statuses and events, owns both streams and both buckets, answers poller.*.
+  poller: {
+    publish: [
+      'kick.status.>', 'kick.events.>', 'kickmon.poller.>',
+      'auth.internal.kick-client-secret.get',
+      JS_INFO, ...stream(EVENTS, 'manage'), ...consumers(EVENTS), ...stream(WEBHOOKS, 'manage'), ...consumers(WEBHOOKS),
+      ...kv(STATUS_KV, 'write'), ...kv(POLLERS_KV, 'write'),
+    ],
+    subscribe: ['poller.>', 'kickmon.poller.>', ...srvAnswer('poller'), inbox('poller')],
+    allowResponses: true,
+  },
+  // Users, sessions, keys, configuration: answers auth.*, announces revocations.
+  auth: {
+    publish: ['kickmon.auth.>'],
+    subscribe: ['auth.>', ...srvAnswer('auth'), inbox('auth')],
+    allowResponses: true,
+  },
+  // The internet-facing service: acts only for sessions and API keys (never as a system actor),
+  // publishes verified Kick webhooks, reads statuses.
+  gateway: {
+    publish: [
+      'auth.session.>', 'auth.sessions.>', 'auth.users.>', 'auth.account.>', 'auth.assignments.>', 'auth.access.>',
+      'auth.apikeys.>', 'auth.config.>', 'auth.audit.>', 'auth.internal.sessions.live',
+      'poller.>', 'kick.webhooks.>',
+      // The notifier's endpoints for sessions and API keys (never notifier.admin.>).
+      'notifier.channels.>', 'notifier.rules.>', 'notifier.templates.>', 'notifier.deliveries.>',
+      '$SRV.PING', '$SRV.INFO', '$SRV.STATS', '$SRV.*.*', '$SRV.*.*.*',
+      JS_INFO, ...stream(WEBHOOKS, 'manage'), ...kv(STATUS_KV, 'read'),
+    ],
+    subscribe: ['kick.status.>', 'kickmon.auth.>', 'kickmon.poller.streamers.removed', ...srvAnswer('gateway'), inbox('gateway')],
+    allowResponses: true,
+  },
+  // The notification service: reads events with its own durable consumer and statuses, asks auth
+  // who a caller is and what a rule's owner may see, the poller for a stream's summary, and
+  // announces finished deliveries; answers notifier.* (notifier.admin.* comes only from the operator).
+  notifier: {
+    publish: [
+      'auth.account.get', 'auth.internal.access.visible', 'poller.sessions.list', 'kickmon.notifier.>',
+      JS_INFO, ...stream(EVENTS, 'read'), ...consumers(EVENTS), ...kv(STATUS_KV, 'read'),
+    ],
+    subscribe: ['notifier.>', 'kick.status.>', 'kickmon.auth.>', 'kickmon.poller.streamers.removed', ...srvAnswer('notifier'), inbox('notifier')],
+    allowResponses: true,
+  },
+  // The CLI and migrations: the administrator. The only identity that may publish on
+  // auth.admin.>, where auth accepts system actors.
+  operator: {
+    publish: ['>'],
+    subscribe: ['>'],
+    allowResponses: true,
+  },
+  // Outsiders: read-only. Statuses and events, the status bucket, and their own durable
+  // consumers on KICK_EVENTS (replay from a time or sequence). Nothing else.
+  subscriber: {
+    publish: [JS_INFO, ...stream(EVENTS, 'read'), ...consumers(EVENTS), ...stream(`KV_${STATUS_KV}`, 'read'), ...consumers(`KV_${STATUS_KV}`)],
+    publishDeny: INTERNAL_EVENT_CONSUMERS.flatMap((c) => [
+      `$JS.API.CONSUMER.*.${EVENTS}.${c}`, `$JS.API.CONSUMER.*.${EVENTS}.${c}.>`, `$JS.API.CONSUMER.DURABLE.CREATE.${EVENTS}.${c}`,
+      `$JS.API.CONSUMER.MSG.NEXT.${EVENTS}.${c}`, `$JS.ACK.${EVENTS}.${c}.>`,
+    ]).concat(
+      `$JS.API.CONSUMER.DELETE.KV_${STATUS_KV}.*`, // the gateways' watchers live there
+      `$JS.API.CONSUMER.CREATE.${EVENTS}`, // the unnamed form carries the consumer's name in its body, out of the subject's reach
+    ),
+    subscribe: ['kick.status.>', 'kick.events.>', '_INBOX.>'],
+    allowResponses: false,
+  },
+}
+
+export type Identity = keyof typeof PERMISSIONS
