@@ -46,6 +46,8 @@ export class NtfySim {
       message = typeof b.message === 'string' && b.message ? b.message : 'triggered'
       opts = { title: b.title, priority: b.priority, tags: b.tags, click: b.click, sequence_id: b.sequence_id }
     } else if (parts.length <= 2 && !parts[0]!.startsWith('_')) {
+      // ntfy routes only /<topic>[/<sequence id>] with a valid topic; anything else is no page at all.
+      if (!TOPIC.test(parts[0]!)) return err(404, 40401, 'page not found')
       topic = parts[0]
       message = (await req.text()) || 'triggered'
       const h = req.headers
