@@ -67,11 +67,9 @@ export async function startNotifier(ctx: NotifierStartContext): Promise<Notifier
   messages = new LiveMessages(d, live, locks, () => dispatcher.kick())
   ctx.addEndpoints(withAdminSubjects(notifierEndpoints(d)))
 
-  // KICK_EVENTS is the poller's: wait until it exists rather than create it with other settings.
-  await untilJetStreamAnswers(async () => {
-    const jsm = await jetstreamManager(nc)
-    await jsm.streams.info(EVENTS_STREAM)
-  }, jetStreamRetryLog(log), 24 * 3600_000)
+  // KICK_EVENTS is the poller's: wait until it exists rather than create it with other settings
+  // (a notifier started before the first poller must not exit and be restarted).
+  await waitForEventsStream(nc, log)
   const intake = new Intake(d, vis, () => dispatcher.kick())
   await intake.start()
   dispatcher.start()
@@ -91,6 +89,18 @@ export async function startNotifier(ctx: NotifierStartContext): Promise<Notifier
   ctx.onStop(() => clearInterval(housekeeping))
   started = true
   return { ...d, dispatcher }
+}
+
+async function waitForEventsStream(nc: NatsConnection, log: Logger) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await untilJetStreamAnswers(async () => (await jetstreamManager(nc)).streams.info(EVENTS_STREAM), jetStreamRetryLog(log))
+      return
+    } catch (e) {
+      if (attempt === 1 || attempt % 15 === 0) log.warn({ err: (e as Error).message }, `waiting for the ${EVENTS_STREAM} stream (the poller creates it)`)
+      await Bun.sleep(1000)
+    }
+  }
 }
 
 /** The notifier's tables come from migration 0009; wait for them rather than crash. */
