@@ -18,6 +18,7 @@ const scenarios: { name: string; file: string; args: string[] }[] = [
   { name: 'memory', file: 'memory.ts', args: [] },
   { name: 'naive-baseline', file: 'naive-baseline.ts', args: [] },
   { name: 'poller-scale', file: 'poller-scale.ts', args: [] },
+  { name: 'public-pages', file: 'public-pages.ts', args: [] },
   { name: 'notify', file: 'notify.ts', args: [] },
   ...readdirSync(dir).filter((f) => /^gateway-.*\.ts$/.test(f)).sort().map((f) => ({ name: f.replace(/\.ts$/, ''), file: f, args: [] })),
 ]
@@ -71,6 +72,11 @@ function summaries(): Record<string, unknown>[] {
   if (sc) for (const r of sc.runs) rows.push(
     { figure: `poll path, ${r.streamers} streamers`, value: `max ${r.detection_ms.all.max} ms, ${r.requests.per_100_streamers_per_interval} req per 100 per interval`, target: `≤ ${r.detection_ms.target_ms} ms, ≤ 1` },
     { figure: `viewer samples, ${r.streamers} streamers (${r.samples?.live_streamers} live)`, value: `${r.samples?.rows_per_hour} rows/h, ${r.samples?.mb_per_hour} MB/h`, target: '' },
+  )
+  const pp = read('public-pages')
+  if (pp) rows.push(
+    { figure: `public page: change → every one of ${pp.figures.viewers_open} viewers`, value: fmt(pp.figures.change_to_every_viewer_ms), target: '' },
+    { figure: 'GET /badge/<slug>.svg', value: `${pp.figures.badge.requests_per_s} req/s`, target: '' },
   )
   return rows
 }

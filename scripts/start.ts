@@ -43,6 +43,7 @@ function persisted(name: string, make: () => string): string {
   return v
 }
 env.SESSION_SECRET ||= persisted('session-secret', () => randomBytes(32).toString('hex'))
+env.SHARE_LINK_SECRET ||= persisted('share-link-secret', () => randomBytes(32).toString('hex'))
 env.CONFIG_ENCRYPTION_KEY ||= persisted('config-key', () => randomBytes(32).toString('hex'))
 env.NOTIFY_ENCRYPTION_KEY ||= persisted('notify-key', () => randomBytes(32).toString('hex'))
 const adminUser = (env.ADMIN_USERNAME ||= 'admin')
@@ -139,10 +140,10 @@ try {
     env,
     // Each service gets only what it reads, as under compose and systemd (blank is unset).
     serviceEnv: {
-      auth: { ...(dbUrls && { DATABASE_URL: dbUrls.auth }), KICK_CLIENT_SECRET: '', NOTIFY_ENCRYPTION_KEY: '' },
-      poller: { ...(dbUrls && { DATABASE_URL: dbUrls.poller }), SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '', NOTIFY_ENCRYPTION_KEY: '' },
+      auth: { ...(dbUrls && { DATABASE_URL: dbUrls.auth }), KICK_CLIENT_SECRET: '', SHARE_LINK_SECRET: '', NOTIFY_ENCRYPTION_KEY: '' },
+      poller: { ...(dbUrls && { DATABASE_URL: dbUrls.poller }), SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '', SHARE_LINK_SECRET: '', NOTIFY_ENCRYPTION_KEY: '' },
       gateway: { DATABASE_URL: '', SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '', KICK_CLIENT_SECRET: '', NOTIFY_ENCRYPTION_KEY: '' },
-      notifier: { ...(dbUrls && { DATABASE_URL: dbUrls.notifier }), SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '', KICK_CLIENT_SECRET: '' },
+      notifier: { ...(dbUrls && { DATABASE_URL: dbUrls.notifier }), SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '', KICK_CLIENT_SECRET: '', SHARE_LINK_SECRET: '' },
     },
     natsAuth: natsAuth ?? undefined,
     sink: (service, line) => console.log(prettyLine(service, line, env.LOG_FORMAT === 'json')),

@@ -81,6 +81,8 @@ export const PERMISSIONS: Record<'poller' | 'auth' | 'gateway' | 'notifier' | 'o
     publish: [
       'auth.session.>', 'auth.sessions.>', 'auth.users.>', 'auth.account.>', 'auth.assignments.>', 'auth.access.>',
       'auth.apikeys.>', 'auth.config.>', 'auth.audit.>', 'auth.internal.sessions.live',
+      // status pages and share links: managed for signed-in callers, read for anonymous visitors
+      'auth.pages.>', 'auth.sharelinks.>', 'auth.public.>',
       'poller.>', 'kick.webhooks.>',
       // The notifier's endpoints for sessions and API keys (never notifier.admin.>).
       'notifier.channels.>', 'notifier.rules.>', 'notifier.templates.>', 'notifier.deliveries.>',

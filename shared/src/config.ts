@@ -69,6 +69,13 @@ export const ConfigSchema = z.object({
   KICK_SIM_CLIENT_SECRET: z.string().min(1).default('kickmon-demo-secret'),
   KICK_SIM_WEBHOOK_URL: url.optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').default('dev-only-session-secret-change-me-0000'),
+  // Signs share links (gateway only; separate from sessions, so neither key can forge the other's tokens).
+  SHARE_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').default('dev-only-share-link-secret-change-me-00'),
+  // Per-address limits on the public routes (status pages, badges, share links): a burst, a
+  // steady rate per second after it, and live feeds one address may hold open.
+  PUBLIC_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  PUBLIC_RATE_PER_S: z.coerce.number().min(0.01).max(100_000).default(2),
+  PUBLIC_FEEDS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(20),
   CONFIG_ENCRYPTION_KEY: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')

@@ -11,7 +11,7 @@ type Privilege = (typeof RW)[number]
 export const SERVICE_TABLES: Record<DbService, Record<string, readonly Privilege[]>> = {
   auth: {
     users: RW, user_sessions: RW, user_streamers: RW, api_keys: RW, configuration: RW, audit_log: ['select', 'insert'],
-    login_failures: RW, schema_migrations: ['select'],
+    login_failures: RW, public_pages: RW, share_links: RW, schema_migrations: ['select'],
   },
   // status_events' delete is only the purge of an archived streamer (history/archive.ts).
   poller: {

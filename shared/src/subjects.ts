@@ -18,6 +18,10 @@ export const subjects = {
   apiKeyRevoked: 'kickmon.auth.apikeys.revoked',
   /** Auth publishes here when a user's visible streamers or role change. */
   accessChanged: 'kickmon.auth.access.changed',
+  /** Auth publishes `{slug}` here when a public status page is created, changed or deleted. */
+  pagesChanged: 'kickmon.auth.pages.changed',
+  /** Auth publishes `{ids, user_id}` here when share links are revoked, so gateways end their feeds. */
+  shareLinksRevoked: 'kickmon.auth.sharelinks.revoked',
 } as const
 
 /** Request/reply endpoints: `<service>.<noun>.<verb>` (docs/nats.md lists them). */

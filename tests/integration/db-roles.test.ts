@@ -9,6 +9,7 @@ import { purgeStreamer } from '../../services/poller/src/history/archive.ts'
 import { kickmon } from './cli/run.ts'
 import { createTestDb, testNats, type LocalNats, type TestDb } from '../harness/infra.ts'
 import { eventually } from '../harness/services.ts'
+import { natsEnv } from '../harness/nats-auth.ts'
 
 // Least privilege in PostgreSQL: `kickmon db roles` gives auth and the poller login roles of
 // their own with rights on exactly their tables; each is refused on the other's tables, on
@@ -102,7 +103,7 @@ test('a role missing a grant: one log line naming the role and the table, and re
   await db.sql`revoke select on audit_log from kickmon_auth`
   const lines: string[] = []
   const logger = createLogger('auth', 'info', { write: (l: string) => void lines.push(l) })
-  const env = { ...process.env, DATABASE_URL: AUTH_URL(), NATS_URL: nats.url, AUTH_PORT: '0', CONFIG_ENCRYPTION_KEY: 'ab'.repeat(32), ADMIN_PASSWORD: 'roles-admin-pass' }
+  const env = { ...process.env, DATABASE_URL: AUTH_URL(), NATS_URL: nats.url, AUTH_PORT: '0', CONFIG_ENCRYPTION_KEY: 'ab'.repeat(32), ADMIN_PASSWORD: 'roles-admin-pass', ...natsEnv('auth') }
   const config = parseAuthConfig(env)
   const { ctx, stop } = await createService({ name: 'auth', description: 'auth (test)', port: 0, config, useDb: true, logger, start: async (c) => void (await startAuth({ ...c, config })) })
   try {

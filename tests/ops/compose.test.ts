@@ -81,7 +81,7 @@ describe('compose.yaml', () => {
   test('nothing starts without the secrets: compose refuses, naming each one', () => {
     const missing = new Set<string>()
     for (const s of Object.values(c.services)) for (const e of resolvedEnv(s, {}).errors) missing.add(e.split(':')[0]!)
-    expect([...missing].sort()).toEqual(['ADMIN_PASSWORD', 'AUTH_DB_PASSWORD', 'CONFIG_ENCRYPTION_KEY', 'NOTIFIER_DB_PASSWORD', 'NOTIFY_ENCRYPTION_KEY', 'POLLER_DB_PASSWORD', 'POSTGRES_PASSWORD', 'SESSION_SECRET'])
+    expect([...missing].sort()).toEqual(['ADMIN_PASSWORD', 'AUTH_DB_PASSWORD', 'CONFIG_ENCRYPTION_KEY', 'NOTIFIER_DB_PASSWORD', 'NOTIFY_ENCRYPTION_KEY', 'POLLER_DB_PASSWORD', 'POSTGRES_PASSWORD', 'SESSION_SECRET', 'SHARE_LINK_SECRET'])
   })
 
   test("every service's environment is complete and valid for its own configuration schema", () => {

@@ -4,14 +4,14 @@ import { join } from 'node:path'
 import { parseEnvFile, readCompose, resolvedEnv } from './compose.ts'
 import { ROOT } from './dockerfile.ts'
 
-// Each service holds only its own secrets: the internet-facing gateway none of them, auth its
+// Each service holds only its own secrets: the internet-facing gateway only the share-link key, auth its
 // keys and the first admin's password, the poller Kick's secret, each its own database
 // password, and the one-shot migrate the owner's (and the roles' it creates).
 
 describe('compose.yaml hands no service a secret it does not read', () => {
   const ALLOWED: Record<string, string[]> = {
     SESSION_SECRET: ['auth'], CONFIG_ENCRYPTION_KEY: ['auth'], ADMIN_PASSWORD: ['auth'],
-    KICK_CLIENT_SECRET: ['poller'],
+    KICK_CLIENT_SECRET: ['poller'], SHARE_LINK_SECRET: ['gateway'],
     POSTGRES_PASSWORD: ['postgres', 'migrate'], AUTH_DB_PASSWORD: ['auth', 'migrate'], POLLER_DB_PASSWORD: ['poller', 'migrate'],
     NOTIFIER_DB_PASSWORD: ['notifier', 'migrate'], NOTIFY_ENCRYPTION_KEY: ['notifier'],
     KICK_SIM_CLIENT_SECRET: ['kick-sim'], KICK_SIM_KEY_SEED: ['kick-sim'],
@@ -53,11 +53,11 @@ describe('compose.yaml hands no service a secret it does not read', () => {
 
 describe('systemd: each unit reads the shared settings and its own 0600 file, nothing else', () => {
   const DIR = join(ROOT, 'deploy', 'systemd')
-  const SECRETS = ['SESSION_SECRET', 'CONFIG_ENCRYPTION_KEY', 'ADMIN_PASSWORD', 'KICK_CLIENT_SECRET', 'DATABASE_URL', 'AUTH_DATABASE_URL', 'POLLER_DATABASE_URL']
+  const SECRETS = ['SESSION_SECRET', 'CONFIG_ENCRYPTION_KEY', 'ADMIN_PASSWORD', 'KICK_CLIENT_SECRET', 'SHARE_LINK_SECRET', 'DATABASE_URL', 'AUTH_DATABASE_URL', 'POLLER_DATABASE_URL']
   const READS: Record<string, string[]> = {
     auth: ['SESSION_SECRET', 'CONFIG_ENCRYPTION_KEY', 'ADMIN_PASSWORD', 'DATABASE_URL'],
     poller: ['KICK_CLIENT_SECRET', 'DATABASE_URL'],
-    gateway: [],
+    gateway: ['SHARE_LINK_SECRET'],
     migrate: ['DATABASE_URL', 'AUTH_DATABASE_URL', 'POLLER_DATABASE_URL'],
   }
   const envFiles = (unit: string) =>

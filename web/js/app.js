@@ -40,6 +40,8 @@
     const code = e.detail && e.detail.code
     // 4401: our session ended (logout elsewhere, revoked, disabled): go to the login page.
     if (code === 4401) return void location.assign('/login')
+    // 4410: a public page's feed is over for good (page deleted, share link expired); no reconnect.
+    if (code === 4410) return setConn('closed', 'ended')
     setConn('closed', 'connection lost, reconnecting…')
   })
 

@@ -8,7 +8,7 @@ import type { Sql } from '../../../shared/src/db.ts'
 // login_failures and audit_log (rejected logins and denied actions are recorded there by
 // design), viewer_samples (the poller samples live streams every poll).
 
-const COUNTED = ['streamers', 'status_events', 'stream_sessions', 'users', 'user_sessions', 'user_streamers', 'api_keys', 'configuration']
+const COUNTED = ['streamers', 'status_events', 'stream_sessions', 'users', 'user_sessions', 'user_streamers', 'api_keys', 'configuration', 'public_pages', 'share_links']
 
 export type Fingerprint = Record<string, string | number>
 

@@ -10,10 +10,11 @@ export type HttpTarget = { method: string; path: string }
 export const PAGE_ROUTES: HttpTarget[] = [
   ...['/', '/login', '/streamers', '/streamers/{slug}', '/streamers/{slug}/sessions', '/streamers/{slug}/sessions.csv', '/streamers/{slug}/timeline',
     '/streamers/{slug}/viewers.csv', '/admin/users', '/admin/streamers', '/account', '/system', '/system/report', '/media/{kind}/{slug}',
-    '/assets/{file}', '/healthz', '/readyz', '/metrics', '/ws'].map((path) => ({ method: 'GET', path })),
+    '/assets/{file}', '/healthz', '/readyz', '/metrics', '/ws',
+    '/p/{slug}', '/p/{slug}/embed', '/p/{slug}/live', '/badge/{file}', '/s/{token}', '/s/{token}/live', '/admin/pages', '/share'].map((path) => ({ method: 'GET', path })),
   ...['/login', '/logout', '/account/password', '/account/api-keys', '/account/api-keys/{id}', '/account/sessions/{id}', '/admin/streamers',
     '/admin/streamers/{slug}', '/admin/streamers/{slug}/purge', '/admin/streamers/import', '/admin/users', '/admin/users/{id}', '/admin/users/{id}/password',
-    '/admin/users/{id}/streamers', '/admin/users/bulk-assign', '/webhooks/kick'].map((path) => ({ method: 'POST', path })),
+    '/admin/users/{id}/streamers', '/admin/users/bulk-assign', '/webhooks/kick', '/admin/pages', '/share'].map((path) => ({ method: 'POST', path })),
 ]
 
 /** What the poller and auth serve on their own ports (POLLER_PORT, AUTH_PORT). */

@@ -12,6 +12,7 @@ import { authEndpoints } from './endpoints.ts'
 import { internalEndpoints } from './internal-endpoints.ts'
 import { withAdminSubjects } from './system-actors.ts'
 import { Passwords } from './passwords.ts'
+import { publicEndpoints } from './public-endpoints.ts'
 import { pruneSessions } from './sessions.ts'
 import { pruneFailures } from './throttle.ts'
 
@@ -53,6 +54,7 @@ export async function startAuth(ctx: AuthStartContext): Promise<AuthDeps> {
     ? new Counter({ name: 'auth_logins_total', help: 'Login attempts by outcome', labelNames: ['outcome'] as const, registers: [ctx.registry] })
     : null
   ctx.addEndpoints(withAdminSubjects(authEndpoints(deps, { onLogin: (outcome) => logins?.inc({ outcome }) })))
+  ctx.addEndpoints(withAdminSubjects(publicEndpoints(deps)))
   ctx.addEndpoints(internalEndpoints(deps))
 
   const housekeeping = async () => {

@@ -14,6 +14,8 @@ export type AuditAction =
   | 'apikey.create' | 'apikey.revoke'
   | 'config.set' | 'config.delete'
   | 'streamer.add' | 'streamer.resume' | 'streamer.remove' | 'streamer.purge'
+  | 'page.create' | 'page.update' | 'page.delete'
+  | 'sharelink.create' | 'sharelink.revoke'
 
 export type AuditRecord = {
   action: AuditAction

@@ -16,6 +16,9 @@ import { httpMetrics } from './routes/http-metrics.ts'
 import { kickWebhooks } from './routes/kick-webhooks.ts'
 import { mediaRoutes } from './routes/media.ts'
 import { notificationPages } from './routes/notifications.ts'
+import { publicRoutes } from './routes/public.ts'
+import { adminPagesRoutes } from './routes/admin-pages.ts'
+import { sharePages } from './routes/share-page.ts'
 import { forwardedHeaders } from './forwarded.ts'
 import { securityHeaders } from './routes/security-headers.ts'
 import { streamerPages } from './routes/streamer-page.ts'
@@ -52,5 +55,8 @@ export function createApp(d: GatewayDeps) {
     .use(notificationPages(d))
     .use(systemPages(d))
     .use(liveSocket(d, feed))
+    .use(publicRoutes(d))
+    .use(adminPagesRoutes(d))
+    .use(sharePages(d))
   return { app, feed, api }
 }

@@ -12,6 +12,7 @@ import type { HealthReporter } from './health-report.ts'
 import type { MediaCache } from './media-cache.ts'
 import type { PollerClient } from './poller-client.ts'
 import type { ProfileCache } from './profile-cache.ts'
+import type { PublicSite } from './public/index.ts'
 import type { SessionCache } from './session-cache.ts'
 import type { StatusStore } from './status-store.ts'
 import type { ViewerTrend } from './viewer-trend.ts'
@@ -35,4 +36,6 @@ export type GatewayDeps = {
   profiles: ProfileCache
   media: MediaCache
   healthReport: HealthReporter
+  /** Status pages, badges and share links: what people without an account see. */
+  pub: PublicSite
 }

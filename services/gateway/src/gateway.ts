@@ -11,6 +11,7 @@ import { HealthReporter } from './health-report.ts'
 import { MediaCache } from './media-cache.ts'
 import { PollerClient } from './poller-client.ts'
 import { ProfileCache } from './profile-cache.ts'
+import { buildPublicSite } from './public/index.ts'
 import { SessionCache } from './session-cache.ts'
 import { StatusStore } from './status-store.ts'
 import { ViewerTrend } from './viewer-trend.ts'
@@ -31,7 +32,9 @@ export async function buildDeps(ctx: Pick<ServiceContext, 'log' | 'nc' | 'config
   const trend = new ViewerTrend()
   statuses.onChange((s, slug) => trend.record(s, slug))
   await statuses.start()
+  const pub = await buildPublicSite({ nc, config, log, statuses, poller, sessions })
   return {
+    pub,
     config, log, nc, health, auth, poller, sessions, keys, watch, access, statuses, trend,
     feedLog: new FeedLog(),
     events: new EventStream(statuses, access, sessions, watch, log),
@@ -48,10 +51,12 @@ export async function startGateway(ctx: ServiceContext, port = ctx.config.GATEWA
   const { app, feed } = createApp(deps)
   app.listen({ port, hostname: ctx.config.GATEWAY_HOST, maxRequestBodySize: 1024 * 1024 })
   feed.publish = (topic, data) => void app.server?.publish(topic, data)
+  deps.pub.pages.publish = (topic, data) => void app.server?.publish(topic, data)
   log.info({ port: app.server!.port }, 'gateway listening')
   ctx.onStop(async () => {
     deps.events.stop()
     feed.closeAll(1012)
+    deps.pub.stop()
     deps.watch.stop()
     deps.statuses.stop()
     // stop() waits for open requests and sockets; past 5 s everything is closed hard.

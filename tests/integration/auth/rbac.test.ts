@@ -3,6 +3,7 @@
 import { adminSubject, AuthInternalApi } from '../../../shared/src/auth-internal-contract.ts'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { AuthApi, type Actor, type AuthEndpointName } from '../../../shared/src/auth-contract.ts'
+import { PublicApi } from '../../../shared/src/public-contract.ts'
 import { AppError, type ErrorCode } from '../../../shared/src/errors.ts'
 import { startAuthHarness, type AuthHarness, type FixtureUser } from './harness.ts'
 
@@ -135,7 +136,13 @@ test('the table covers every endpoint of the contract, and the service registers
   expect(info.name).toBe('auth')
   // Each endpoint taking an actor is also served on auth.admin.* (system actors), plus the narrow internal ones.
   const withActor = Object.values(AuthApi).filter((a) => 'actor' in (a.input as unknown as { shape: object }).shape)
-  const expected = [...Object.values(AuthApi).map((a) => a.subject), ...withActor.map((a) => adminSubject(a.subject)), ...Object.values(AuthInternalApi).map((a) => a.subject)]
+  // Status pages and share links have their own contract and table (public-pages.test.ts).
+  const pub = Object.values(PublicApi)
+  const pubWithActor = pub.filter((a) => 'actor' in (a.input as unknown as { shape: object }).shape)
+  const expected = [
+    ...Object.values(AuthApi).map((a) => a.subject), ...withActor.map((a) => adminSubject(a.subject)), ...Object.values(AuthInternalApi).map((a) => a.subject),
+    ...pub.map((a) => a.subject), ...pubWithActor.map((a) => adminSubject(a.subject)),
+  ]
   expect(info.endpoints.map((e) => e.subject).sort()).toEqual(expected.sort())
   expect(withActor.length).toBe(Object.keys(AuthApi).length - 3) // all but login, session verify and API key verify
 })

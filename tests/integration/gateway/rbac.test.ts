@@ -222,6 +222,102 @@ const TABLE: Record<string, Entry> = {
   'GET /api/v1/audit': [{ who: 'user', path: '/api/v1/audit', expect: 403 }, { who: 'admin', path: '/api/v1/audit?limit=5', expect: 200 }, { who: 'admin', path: '/api/v1/audit?action=DROP', expect: 422 }],
   'GET /api/v1/health': [{ who: 'user', path: '/api/v1/health', expect: 403 }, { who: 'admin', path: '/api/v1/health', expect: 200 }, { who: 'anon', path: '/api/v1/health', expect: 401 }],
 
+  // ---------------------------------------------------------------- status pages, share links (API)
+  'GET /api/v1/status-pages': [
+    { who: 'anon', path: '/api/v1/status-pages', expect: 401 },
+    { who: 'viewer', path: '/api/v1/status-pages', expect: 403 },
+    { who: 'user', path: '/api/v1/status-pages', expect: 403 },
+    { who: 'userReadKey', path: '/api/v1/status-pages', expect: 403 },
+    { who: 'admin', path: '/api/v1/status-pages', expect: 200 },
+    { who: 'adminReadKey', path: '/api/v1/status-pages', expect: 200 },
+  ],
+  'POST /api/v1/status-pages': [
+    { who: 'anon', path: '/api/v1/status-pages', json: { slug: 'rbac', title: 'R', streamers: ['{A}'], show_viewers: true, show_history: true }, expect: 401 },
+    { who: 'user', path: '/api/v1/status-pages', json: { slug: 'rbac', title: 'R', streamers: ['{A}'], show_viewers: true, show_history: true }, expect: 403 },
+    { who: 'adminReadKey', path: '/api/v1/status-pages', json: { slug: 'rbac', title: 'R', streamers: ['{A}'], show_viewers: true, show_history: true }, expect: 403 },
+    { who: 'admin', path: '/api/v1/status-pages', json: { slug: 'rbac', title: 'R', streamers: ['{A}'], show_viewers: true, show_history: true }, noCsrf: true, expect: 403 },
+    { who: 'admin', path: '/api/v1/status-pages', json: { slug: 'rbac', title: 'R', streamers: ['never-monitored'], show_viewers: true, show_history: true }, expect: 422 },
+    { who: 'admin', path: '/api/v1/status-pages', json: { slug: 'RBAC!', title: 'R', streamers: ['{A}'], show_viewers: true, show_history: true }, expect: 422 },
+    { who: 'admin', path: '/api/v1/status-pages', json: { slug: 'rbac', title: 'R', streamers: ['{A}'], show_viewers: true, show_history: true }, expect: 201 },
+    { who: 'admin', path: '/api/v1/status-pages', json: { slug: 'rbac', title: 'R', streamers: ['{A}'], show_viewers: true, show_history: true }, expect: 409 },
+  ],
+  'GET /api/v1/status-pages/:slug': [
+    { who: 'user', path: '/api/v1/status-pages/pub', expect: 403 },
+    { who: 'admin', path: '/api/v1/status-pages/pub', expect: 200 },
+    { who: 'admin', path: '/api/v1/status-pages/nope', expect: 404 },
+    { who: 'admin', path: '/api/v1/status-pages/NO%20PE', expect: 422 },
+  ],
+  'PATCH /api/v1/status-pages/:slug': [
+    { who: 'user', path: '/api/v1/status-pages/rbac', json: { title: 'x' }, expect: 403 },
+    { who: 'admin', path: '/api/v1/status-pages/rbac', json: { streamers: ['never-monitored'] }, expect: 422 },
+    { who: 'admin', path: '/api/v1/status-pages/rbac', json: { title: 'Renamed' }, expect: 200 },
+  ],
+  'DELETE /api/v1/status-pages/:slug': [
+    { who: 'user', path: '/api/v1/status-pages/rbac', expect: 403 },
+    { who: 'admin', path: '/api/v1/status-pages/rbac', expect: 204 },
+    { who: 'admin', path: '/api/v1/status-pages/rbac', expect: 404 },
+  ],
+  'GET /api/v1/share-links': [
+    { who: 'anon', path: '/api/v1/share-links', expect: 401 },
+    { who: 'viewer', path: '/api/v1/share-links', expect: 200 },
+    { who: 'userReadKey', path: '/api/v1/share-links?include_revoked=true', expect: 200 },
+  ],
+  'POST /api/v1/share-links': [
+    { who: 'anon', path: '/api/v1/share-links', json: { target: { type: 'streamer', slug: '{A}' }, expires_in: 600 }, expect: 401 },
+    { who: 'viewer', path: '/api/v1/share-links', json: { target: { type: 'streamer', slug: '{A}' }, expires_in: 600 }, expect: 201 },
+    { who: 'viewer', path: '/api/v1/share-links', json: { target: { type: 'streamer', slug: '{B}' }, expires_in: 600 }, expect: 404 },
+    { who: 'user', path: '/api/v1/share-links', json: { target: { type: 'view', slugs: ['{A}', '{C}'] }, expires_in: 600 }, expect: 404 },
+    { who: 'user', path: '/api/v1/share-links', json: { target: { type: 'view', slugs: ['{A}', '{B}'] }, expires_in: 600 }, noCsrf: true, expect: 403 },
+    { who: 'userReadKey', path: '/api/v1/share-links', json: { target: { type: 'streamer', slug: '{A}' }, expires_in: 600 }, expect: 403 },
+    { who: 'user', path: '/api/v1/share-links', json: { target: { type: 'streamer', slug: '{A}' }, expires_in: 40 * 86_400 }, expect: 422 },
+    { who: 'userWriteKey', path: '/api/v1/share-links', json: { target: { type: 'view', slugs: ['{A}', '{B}'] }, expires_in: 600 }, expect: 201 },
+    { who: 'admin', path: '/api/v1/share-links', json: { target: { type: 'streamer', slug: '{C}' }, expires_in: 600 }, expect: 201 },
+  ],
+  'DELETE /api/v1/share-links/:id': [
+    { who: 'viewer', path: '/api/v1/share-links/00000000-0000-4000-8000-000000000000', expect: 404 },
+    { who: 'viewer', path: '/api/v1/share-links/not-an-id', expect: 422 },
+    { who: 'userReadKey', path: '/api/v1/share-links/00000000-0000-4000-8000-000000000000', expect: 403 },
+  ],
+
+  // ---------------------------------------------------------------- public routes (no account)
+  'GET /p/:slug': async (h) => {
+    // The page 'pub' (made in beforeAll) lists A only: anyone sees it, nobody sees more.
+    const page = await h.handle('/p/pub', { headers: { cookie: viewer.cookie } })
+    expect(page.status).toBe(200)
+    const body = await page.text()
+    expect(body).toContain(`pr-${slug.A}`)
+    expect(body).not.toContain(`pr-${slug.B}`)
+    expect((await h.handle('/p/pub.json')).status).toBe(200)
+    expect((await h.handle('/p/nope')).status).toBe(404)
+  },
+  'GET /p/:slug/embed': [{ who: 'anon', path: '/p/pub/embed', expect: 200 }, { who: 'anon', path: '/p/nope/embed', expect: 404 }],
+  'WS /p/:slug/live': async (h) => {
+    const url = h.base.replace('http', 'ws') + '/p/pub/live'
+    const got = await wsOutcome(new WebSocket(url), 1500)
+    expect(got.opened).toBe(true)
+    expect(got.messages.join('')).toContain(`pr-${slug.A}`)
+    expect(got.messages.join('')).not.toContain(`pr-${slug.B}`)
+    expect((await wsOutcome(new WebSocket(url.replace('/pub/', '/nope/')))).opened).toBe(false)
+  },
+  'GET /badge/:file': async (h) => {
+    // A is on a public page; B is monitored but on none: the unknown slug's badge.
+    expect((await (await h.handle(`/badge/${slug.A}.svg`)).text()).toLowerCase()).not.toContain('not found')
+    expect((await (await h.handle(`/badge/${slug.B}.svg`)).text()).toLowerCase()).toContain('not found')
+  },
+  'GET /s/:token': async (h) => {
+    const r = await viewer.fetch('/api/v1/share-links', { method: 'POST', json: { target: { type: 'streamer', slug: slug.A }, expires_in: 600 } })
+    const { url } = (await r.json()) as { url: string }
+    ids['share:viewer'] = new URL(url).pathname
+    expect((await h.handle(new URL(url).pathname)).status).toBe(200)
+    expect((await h.handle('/s/garbage')).status).toBe(410)
+  },
+  'WS /s/:token/live': async (h) => {
+    const got = await wsOutcome(new WebSocket(h.base.replace('http', 'ws') + ids['share:viewer'] + '/live'), 1500)
+    expect(got.opened).toBe(true)
+    expect(got.messages.join('')).toContain(`pr-${slug.A}`)
+    expect((await wsOutcome(new WebSocket(h.base.replace('http', 'ws') + '/s/garbage/live'))).opened).toBe(false)
+  },
+
   // ---------------------------------------------------------------- pages and their fragments
   'GET /': [{ who: 'anon', path: '/', expect: 303 }, { who: 'viewer', path: '/', expect: 200 }, { who: 'admin', path: '/?sort=name&group=state&live=1', expect: 200 }, { who: 'viewer', path: '/?sort=evil', expect: 422 }],
   'POST /streamers': [
@@ -280,6 +376,32 @@ const TABLE: Record<string, Entry> = {
     { who: 'admin', path: '/admin/streamers/{H}/purge', form: { confirm: 'something-else' }, expect: 422 },
     { who: 'admin', path: '/admin/streamers/{A}/purge', form: { confirm: '{A}' }, expect: 409 },
     { who: 'admin', path: '/admin/streamers/{H}/purge', form: { confirm: '{H}' }, expect: 200 },
+  ],
+  'GET /admin/pages': [...roleCases('/admin/pages', 303), { who: 'admin', path: '/admin/pages?edit=pub', expect: 200 }],
+  'POST /admin/pages': [
+    { who: 'user', path: '/admin/pages', form: { slug: 'form-page', title: 'F', streamers: '{A}' }, expect: 403 },
+    { who: 'admin', path: '/admin/pages', form: { slug: 'form-page', title: 'F', streamers: 'never-monitored' }, expect: 422 },
+    { who: 'admin', path: '/admin/pages', form: { slug: 'Form Page', title: 'F', streamers: '{A}' }, expect: 422 },
+    { who: 'admin', path: '/admin/pages', form: { slug: 'form-page', title: 'F', streamers: '{A}\n{B}', show_viewers: '1' }, expect: 201 },
+    { who: 'admin', path: '/admin/pages', form: { editing: 'form-page', slug: 'form-page', title: 'F2', streamers: '{B}' }, expect: 200 },
+  ],
+  'DELETE /admin/pages/:slug': [
+    { who: 'user', path: '/admin/pages/form-page', expect: 403 },
+    { who: 'admin', path: '/admin/pages/form-page', expect: 200 },
+    { who: 'admin', path: '/admin/pages/form-page', expect: 404 },
+  ],
+  'GET /share': [{ who: 'anon', path: '/share', expect: 303 }, { who: 'viewer', path: '/share', expect: 200 }, { who: 'admin', path: '/share', expect: 200 }],
+  'POST /share': [
+    { who: 'anon', path: '/share', form: { slugs: '{A}', expires_in: '3600' }, expect: 401 },
+    { who: 'viewer', path: '/share', form: { slugs: '{B}', expires_in: '3600' }, expect: 404 },
+    { who: 'viewer', path: '/share', form: { slugs: '{A}', expires_in: '12' }, expect: 422 },
+    { who: 'viewer', path: '/share', form: { slugs: '{A}', expires_in: '3600' }, noCsrf: true, expect: 403 },
+    { who: 'viewer', path: '/share', form: { slugs: '{A}', expires_in: '3600' }, expect: 201 },
+    { who: 'user', path: '/share', form: { slugs: ['{A}', '{B}'], title: 'both', expires_in: '86400' }, expect: 201 },
+  ],
+  'DELETE /share/:id': [
+    { who: 'viewer', path: '/share/00000000-0000-4000-8000-000000000000', expect: 404 },
+    { who: 'viewer', path: '/share/nope', expect: 422 },
   ],
   'GET /account': [{ who: 'anon', path: '/account', expect: 303 }, { who: 'viewer', path: '/account', expect: 200 }],
   'POST /account/password': [
@@ -549,6 +671,8 @@ describe('gateway access: role × route × object', () => {
     ids['key:user'] = String(userKeys[0]!.id)
     const sessions = (await (await other.fetch('/api/v1/sessions')).json()) as { session_id: string }[]
     ids['sess:other'] = sessions[0]!.session_id
+    const pub = await h.admin.fetch('/api/v1/status-pages', { method: 'POST', json: { slug: 'pub', title: 'Public', streamers: [slug.A], show_viewers: true, show_history: false } })
+    if (pub.status !== 201) throw new Error(`status page: ${pub.status} ${await pub.text()}`)
   }, 90_000)
   afterAll(async () => {
     await h?.stop()

@@ -9,6 +9,7 @@ import { AppError } from '../../../shared/src/errors.ts'
 import { request } from '../../../shared/src/rpc.ts'
 import { EVENTS_STREAM, STATUS_BUCKET, subjects } from '../../../shared/src/subjects.ts'
 import { PollerApi } from '../../../shared/src/poller-contract.ts'
+import { PublicApi } from '../../../shared/src/public-contract.ts'
 import { startAuth } from '../../../services/auth/src/app.ts'
 import { parseAuthConfig } from '../../../services/auth/src/config.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
@@ -200,6 +201,18 @@ describe('a compromised gateway', () => {
     gateway.publish('$SRV.PING', '', { reply: inbox })
     await eventually(() => names.includes('auth') && names.includes('poller'), 5_000, 'both services answering $SRV.PING')
     sub.unsubscribe()
+  })
+
+  test('reads status pages and checks share links for anonymous visitors, but defines no page as the system', async () => {
+    expect((await request(gateway, PublicApi.publicPages.subject, {}, PublicApi.publicPages.output)).pages).toEqual([])
+    const link = await refusal(request(gateway, PublicApi.publicShare.subject, { id: crypto.randomUUID() }, PublicApi.publicShare.output))
+    expect([link.code, link.message]).toEqual(['NOT_FOUND', 'this link has expired'])
+    const page = { slug: 'mallory', title: 'M', streamers: ['x'], show_viewers: true, show_history: true }
+    const closed = await refusal(request(gateway, adminSubject(PublicApi.pagesCreate.subject), { actor: { system: 'gateway' }, page }, PublicApi.pagesCreate.output, { timeout: 2000 }))
+    expect(closed.message).toStartWith('NATS does not let this identity call')
+    const refused = await refusal(request(gateway, PublicApi.pagesCreate.subject, { actor: { system: 'gateway' }, page }, PublicApi.pagesCreate.output))
+    expect(refused.code).toBe('FORBIDDEN')
+    expect((await env.db.sql`select 1 from public_pages`).length).toBe(0)
   })
 })
 

@@ -15,7 +15,7 @@ describe('archive, resume and purge', () => {
   const sql = () => env.db.sql
 
   const call = <K extends PollerEndpointName>(k: K, body: PollerInput<K> | Record<string, unknown>): Promise<PollerOutput<K>> =>
-    request(poller.ctx.nc, PollerApi[k].subject, body, PollerApi[k].output, { timeout: 15_000 }) as Promise<PollerOutput<K>>
+    request(poller.client, PollerApi[k].subject, body, PollerApi[k].output, { timeout: 15_000 }) as Promise<PollerOutput<K>>
   const idOf = async (slug: string) => (await sql()<{ id: number }[]>`select id from streamers where slug = ${slug}`)[0]?.id ?? null
   const counts = async (id: number) => {
     const [r] = await sql()<{ events: number; sessions: number; samples: number }[]>`

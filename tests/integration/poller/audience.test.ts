@@ -9,13 +9,13 @@ import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/serv
 let env: TestEnv
 let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
 let slug: string
-const profile = () => request(poller.ctx.nc, PollerApi.profile.subject, { slug }, PollerApi.profile.output)
+const profile = () => request(poller.client, PollerApi.profile.subject, { slug }, PollerApi.profile.output)
 
 beforeAll(async () => {
   env = await testEnv({ channels: 2 })
   poller = await inProcess('poller', env.config({ KICK_WEBHOOKS: 'off' }), (ctx) => startPoller(ctx, { metadataIntervalMs: 500 }))
   slug = env.sim.world.list()[0]!.slug
-  await request(poller.ctx.nc, PollerApi.add.subject, { slug }, PollerApi.add.output, { timeout: 10_000 })
+  await request(poller.client, PollerApi.add.subject, { slug }, PollerApi.add.output, { timeout: 10_000 })
 })
 afterAll(async () => {
   await poller?.stop()

@@ -70,7 +70,7 @@ describe('browser fallback without credentials: real Chromium reads kick.com pag
   test("the website's follower count (no other source has one) is kept in PostgreSQL with when it was read", async () => {
     const a = env.sim.world.get(slugs[0]!)!
     const profile = await eventually(async () => {
-      const p = await request(poller.ctx.nc, PollerApi.profile.subject, { slug: a.slug }, PollerApi.profile.output)
+      const p = await request(poller.client, PollerApi.profile.subject, { slug: a.slug }, PollerApi.profile.output)
       return p.followers_count !== null ? p : null
     }, 30_000, 'a follower count in the profile')
     expect(profile.followers_count).toBe(a.followers)

@@ -19,7 +19,7 @@ let slug: string
 beforeAll(async () => {
   env = await testEnv()
   poller = await inProcess('poller', env.config(), (ctx) => startPoller(ctx))
-  poller.ctx.nc.subscribe(subjects.statusAll, { callback: (_e, m) => void seen.push(StreamerStatus.parse(m.json())) })
+  poller.client.subscribe(subjects.statusAll, { callback: (_e, m) => void seen.push(StreamerStatus.parse(m.json())) })
   slug = env.sim.world.list()[0]!.slug
   env.sim.world.update(slug, { live: false })
 })
@@ -28,13 +28,13 @@ afterAll(async () => {
   await env?.destroy()
 })
 
-const call = <K extends 'get' | 'sessions' | 'viewers'>(k: K, input: unknown) => request(poller.ctx.nc, PollerApi[k].subject, input as never, PollerApi[k].output as never) as Promise<any>
+const call = <K extends 'get' | 'sessions' | 'viewers'>(k: K, input: unknown) => request(poller.client, PollerApi[k].subject, input as never, PollerApi[k].output as never) as Promise<any>
 const samples = async () =>
   (await env.db.sql<{ viewers: number }[]>`select v.viewers from viewer_samples v join streamers s on s.id = v.streamer_id where s.slug = ${slug} order by v.at`).map((r) => r.viewers)
 
 test('a hidden count is shown as hidden, never as 0 viewers, and is left out of samples, peaks, averages and charts', async () => {
   const t0 = new Date(Date.now() - 60_000).toISOString()
-  await request(poller.ctx.nc, PollerApi.add.subject, { slug }, PollerApi.add.output, { timeout: 10_000 })
+  await request(poller.client, PollerApi.add.subject, { slug }, PollerApi.add.output, { timeout: 10_000 })
   env.sim.world.update(slug, { live: true, viewers: 1000 })
   await eventually(() => seen.findLast((s) => s.slug === slug)?.viewers === 1000, 10_000, '1,000 viewers shown')
   await eventually(async () => (await samples()).length >= 2 || null, 10_000, 'samples of the shown count')

@@ -18,7 +18,7 @@ const sec = (iso: string | null) => new Date(Math.floor(Date.parse(iso!) / 1000)
 beforeAll(async () => {
   env = await testEnv()
   poller = await inProcess('poller', env.config(), (ctx) => startPoller(ctx))
-  poller.ctx.nc.subscribe(subjects.statusAll, { callback: (_e, m) => void seen.push(StreamerStatus.parse(m.json())) })
+  poller.client.subscribe(subjects.statusAll, { callback: (_e, m) => void seen.push(StreamerStatus.parse(m.json())) })
 })
 afterAll(async () => {
   await poller?.stop()
@@ -28,7 +28,7 @@ afterAll(async () => {
 test('a restart between two polls with starts 2 s apart: two streams, two sessions, the new start shown at once', async () => {
   const slug = env.sim.world.list()[0]!.slug
   env.sim.world.update(slug, { live: false })
-  await request(poller.ctx.nc, PollerApi.add.subject, { slug }, PollerApi.add.output, { timeout: 10_000 })
+  await request(poller.client, PollerApi.add.subject, { slug }, PollerApi.add.output, { timeout: 10_000 })
   env.sim.world.update(slug, { live: true, viewers: 300 })
   const a = env.sim.world.get(slug)!
   await eventually(() => seen.findLast((s) => s.slug === slug)?.stream_id === a.stream_id || null, 10_000, 'stream A shown with its id')

@@ -7,6 +7,8 @@ import { route, type ApiRoute } from './define.ts'
 import { healthRoutes } from './health.ts'
 import { notificationRoutes } from './notifications.ts'
 import { openApiDocument } from './openapi.ts'
+import { shareLinkRoutes } from './share-links.ts'
+import { statusPageRoutes } from './status-pages.ts'
 import { streamRoutes } from './stream.ts'
 import { streamerRoutes } from './streamers.ts'
 import { userRoutes } from './users.ts'
@@ -14,7 +16,8 @@ import { userRoutes } from './users.ts'
 /** Every /api/v1 route, in one list (registration, OpenAPI and the tests all read it). */
 export function apiRoutes(d: GatewayDeps): ApiRoute[] {
   const routes: ApiRoute[] = [
-    ...authApiRoutes(d), ...streamerRoutes(d), ...streamRoutes(d), ...userRoutes(d), ...accountRoutes(d), ...auditRoutes(d), ...healthRoutes(d), ...notificationRoutes(d),
+    ...authApiRoutes(d), ...streamerRoutes(d), ...streamRoutes(d), ...userRoutes(d), ...accountRoutes(d), ...auditRoutes(d), ...healthRoutes(d),
+    ...statusPageRoutes(d), ...shareLinkRoutes(d), ...notificationRoutes(d),
   ]
   let doc: string | null = null
   routes.push(

@@ -47,7 +47,8 @@ function errorResponse(req: Request, e: AppError, requestId: string): Response {
 export const errorHandler = (log: Logger) =>
   new Elysia({ name: 'errors' }).onError({ as: 'global' }, ({ code, error, request }) => {
     const requestId = requestIdOf(request)
-    const path = new URL(request.url).pathname
+    // A share link's token is a credential: never in the logs.
+    const path = new URL(request.url).pathname.replace(/^\/s\/[^/]+/, '/s/[token]')
     let e = error instanceof AppError ? error : fromElysia(code, error, request)
     if (!e) {
       log.error({ err: error, path, reqId: requestId }, 'unhandled error')

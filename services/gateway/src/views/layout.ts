@@ -18,7 +18,8 @@ const nav = (user: SessionUser, csrf: string, active?: string) => {
   return html`<header class="topbar"><nav class="topnav" aria-label="Main">
     <a class="brand" href="/">&gt;_ kickmon</a>
     ${link('/', 'dashboard')}
-    ${user.role === 'admin' ? [link('/admin/streamers', 'streamers'), link('/admin/users', 'users'), link('/system', 'system')] : ''}
+    ${user.role === 'admin' ? [link('/admin/streamers', 'streamers'), link('/admin/users', 'users'), link('/admin/pages', 'pages'), link('/system', 'system')] : ''}
+    ${link('/share', 'share')}
     ${link('/notifications', 'notifications')}
     ${link('/account', 'account')}
     <form method="post" action="/logout" class="logout">
