@@ -28,7 +28,12 @@ test('waits for KICK_EVENTS instead of exiting', async () => {
   })
   let out = ''
   void (async () => {
-    for await (const c of p.stdout) out += new TextDecoder().decode(c)
+    const reader = p.stdout.getReader()
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) break
+      out += new TextDecoder().decode(value)
+    }
   })()
   await eventually(() => out.includes('waiting for the KICK_EVENTS stream'), 30_000, 'the waiting line')
   await Bun.sleep(1500)
