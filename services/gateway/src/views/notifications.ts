@@ -129,11 +129,11 @@ export function notifyMe(o: { slug: string; channels: Channel[]; rules: Rule[]; 
   const covering = o.rules.filter((r) => r.streamers === '*' || r.streamers.includes(o.slug))
   const name = (id: number) => o.channels.find((c) => c.id === id)?.name ?? `#${id}`
   return html`<div id="notify-me" class="notify-me">${o.message ?? ''}
-${covering.length ? html`<p>🔔 notifying you via ${covering.map((r, i) => html`${i ? ', ' : ''}<b>${name(r.channel_id)}</b>${r.streamers === '*' ? ' (all streamers)' : html` <button type="button" class="secondary small" hx-delete="/notifications/notify-me/${o.slug}/${r.id}" hx-target="#notify-me" hx-swap="outerHTML">stop</button>`}`)}</p>` : ''}
+${covering.length ? html`<p>notifying you via ${covering.map((r, i) => html`${i ? ', ' : ''}<b>${name(r.channel_id)}</b>${r.streamers === '*' ? ' (all streamers)' : html` <button type="button" class="secondary small" hx-delete="/notifications/notify-me/${o.slug}/${r.id}" hx-target="#notify-me" hx-swap="outerHTML">stop</button>`}`)}</p>` : ''}
 ${o.channels.length
     ? html`<form hx-post="/notifications/notify-me/${o.slug}" hx-target="#notify-me" hx-swap="outerHTML" class="inline">
   <label>notify me via <select name="channel_id">${o.channels.map((c) => html`<option value="${c.id}">${c.name}</option>`)}</select></label>
-  <button type="submit">🔔 notify me</button></form>`
+  <button type="submit">notify me</button></form>`
     : html`<p class="dim"><a href="/notifications">Add a notification channel</a> to be told when this streamer goes live.</p>`}
 </div>`
 }
