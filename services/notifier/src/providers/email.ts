@@ -1,12 +1,14 @@
-import nodemailer, { type Transporter } from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 import { headline } from '../notice.ts'
 import type { Provider, SendResult } from './types.ts'
 
 // Email over SMTP_URL (set by the operator; nodemailer). One message per event, plain text.
+// nodemailer is loaded on the first mail: installations without email never pay its memory.
 
 let cached: { url: string; t: Transporter } | null = null
-function transport(url: string): Transporter {
+async function transport(url: string): Promise<Transporter> {
   if (cached?.url !== url) {
+    const nodemailer = (await import('nodemailer')).default
     cached?.t.close()
     cached = { url, t: nodemailer.createTransport(url) }
   }
@@ -25,7 +27,7 @@ export const email: Provider = {
     if (!env.smtpUrl) return { ok: false, status: null, answer: null, error: 'SMTP_URL is not set: email cannot be sent', permanent: true }
     try {
       out.onRequest?.()
-      const info = await transport(env.smtpUrl).sendMail({
+      const info = await (await transport(env.smtpUrl)).sendMail({
         from: senderOf(env.smtpUrl),
         to: cfg.to,
         subject: headline(out.notice),
