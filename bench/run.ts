@@ -19,6 +19,7 @@ const scenarios: { name: string; file: string; args: string[] }[] = [
   { name: 'naive-baseline', file: 'naive-baseline.ts', args: [] },
   { name: 'poller-scale', file: 'poller-scale.ts', args: [] },
   { name: 'public-pages', file: 'public-pages.ts', args: [] },
+  { name: 'notify', file: 'notify.ts', args: [] },
   ...readdirSync(dir).filter((f) => /^gateway-.*\.ts$/.test(f)).sort().map((f) => ({ name: f.replace(/\.ts$/, ''), file: f, args: [] })),
 ]
 const only = a.only?.split(',').map((s) => s.trim())

@@ -15,6 +15,8 @@ command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || need+=
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v caddy >/dev/null 2>&1 || need+=(caddy)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+# Test-only: a real SMTP server for the notifier's email channel.
+[ -x /usr/bin/aiosmtpd ] || need+=(python3-aiosmtpd)
 
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""

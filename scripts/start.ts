@@ -11,6 +11,7 @@ import { ConfigError, parseConfig } from '../shared/src/config.ts'
 import { startLocalNats, type LocalNats } from './infra/nats.ts'
 import { connectWith, ensureNatsAuth, type NatsAuthFiles } from './infra/nats-auth.ts'
 import type { NatsCredentials } from '../shared/src/nats-credentials.ts'
+import { adminSubject } from '../shared/src/auth-internal-contract.ts'
 import { startLocalPostgres, type LocalPostgres } from './infra/postgres.ts'
 import { demoPostgresDir } from './infra/demo-state.ts'
 import { demoServiceRoles } from './infra/demo-roles.ts'
@@ -44,6 +45,7 @@ function persisted(name: string, make: () => string): string {
 env.SESSION_SECRET ||= persisted('session-secret', () => randomBytes(32).toString('hex'))
 env.SHARE_LINK_SECRET ||= persisted('share-link-secret', () => randomBytes(32).toString('hex'))
 env.CONFIG_ENCRYPTION_KEY ||= persisted('config-key', () => randomBytes(32).toString('hex'))
+env.NOTIFY_ENCRYPTION_KEY ||= persisted('notify-key', () => randomBytes(32).toString('hex'))
 const adminUser = (env.ADMIN_USERNAME ||= 'admin')
 // Only a password we generated is printed: one the user set is theirs, never echoed.
 const generatedPassword = env.ADMIN_PASSWORD ? null : persisted('admin-password', () => randomBytes(9).toString('base64url'))
@@ -79,8 +81,8 @@ async function reachablePostgres(url: string) {
 
 /** A clear message now beats a service crash-looping on EADDRINUSE later. */
 async function checkPortsFree() {
-  const wanted: [string, number][] = [['GATEWAY_PORT', 8080], ['POLLER_PORT', 8081], ['AUTH_PORT', 8082]]
-  if (!env.KICK_CLIENT_ID && !env.KICK_API_URL) wanted.push(['KICK_SIM_PORT', 8090])
+  const wanted: [string, number][] = [['GATEWAY_PORT', 8080], ['POLLER_PORT', 8081], ['AUTH_PORT', 8082], ['NOTIFIER_PORT', 8083]]
+  if (!env.KICK_CLIENT_ID && !env.KICK_API_URL) wanted.push(['KICK_SIM_PORT', 8090], ['NOTIFY_SIM_PORT', 8091])
   for (const [name, d] of wanted) {
     const port = Number(env[name] ?? d)
     const free = await new Promise<boolean>((resolve) => {
@@ -109,7 +111,7 @@ try {
     say(`could not create the services' database roles (${(e as Error).message}); they share DATABASE_URL's role`)
     return null
   })
-  if (dbUrls) say('database roles: kickmon_auth, kickmon_poller')
+  if (dbUrls) say('database roles: kickmon_auth, kickmon_poller, kickmon_notifier')
 
   if (env.NATS_URL) {
     say('using NATS_URL')
@@ -133,18 +135,22 @@ try {
     natsUrl: env.NATS_URL,
     // KICK_SIM_WEBHOOK_URL, when set, overrides the default target (this gateway's /webhooks/kick).
     sim: useSim ? { channels: Number(env.KICK_SIM_CHANNELS ?? 12), activity: true, env: env.KICK_SIM_WEBHOOK_URL ? { KICK_SIM_WEBHOOK_URL: env.KICK_SIM_WEBHOOK_URL } : {} } : false,
+    // The demo also gets the provider simulators, so an alert can be seen arriving and being edited.
+    notifySim: useSim,
     env,
     // Each service gets only what it reads, as under compose and systemd (blank is unset).
     serviceEnv: {
-      auth: { ...(dbUrls && { DATABASE_URL: dbUrls.auth }), KICK_CLIENT_SECRET: '', SHARE_LINK_SECRET: '' },
-      poller: { ...(dbUrls && { DATABASE_URL: dbUrls.poller }), SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '', SHARE_LINK_SECRET: '' },
-      gateway: { DATABASE_URL: '', SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '', KICK_CLIENT_SECRET: '' },
+      auth: { ...(dbUrls && { DATABASE_URL: dbUrls.auth }), KICK_CLIENT_SECRET: '', SHARE_LINK_SECRET: '', NOTIFY_ENCRYPTION_KEY: '' },
+      poller: { ...(dbUrls && { DATABASE_URL: dbUrls.poller }), SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '', SHARE_LINK_SECRET: '', NOTIFY_ENCRYPTION_KEY: '' },
+      gateway: { DATABASE_URL: '', SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '', KICK_CLIENT_SECRET: '', NOTIFY_ENCRYPTION_KEY: '' },
+      notifier: { ...(dbUrls && { DATABASE_URL: dbUrls.notifier }), SESSION_SECRET: '', CONFIG_ENCRYPTION_KEY: '', ADMIN_PASSWORD: '', KICK_CLIENT_SECRET: '', SHARE_LINK_SECRET: '' },
     },
     natsAuth: natsAuth ?? undefined,
     sink: (service, line) => console.log(prettyLine(service, line, env.LOG_FORMAT === 'json')),
     ports: {
       gateway: Number(env.GATEWAY_PORT ?? 8080), poller: Number(env.POLLER_PORT ?? 8081),
-      auth: Number(env.AUTH_PORT ?? 8082), sim: Number(env.KICK_SIM_PORT ?? 8090),
+      auth: Number(env.AUTH_PORT ?? 8082), notifier: Number(env.NOTIFIER_PORT ?? 8083),
+      sim: Number(env.KICK_SIM_PORT ?? 8090), notifySim: Number(env.NOTIFY_SIM_PORT ?? 8091),
     },
   })
   if (useSim) await seedDemo(stack)
@@ -152,6 +158,7 @@ try {
   say(`dashboard:  ${stack.gatewayUrl.replace('127.0.0.1', 'localhost')}/`)
   say(`log in as:  ${adminUser} / ${generatedPassword ?? '(your ADMIN_PASSWORD)'}`)
   if (stack.simUrl) say(`kick-sim:   ${stack.simUrl}/_sim/channels (control API: docs/kick-sim.md)`)
+  if (stack.notifySimUrl) say(`alerts:     ${stack.notifySimUrl.replace('127.0.0.1', 'localhost')}/ shows what the demo Discord channel received (docs/notifications.md)`)
   if (natsAuth) say(`NATS:       ${env.NATS_URL}, read-only key for your own subscribers: ${natsAuth.seeds.subscriber.replace(ROOT + '/', '')} (docs/nats.md)`)
   say('Ctrl-C stops everything.')
 } catch (e) {
@@ -169,6 +176,32 @@ async function seedDemo(s: Stack) {
     const r = await nc.request('poller.streamers.add', JSON.stringify({ slug }), { timeout: 15_000 }).catch(() => null)
     if (r && !r.headers?.get('Nats-Service-Error-Code')) added++
   }
-  await nc.drain()
   say(`demo: monitoring ${added} kick-sim channels`)
+  if (s.notifySimUrl) await seedDemoAlerts(nc, s.notifySimUrl)
+  await nc.drain()
+}
+
+/**
+ * One Discord-style channel on the provider simulator, alerting on every streamer, created
+ * once (an installation-wide channel of the `demo` operator): go-live posts, edits every 30 s,
+ * the end turns it into a summary, all visible on the simulator's page.
+ */
+async function seedDemoAlerts(nc: Awaited<ReturnType<typeof connectWith>>, simUrl: string) {
+  // As the operator: a system actor is accepted only on notifier.admin.* (docs/nats.md).
+  const actor = { system: 'demo' }
+  const ask = async (subject: string, body: object) => {
+    const r = await nc.request(adminSubject(subject), JSON.stringify({ actor, ...body }), { timeout: 15_000 })
+    if (r.headers?.get('Nats-Service-Error-Code')) throw new Error(`${subject}: ${r.headers.get('Nats-Service-Error')}`)
+    return r.json<any>()
+  }
+  try {
+    const existing = (await ask('notifier.channels.list', {})).channels as { id: number; name: string }[]
+    for (const c of existing.filter((x) => x.name === 'demo discord')) await ask('notifier.channels.delete', { id: c.id }) // the simulator forgot its webhooks
+    const hook = (await (await fetch(`${simUrl}/_sim/discord/webhooks`, { method: 'POST' })).json()) as { url: string }
+    const { channel } = await ask('notifier.channels.create', { type: 'discord', name: 'demo discord', config: { webhook_url: hook.url, update_every_s: 30 } })
+    await ask('notifier.rules.create', { channel_id: channel.id, streamers: '*', events: ['online', 'offline', 'title', 'category'], cooldown_s: 60 })
+    say('demo: a Discord-style alert channel (on the provider simulator) for every streamer')
+  } catch (e) {
+    say(`demo: no alert channel (${(e as Error).message})`)
+  }
 }

@@ -107,6 +107,7 @@ export class BenchStack {
           ADMIN_PASSWORD: BENCH_ADMIN.password,
           SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123',
           CONFIG_ENCRYPTION_KEY: 'cd'.repeat(32),
+          NOTIFY_ENCRYPTION_KEY: 'ef'.repeat(32),
           LOG_LEVEL: 'warn',
           ...o.env,
         },

@@ -7,9 +7,10 @@ const CliEnvSchema = ConfigSchema.pick({
   NATS_URL: true, DATABASE_URL: true, GATEWAY_PORT: true, POLLER_PORT: true, AUTH_PORT: true,
   NATS_CREDS: true, NATS_NKEY_SEED_FILE: true, NATS_TLS_CA: true, NATS_TLS_CERT: true, NATS_TLS_KEY: true,
 }).extend({
-  // The URLs auth and the poller connect with: `kickmon db roles` makes their roles from them.
+  // The URLs auth, the poller and the notifier connect with: `kickmon db roles` makes their roles from them.
   AUTH_DATABASE_URL: serviceDbUrl,
   POLLER_DATABASE_URL: serviceDbUrl,
+  NOTIFIER_DATABASE_URL: serviceDbUrl,
 })
 export type CliEnv = ReturnType<typeof CliEnvSchema.parse>
 

@@ -84,16 +84,22 @@ export const PERMISSIONS: Record<'poller' | 'auth' | 'gateway' | 'notifier' | 'o
       // status pages and share links: managed for signed-in callers, read for anonymous visitors
       'auth.pages.>', 'auth.sharelinks.>', 'auth.public.>',
       'poller.>', 'kick.webhooks.>',
+      // The notifier's endpoints for sessions and API keys (never notifier.admin.>).
+      'notifier.channels.>', 'notifier.rules.>', 'notifier.templates.>', 'notifier.deliveries.>',
       '$SRV.PING', '$SRV.INFO', '$SRV.STATS', '$SRV.*.*', '$SRV.*.*.*',
       JS_INFO, ...stream(WEBHOOKS, 'manage'), ...kv(STATUS_KV, 'read'),
     ],
     subscribe: ['kick.status.>', 'kickmon.auth.>', 'kickmon.poller.streamers.removed', ...srvAnswer('gateway'), inbox('gateway')],
     allowResponses: true,
   },
-  // Ready for a notification service: reads statuses and events with its own durable consumer,
-  // asks auth who may see what, answers notifier.*.
+  // The notification service: reads events with its own durable consumer and statuses, asks auth
+  // who a caller is and what a rule's owner may see, the poller for a stream's summary, and
+  // announces finished deliveries; answers notifier.* (notifier.admin.* comes only from the operator).
   notifier: {
-    publish: ['auth.access.visible', JS_INFO, ...stream(EVENTS, 'read'), ...consumers(EVENTS), ...kv(STATUS_KV, 'read')],
+    publish: [
+      'auth.account.get', 'auth.internal.access.visible', 'poller.sessions.list', 'kickmon.notifier.>',
+      JS_INFO, ...stream(EVENTS, 'read'), ...consumers(EVENTS), ...kv(STATUS_KV, 'read'),
+    ],
     subscribe: ['notifier.>', 'kick.status.>', 'kickmon.auth.>', 'kickmon.poller.streamers.removed', ...srvAnswer('notifier'), inbox('notifier')],
     allowResponses: true,
   },

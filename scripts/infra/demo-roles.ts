@@ -1,4 +1,4 @@
-// The demo runs each service as it runs in production: auth and the poller log in as roles of
+// The demo runs each service as it runs in production: auth, the poller and the notifier log in as roles of
 // their own (kickmon db roles), not as the owner of the tables.
 import { createDb } from '../../shared/src/db.ts'
 import { applyServiceRoles, DEFAULT_ROLES, type ServiceRole } from '../../shared/src/db-roles.ts'
@@ -8,7 +8,7 @@ import type { DbService } from '../../shared/src/db-grants.ts'
 export async function demoServiceRoles(ownerUrl: string, password: (service: DbService) => string): Promise<Record<DbService, string>> {
   const urls = {} as Record<DbService, string>
   const roles: ServiceRole[] = []
-  for (const service of ['auth', 'poller'] as const) {
+  for (const service of ['auth', 'poller', 'notifier'] as const) {
     const u = new URL(ownerUrl)
     u.username = DEFAULT_ROLES[service]
     u.password = password(service)

@@ -2,12 +2,14 @@ import type { Subprocess } from 'bun'
 import { join } from 'node:path'
 
 export const ROOT = join(import.meta.dir, '..', '..')
-export type ServiceName = 'auth' | 'poller' | 'gateway' | 'kick-sim'
+export type ServiceName = 'auth' | 'poller' | 'gateway' | 'notifier' | 'kick-sim' | 'notify-sim'
 export const ENTRY: Record<ServiceName, string> = {
   auth: 'services/auth/src/main.ts',
   poller: 'services/poller/src/main.ts',
   gateway: 'services/gateway/src/main.ts',
+  notifier: 'services/notifier/src/main.ts',
   'kick-sim': 'services/kick-sim/src/main.ts',
+  'notify-sim': 'services/notify-sim/src/main.ts',
 }
 
 export type LineSink = (service: ServiceName, line: string) => void

@@ -10,12 +10,14 @@ export type StackOptions = {
   natsUrl: string
   /** Start kick-sim and point the poller at it (the demo). */
   sim?: { channels?: number; activity?: boolean; env?: Record<string, string> } | false
-  services?: ('auth' | 'poller' | 'gateway')[]
+  services?: ('auth' | 'poller' | 'gateway' | 'notifier')[]
+  /** Start the provider simulators (notify-sim) and let the notifier reach them (the demo). */
+  notifySim?: boolean
   env?: Record<string, string | undefined>
   /** Per service, over `env` (e.g. each its own DATABASE_URL). */
-  serviceEnv?: Partial<Record<'auth' | 'poller' | 'gateway', Record<string, string>>>
+  serviceEnv?: Partial<Record<'auth' | 'poller' | 'gateway' | 'notifier', Record<string, string>>>
   sink?: LineSink
-  ports?: Partial<Record<'gateway' | 'poller' | 'auth' | 'sim', number>>
+  ports?: Partial<Record<'gateway' | 'poller' | 'auth' | 'notifier' | 'sim' | 'notifySim', number>>
   /** Each service connects to NATS as its own identity with these keys (scripts/infra/nats-auth.ts). */
   natsAuth?: NatsAuthFiles
 }
@@ -23,6 +25,7 @@ export type StackOptions = {
 export type Stack = {
   gatewayUrl: string
   simUrl: string | null
+  notifySimUrl: string | null
   env: Record<string, string | undefined>
   procs: Map<ServiceName, SupervisedProcess>
   stop: () => Promise<void>
@@ -72,12 +75,12 @@ async function startSim(o: Exclude<StackOptions['sim'], false | undefined>, simP
 
 /** kick-sim (optionally) and the three services as supervised processes. */
 export async function startStack(o: StackOptions): Promise<Stack> {
-  const port = async (k: 'gateway' | 'poller' | 'auth' | 'sim') => o.ports?.[k] ?? (await freePort())
-  const [gatewayPort, pollerPort, authPort] = [await port('gateway'), await port('poller'), await port('auth')]
+  const port = async (k: keyof NonNullable<StackOptions['ports']>) => o.ports?.[k] ?? (await freePort())
+  const [gatewayPort, pollerPort, authPort, notifierPort] = [await port('gateway'), await port('poller'), await port('auth'), await port('notifier')]
   const env: Record<string, string | undefined> = {
     ...process.env, ...o.env,
     DATABASE_URL: o.databaseUrl, NATS_URL: o.natsUrl,
-    GATEWAY_PORT: String(gatewayPort), POLLER_PORT: String(pollerPort), AUTH_PORT: String(authPort),
+    GATEWAY_PORT: String(gatewayPort), POLLER_PORT: String(pollerPort), AUTH_PORT: String(authPort), NOTIFIER_PORT: String(notifierPort),
   }
   const sink: LineSink = o.sink ?? (() => {})
   const procs = new Map<ServiceName, SupervisedProcess>()
@@ -87,21 +90,33 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     procs.set('kick-sim', sim.proc)
     simUrl = sim.url
   }
-  for (const name of o.services ?? ['auth', 'poller', 'gateway']) {
+  let notifySimUrl: string | null = null
+  if (o.notifySim) {
+    const nsPort = await port('notifySim')
+    const p = new SupervisedProcess('notify-sim', { ...env, NOTIFY_SIM_PORT: String(nsPort) }, sink)
+    p.start()
+    procs.set('notify-sim', p)
+    notifySimUrl = `http://127.0.0.1:${nsPort}`
+    await waitForHttp(`${notifySimUrl}/_sim/received`)
+    // The simulators listen on loopback, which the notifier refuses unless allowed.
+    env.NOTIFY_ALLOW_HOSTS = [env.NOTIFY_ALLOW_HOSTS, '127.0.0.1'].filter(Boolean).join(',')
+  }
+  for (const name of o.services ?? ['auth', 'poller', 'gateway', 'notifier']) {
     const p = new SupervisedProcess(name, { ...env, ...o.natsAuth?.env(name), ...o.serviceEnv?.[name] }, sink)
     p.start()
     procs.set(name, p)
   }
-  const ready = { auth: authPort, poller: pollerPort, gateway: gatewayPort }
-  await Promise.all([...procs.keys()].filter((n) => n !== 'kick-sim').map((n) => waitForHttp(`http://127.0.0.1:${ready[n as keyof typeof ready]}/readyz`, 60_000, n)))
+  const ready = { auth: authPort, poller: pollerPort, gateway: gatewayPort, notifier: notifierPort }
+  await Promise.all([...procs.keys()].filter((n) => n !== 'kick-sim' && n !== 'notify-sim').map((n) => waitForHttp(`http://127.0.0.1:${ready[n as keyof typeof ready]}/readyz`, 60_000, n)))
   return {
     gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
     simUrl,
+    notifySimUrl,
     env,
     procs,
     stop: async () => {
-      // Front to back: gateway first (closes sockets), then poller and auth, the simulator last.
-      for (const n of ['gateway', 'poller', 'auth', 'kick-sim'] as ServiceName[]) await procs.get(n)?.stop()
+      // Front to back: gateway first (closes sockets), then the notifier, poller and auth, the simulators last.
+      for (const n of ['gateway', 'notifier', 'poller', 'auth', 'kick-sim', 'notify-sim'] as ServiceName[]) await procs.get(n)?.stop()
     },
   }
 }

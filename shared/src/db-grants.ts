@@ -4,7 +4,7 @@
 // that it has them. A migration that adds a table a service uses adds it here too.
 import type { Sql } from './db.ts'
 
-export type DbService = 'auth' | 'poller'
+export type DbService = 'auth' | 'poller' | 'notifier'
 const RW = ['select', 'insert', 'update', 'delete'] as const
 type Privilege = (typeof RW)[number]
 
@@ -17,12 +17,17 @@ export const SERVICE_TABLES: Record<DbService, Record<string, readonly Privilege
   poller: {
     streamers: RW, status_events: ['select', 'insert', 'delete'], stream_sessions: RW, viewer_samples: RW, schema_migrations: ['select'],
   },
+  // Only its own tables (0009): users and streamers it learns from auth and the poller over NATS.
+  notifier: {
+    notify_channels: RW, notify_rules: RW, notify_deliveries: RW, notify_messages: RW, notify_cooldowns: RW, schema_migrations: ['select'],
+  },
 }
 
 /** Functions a service calls; they run as their owner (0008), so the caller needs no DDL rights. */
 export const SERVICE_FUNCTIONS: Record<DbService, readonly string[]> = {
   auth: [],
   poller: ['ensure_viewer_sample_partitions(date, integer)', 'drop_viewer_samples_before(date)'],
+  notifier: [],
 }
 
 export type MissingGrant = { table: string; privilege: string }

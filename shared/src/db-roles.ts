@@ -6,7 +6,7 @@ import { SERVICE_FUNCTIONS, SERVICE_TABLES, type DbService } from './db-grants.t
 
 export type ServiceRole = { service: DbService; role: string; password?: string }
 
-export const DEFAULT_ROLES: Record<DbService, string> = { auth: 'kickmon_auth', poller: 'kickmon_poller' }
+export const DEFAULT_ROLES: Record<DbService, string> = { auth: 'kickmon_auth', poller: 'kickmon_poller', notifier: 'kickmon_notifier' }
 
 /** A service's login role from the URL it will connect with (`postgres://role:password@host/db`). */
 export function roleFromUrl(service: DbService, url: string): ServiceRole {

@@ -28,7 +28,7 @@ export type ServiceContext = {
 }
 
 export type ServiceOptions = {
-  name: 'poller' | 'auth' | 'gateway'
+  name: 'poller' | 'auth' | 'gateway' | 'notifier'
   description: string
   port: number
   config: Config
@@ -56,7 +56,7 @@ export async function createService(opts: ServiceOptions & { logger?: Logger }):
     : Bun.serve({
         port: opts.port,
         // /metrics and /readyz are for this machine unless POLLER_HOST / AUTH_HOST say otherwise.
-        hostname: name === 'auth' ? config.AUTH_HOST : name === 'poller' ? config.POLLER_HOST : config.GATEWAY_HOST,
+        hostname: name === 'auth' ? config.AUTH_HOST : name === 'poller' ? config.POLLER_HOST : name === 'notifier' ? ((config as { NOTIFIER_HOST?: string }).NOTIFIER_HOST ?? '127.0.0.1') : config.GATEWAY_HOST,
         fetch: async (req) => {
           const path = new URL(req.url).pathname
           // Read-only endpoints: another method is refused, not answered as if it were a GET.

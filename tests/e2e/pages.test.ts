@@ -27,7 +27,7 @@ afterAll(async () => {
   await stack?.destroy()
 })
 
-const PAGES = ['/', '/streamers/{0}', '/admin/users', '/admin/streamers', '/admin/pages', '/share', '/account', '/system']
+const PAGES = ['/', '/streamers/{0}', '/admin/users', '/admin/streamers', '/admin/pages', '/share', '/account', '/notifications', '/system']
 
 for (const [device, viewport] of [['desktop', { width: 1360, height: 860 }], ['phone', { width: 390, height: 844 }]] as const) {
   test(`every page on a ${device}: no script error, no CSP violation, labelled controls`, async () => {

@@ -42,10 +42,10 @@ test('each role sees exactly its streamers and its pages', async () => {
     expect(await page.locator('#count-total').textContent()).toBe(String(slugs.length))
     await shot(page, `dashboard-${name}`)
     if (name === 'admin') {
-      expect(await navLinks(page)).toEqual(['dashboard', 'streamers', 'users', 'pages', 'system', 'share', 'account'])
+      expect(await navLinks(page)).toEqual(['dashboard', 'streamers', 'users', 'pages', 'system', 'share', 'notifications', 'account'])
       for (const p of ['/admin/users', '/admin/streamers', '/admin/pages', '/system']) expect((await page.goto(stack.gatewayUrl + p))!.status()).toBe(200)
     } else {
-      expect(await navLinks(page)).toEqual(['dashboard', 'share', 'account'])
+      expect(await navLinks(page)).toEqual(['dashboard', 'share', 'notifications', 'account'])
       expect(await page.locator('form.add').count()).toBe(name === 'alice' ? 1 : 0) // viewers cannot add
       for (const p of ['/admin/users', '/admin/streamers', '/admin/pages', '/system']) {
         const r = await page.goto(stack.gatewayUrl + p)

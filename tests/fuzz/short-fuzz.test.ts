@@ -9,7 +9,7 @@ test('hostile input to every route, endpoint and the webhook ingress: no 5xx, no
   // Every surface was really reached: the OpenAPI routes, all three services' endpoints, the ingress.
   expect(r.http.fromOpenApi).toBeGreaterThan(10)
   for (const svc of [r.health.poller, r.health.auth]) expect(Object.keys(svc.byStatus)).toEqual(expect.arrayContaining(['200', '404']))
-  expect(r.nats.services).toEqual(expect.arrayContaining(['auth', 'poller']))
+  expect(r.nats.services).toEqual(expect.arrayContaining(['auth', 'poller', 'notifier']))
   expect(r.nats.endpoints.length).toBeGreaterThan(20)
   expect(Object.keys(r.webhook.byStatus).sort()).toEqual(expect.arrayContaining(['200', '400', '401']))
   expect(r.findings).toEqual([])

@@ -17,7 +17,7 @@ export async function testStack(o: Partial<StackOptions> = {}): Promise<Stack & 
     env: {
       POLL_INTERVAL_S: '1', OFFLINE_GRACE_S: '1', LOG_LEVEL: 'info',
       ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password,
-      SESSION_SECRET: 'e2e-session-secret-0123456789abcdef0123', CONFIG_ENCRYPTION_KEY: 'ab'.repeat(32),
+      SESSION_SECRET: 'e2e-session-secret-0123456789abcdef0123', CONFIG_ENCRYPTION_KEY: 'ab'.repeat(32), NOTIFY_ENCRYPTION_KEY: 'cd'.repeat(32),
       ...o.env,
     },
     sink: (service, line) => {

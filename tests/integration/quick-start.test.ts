@@ -59,12 +59,13 @@ function spawnStart(env: Record<string, string>) {
 }
 
 test('from a clone in a 0700 directory with nothing set: private PostgreSQL and NATS, a generated login that works; SIGINT stops it all', async () => {
-  const [gateway, poller, auth, sim] = [await freePort(), await freePort(), await freePort(), await freePort()]
+  const [gateway, poller, auth, sim, notifier, notifySim] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()]
   const asRoot = process.getuid?.() === 0
   // As root the postgres user cannot enter the 0700 directory: the cluster lives outside it.
   const pgDir = asRoot ? join(ROOT_PG_BASE, checkoutId(copy.root)) : join(copy.root, '.data', 'postgres')
   const { proc, out } = spawnStart({
     GATEWAY_PORT: String(gateway), POLLER_PORT: String(poller), AUTH_PORT: String(auth), KICK_SIM_PORT: String(sim),
+    NOTIFIER_PORT: String(notifier), NOTIFY_SIM_PORT: String(notifySim),
     KICK_SIM_CHANNELS: '3', POLL_INTERVAL_S: '2',
   })
   try {
@@ -93,24 +94,27 @@ test('from a clone in a 0700 directory with nothing set: private PostgreSQL and 
 }, 180_000)
 
 test('bun run start: the demo comes up on the given PostgreSQL and NATS, prints URL and login; SIGINT stops it all', async () => {
-  const [gateway, poller, auth, sim] = [await freePort(), await freePort(), await freePort(), await freePort()]
+  const [gateway, poller, auth, sim, notifier, notifySim] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()]
   const pg = await testPostgres()
   const { proc, out } = spawnStart({
     DATABASE_URL: pg.url(dbName), NATS_URL: nats.url, ...natsEnv('operator'), // an outside NATS: the operator's key
     GATEWAY_PORT: String(gateway), POLLER_PORT: String(poller), AUTH_PORT: String(auth), KICK_SIM_PORT: String(sim),
+    NOTIFIER_PORT: String(notifier), NOTIFY_SIM_PORT: String(notifySim),
     KICK_SIM_CHANNELS: '5', POLL_INTERVAL_S: '2',
     ADMIN_PASSWORD: 'quick-start-pass-1', SESSION_SECRET: 'q'.repeat(40), CONFIG_ENCRYPTION_KEY: 'ab'.repeat(32),
   })
   try {
     await eventually(() => out.some((l) => l.includes('Ctrl-C stops everything')), 90_000, 'the start banner')
     expect(out).toContainEqual(expect.stringContaining('using DATABASE_URL'))
-    expect(out).toContainEqual(expect.stringContaining('database roles: kickmon_auth, kickmon_poller'))
+    expect(out).toContainEqual(expect.stringContaining('database roles: kickmon_auth, kickmon_poller, kickmon_notifier'))
     expect(out).toContainEqual(expect.stringContaining('using NATS_URL'))
     expect(out).toContainEqual(expect.stringContaining(`dashboard:  http://localhost:${gateway}/`))
     // Never the user's own password, even with one generated earlier in .data/ (the test above).
     expect(out).toContainEqual(expect.stringContaining('log in as:  admin / (your ADMIN_PASSWORD)'))
     expect(out.join('\n')).not.toContain('quick-start-pass-1')
     expect(out).toContainEqual(expect.stringContaining('demo: monitoring 5 kick-sim channels'))
+    expect(out).toContainEqual(expect.stringContaining('demo: a Discord-style alert channel (on the provider simulator) for every streamer'))
+    expect(out).toContainEqual(expect.stringContaining(`alerts:     http://localhost:${notifySim}/`))
 
     // The printed login works and the dashboard lists the demo channels.
     const login = await fetch(`http://127.0.0.1:${gateway}/login`, {
@@ -123,12 +127,12 @@ test('bun run start: the demo comes up on the given PostgreSQL and NATS, prints 
     const page = await (await fetch(`http://127.0.0.1:${gateway}/`, { headers: { cookie } })).text()
     expect(page.match(/id="row-[^"]+"/g)?.length).toBe(5)
 
-    // Auth and the poller log in as their own roles; the gateway does not touch PostgreSQL.
+    // Auth, the poller and the notifier log in as their own roles; the gateway does not touch PostgreSQL.
     const a = postgres(adminUrl, { max: 1, onnotice: () => {} })
     try {
       const who = await a<{ usename: string; application_name: string }[]>`
-        select distinct usename, application_name from pg_stat_activity where datname = ${dbName} and application_name in ('auth', 'poller', 'gateway') order by 2`
-      expect([...who]).toEqual([{ usename: 'kickmon_auth', application_name: 'auth' }, { usename: 'kickmon_poller', application_name: 'poller' }])
+        select distinct usename, application_name from pg_stat_activity where datname = ${dbName} and application_name in ('auth', 'poller', 'gateway', 'notifier') order by 2`
+      expect([...who]).toEqual([{ usename: 'kickmon_auth', application_name: 'auth' }, { usename: 'kickmon_notifier', application_name: 'notifier' }, { usename: 'kickmon_poller', application_name: 'poller' }])
     } finally {
       await a.end()
     }

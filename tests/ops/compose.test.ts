@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { createUser } from '@nats-io/nkeys'
 import { parseConfig } from '../../shared/src/config.ts'
 import { parseAuthConfig } from '../../services/auth/src/config.ts'
+import { parseNotifierConfig } from '../../services/notifier/src/config.ts'
 import { parseEnv as parseSimEnv } from '../../services/kick-sim/src/env.ts'
 import { createKickSim } from '../../services/kick-sim/src/sim.ts'
 import { parseEnvFile, readCompose, resolvedEnv, type Compose } from './compose.ts'
@@ -15,8 +16,8 @@ import { effectiveUser, expandArgs, readDockerfile, ROOT, type Dockerfile } from
 // builds exist, every service gets the variables it needs and nothing starts without the
 // secrets, health checks ask the ports the services listen on, and the demo hangs together.
 
-const APPS = ['auth', 'poller', 'gateway'] as const
-const PORT_VAR = { auth: 'AUTH_PORT', poller: 'POLLER_PORT', gateway: 'GATEWAY_PORT' } as const
+const APPS = ['auth', 'poller', 'gateway', 'notifier'] as const
+const PORT_VAR = { auth: 'AUTH_PORT', poller: 'POLLER_PORT', gateway: 'GATEWAY_PORT', notifier: 'NOTIFIER_PORT' } as const
 const seconds = (d: string) => {
   const m = /^(\d+)(ms|s|m)$/.exec(d)
   if (!m) throw new Error(`not a duration: ${d}`)
@@ -38,8 +39,8 @@ describe('compose.yaml', () => {
     demo = parseEnvFile(await Bun.file(join(ROOT, 'deploy', 'demo.env')).text())
   })
 
-  test('has nats, postgres, a one-shot migrate, the three services, kick-sim only in the demo profile and Caddy only in the proxy profile', () => {
-    expect(Object.keys(c.services).sort()).toEqual(['auth', 'caddy', 'gateway', 'kick-sim', 'migrate', 'nats', 'nats-keys', 'poller', 'postgres'])
+  test('has nats, postgres, a one-shot migrate, the four services, kick-sim only in the demo profile and Caddy only in the proxy profile', () => {
+    expect(Object.keys(c.services).sort()).toEqual(['auth', 'caddy', 'gateway', 'kick-sim', 'migrate', 'nats', 'nats-keys', 'notifier', 'poller', 'postgres'])
     expect(c.services['kick-sim']!.profiles).toEqual(['demo'])
     expect(c.services.caddy!.profiles).toEqual(['proxy'])
     for (const [name, s] of Object.entries(c.services)) if (name !== 'kick-sim' && name !== 'caddy') expect(s.profiles, name).toBeUndefined()
@@ -80,7 +81,7 @@ describe('compose.yaml', () => {
   test('nothing starts without the secrets: compose refuses, naming each one', () => {
     const missing = new Set<string>()
     for (const s of Object.values(c.services)) for (const e of resolvedEnv(s, {}).errors) missing.add(e.split(':')[0]!)
-    expect([...missing].sort()).toEqual(['ADMIN_PASSWORD', 'AUTH_DB_PASSWORD', 'CONFIG_ENCRYPTION_KEY', 'POLLER_DB_PASSWORD', 'POSTGRES_PASSWORD', 'SESSION_SECRET', 'SHARE_LINK_SECRET'])
+    expect([...missing].sort()).toEqual(['ADMIN_PASSWORD', 'AUTH_DB_PASSWORD', 'CONFIG_ENCRYPTION_KEY', 'NOTIFIER_DB_PASSWORD', 'NOTIFY_ENCRYPTION_KEY', 'POLLER_DB_PASSWORD', 'POSTGRES_PASSWORD', 'SESSION_SECRET', 'SHARE_LINK_SECRET'])
   })
 
   test("every service's environment is complete and valid for its own configuration schema", () => {
@@ -95,14 +96,15 @@ describe('compose.yaml', () => {
     expect(() => parseConfig(poller)).not.toThrow()
     expect(() => parseAuthConfig(auth)).not.toThrow()
     expect(() => parseConfig(gateway)).not.toThrow()
+    expect(() => parseNotifierConfig(mounted(env('notifier')))).not.toThrow()
     expect(() => parseSimEnv(env('kick-sim'))).not.toThrow()
     // What each service cannot do without is set explicitly, not left to .env.
-    for (const [name, vars] of Object.entries({ poller: ['DATABASE_URL', 'NATS_URL', 'POLLER_PORT'], auth: ['DATABASE_URL', 'NATS_URL', 'AUTH_PORT', 'SESSION_SECRET', 'CONFIG_ENCRYPTION_KEY', 'ADMIN_PASSWORD'], gateway: ['NATS_URL', 'GATEWAY_PORT'], migrate: ['DATABASE_URL'] }))
+    for (const [name, vars] of Object.entries({ poller: ['DATABASE_URL', 'NATS_URL', 'POLLER_PORT'], auth: ['DATABASE_URL', 'NATS_URL', 'AUTH_PORT', 'SESSION_SECRET', 'CONFIG_ENCRYPTION_KEY', 'ADMIN_PASSWORD'], gateway: ['NATS_URL', 'GATEWAY_PORT'], notifier: ['DATABASE_URL', 'NATS_URL', 'NOTIFIER_PORT', 'NOTIFY_ENCRYPTION_KEY'], migrate: ['DATABASE_URL'] }))
       for (const v of vars) expect(env(name)[v], `${name} ${v}`).toBeTruthy()
   })
 
   test('every address points at a compose service on the port it listens on', () => {
-    const listens: Record<string, number> = { postgres: 5432, nats: 4222, gateway: 8080, 'kick-sim': 8090, poller: 8081, auth: 8082 }
+    const listens: Record<string, number> = { postgres: 5432, nats: 4222, gateway: 8080, 'kick-sim': 8090, poller: 8081, auth: 8082, notifier: 8083 }
     for (const [name, s] of Object.entries(c.services)) {
       for (const [k, v] of Object.entries(resolvedEnv(s, demo).values)) {
         if (!/^(postgres|nats|https?):\/\//.test(v)) continue
@@ -127,7 +129,7 @@ describe('compose.yaml', () => {
 
   test('start order: postgres → migrate → services; nats healthy first; state on named volumes', () => {
     expect(c.services.migrate!.depends_on).toEqual({ postgres: { condition: 'service_healthy' } })
-    for (const name of ['auth', 'poller']) expect(c.services[name]!.depends_on, name).toEqual({ migrate: { condition: 'service_completed_successfully' }, nats: { condition: 'service_healthy' } })
+    for (const name of ['auth', 'poller', 'notifier']) expect(c.services[name]!.depends_on, name).toEqual({ migrate: { condition: 'service_completed_successfully' }, nats: { condition: 'service_healthy' } })
     expect(c.services.gateway!.depends_on!.nats).toEqual({ condition: 'service_healthy' })
     for (const s of Object.values(c.services)) for (const dep of Object.keys(s.depends_on ?? {})) expect(c.services[dep]).toBeDefined()
     const store = c.services.nats!.command![c.services.nats!.command!.indexOf('--store_dir') + 1]

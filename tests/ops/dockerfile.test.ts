@@ -5,7 +5,7 @@ import { copiesFrom, effectiveUser, readDockerfile, ROOT, type Dockerfile } from
 
 // deploy/Dockerfile checked without a Docker engine (tests/ops/image.test.ts runs its layout).
 
-const SERVICES = ['auth', 'gateway', 'poller', 'kick-sim'] as const
+const SERVICES = ['auth', 'gateway', 'poller', 'notifier', 'kick-sim'] as const
 
 describe('deploy/Dockerfile', () => {
   let df: Dockerfile
@@ -23,7 +23,7 @@ describe('deploy/Dockerfile', () => {
     expect(df.stages.map((s) => `${s.name} ← ${s.from}`)).toEqual([
       'build ← oven/bun:${BUN_VERSION}',
       'runtime ← oven/bun:${BUN_VERSION}-slim',
-      'auth ← runtime', 'gateway ← runtime', 'poller ← runtime', 'kick-sim ← runtime', 'kickmon ← runtime',
+      'auth ← runtime', 'gateway ← runtime', 'poller ← runtime', 'notifier ← runtime', 'kick-sim ← runtime', 'kickmon ← runtime',
     ])
     const build = df.stages[0]!.instructions
     expect(build.some((i) => i.op === 'RUN' && i.args === 'bun install --frozen-lockfile')).toBe(true)
@@ -38,7 +38,7 @@ describe('deploy/Dockerfile', () => {
   })
 
   test('every target runs as the unprivileged kickmon user, and its command is a binary the build makes', () => {
-    expect(builtBinaries.sort()).toEqual(['auth', 'gateway', 'kick-sim', 'kickmon', 'poller'])
+    expect(builtBinaries.sort()).toEqual(['auth', 'gateway', 'kick-sim', 'kickmon', 'notifier', 'poller'])
     for (const t of [...SERVICES, 'kickmon']) {
       expect(effectiveUser(df, t), t).toBe('kickmon')
       const stage = df.stages.find((s) => s.name === t)!

@@ -13,6 +13,7 @@ describe('compose.yaml hands no service a secret it does not read', () => {
     SESSION_SECRET: ['auth'], CONFIG_ENCRYPTION_KEY: ['auth'], ADMIN_PASSWORD: ['auth'],
     KICK_CLIENT_SECRET: ['poller'], SHARE_LINK_SECRET: ['gateway'],
     POSTGRES_PASSWORD: ['postgres', 'migrate'], AUTH_DB_PASSWORD: ['auth', 'migrate'], POLLER_DB_PASSWORD: ['poller', 'migrate'],
+    NOTIFIER_DB_PASSWORD: ['notifier', 'migrate'], NOTIFY_ENCRYPTION_KEY: ['notifier'],
     KICK_SIM_CLIENT_SECRET: ['kick-sim'], KICK_SIM_KEY_SEED: ['kick-sim'],
   }
   // A distinct, recognisable value per secret, so finding it anywhere (a URL included) is proof.

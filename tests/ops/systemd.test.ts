@@ -10,7 +10,7 @@ import { CHROMIUM_FLAGS } from '../../services/poller/src/browser/shared-browser
 // an unprivileged user under the same credential limits the poller unit sets.
 
 const DIR = join(ROOT, 'deploy', 'systemd')
-const SERVICES = ['auth', 'poller', 'gateway'] as const
+const SERVICES = ['auth', 'poller', 'gateway', 'notifier'] as const
 const UNITS = [...SERVICES.map((s) => `kickmon-${s}.service`), 'kickmon-migrate.service', 'kickmon.target']
 
 type Unit = Map<string, Map<string, string[]>>
@@ -104,7 +104,7 @@ describe('systemd units', () => {
 
   test('the target pulls in migrate and the three services; migrate is a one-shot running the CLI', () => {
     const t = unit('kickmon.target')
-    expect(words(t, 'Unit', 'Wants').sort()).toEqual(['kickmon-auth.service', 'kickmon-gateway.service', 'kickmon-migrate.service', 'kickmon-poller.service'])
+    expect(words(t, 'Unit', 'Wants').sort()).toEqual(['kickmon-auth.service', 'kickmon-gateway.service', 'kickmon-migrate.service', 'kickmon-notifier.service', 'kickmon-poller.service'])
     expect(get(t, 'Install', 'WantedBy')).toBe('multi-user.target')
     const m = unit('kickmon-migrate.service')
     expect(get(m, 'Service', 'Type')).toBe('oneshot')

@@ -94,14 +94,19 @@ const migrateCmd = command({
   },
 })
 
-/** The services' roles from AUTH_DATABASE_URL / POLLER_DATABASE_URL; null when neither is set. */
+/**
+ * The services' roles from AUTH_DATABASE_URL / POLLER_DATABASE_URL (both needed; null when
+ * neither is set), plus the notifier's from NOTIFIER_DATABASE_URL when it is set (installations
+ * without the notifier have none).
+ */
 function serviceRoles(ctx: Ctx, required: boolean): ServiceRole[] | null {
   const urls = { auth: ctx.env.AUTH_DATABASE_URL, poller: ctx.env.POLLER_DATABASE_URL }
   if (!urls.auth && !urls.poller && !required) return null
   const unset = Object.entries(urls).filter(([, u]) => !u).map(([s]) => `${s.toUpperCase()}_DATABASE_URL`)
   if (unset.length) throw new CliError(Exit.USAGE, `set ${unset.join(' and ')}: the URL${unset.length > 1 ? 's' : ''} the service${unset.length > 1 ? 's' : ''} connect${unset.length > 1 ? '' : 's'} with (postgres://kickmon_auth:PASSWORD@host/kickmon), whose user and password the role gets`)
   try {
-    return [roleFromUrl('auth', urls.auth!), roleFromUrl('poller', urls.poller!)]
+    const notifier = ctx.env.NOTIFIER_DATABASE_URL
+    return [roleFromUrl('auth', urls.auth!), roleFromUrl('poller', urls.poller!), ...(notifier ? [roleFromUrl('notifier', notifier)] : [])]
   } catch (e) {
     throw new CliError(Exit.USAGE, (e as Error).message)
   }
@@ -113,8 +118,9 @@ const rolesCmd = command({
   usage: '',
   description:
     'Run as the owner of the tables (the role migrations run as; DATABASE_URL). The roles are\n' +
-    'named, with their passwords, by AUTH_DATABASE_URL and POLLER_DATABASE_URL, the URLs the\n' +
-    'services connect with. Neither is a superuser or may create anything; the gateway has no role.\n' +
+    'named, with their passwords, by AUTH_DATABASE_URL and POLLER_DATABASE_URL (and the notifier\'s\n' +
+    'by NOTIFIER_DATABASE_URL when set), the URLs the services connect with. None is a superuser or\n' +
+    'may create anything; the gateway has no role.\n' +
     'Safe to run again: it changes only what differs. `kickmon db migrate` runs it too when both\n' +
     'URLs are set.',
   options: {},

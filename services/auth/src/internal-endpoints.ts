@@ -1,5 +1,6 @@
 import { AuthInternalApi } from '@kickmon/shared/auth-internal-contract'
 import { endpoint, type Endpoint } from '@kickmon/shared/rpc'
+import { visibleFor } from './assignments.ts'
 import { getConfig } from './configstore.ts'
 import type { Principal } from './actors.ts'
 import type { AuthDeps } from './deps.ts'
@@ -18,6 +19,12 @@ export function internalEndpoints(deps: AuthDeps): Endpoint<any, any>[] {
       subject: AuthInternalApi.kickClientSecret.subject,
       input: AuthInternalApi.kickClientSecret.input,
       handle: async () => ({ value: (await getConfig(deps, poller, KICK_SECRET_KEY, true)).value }),
+    }),
+    endpoint({
+      // The notifier: which streamers a rule's owner may see now (an admin: all).
+      subject: AuthInternalApi.accessVisible.subject,
+      input: AuthInternalApi.accessVisible.input,
+      handle: (i) => visibleFor(deps.sql, poller, i.user_id),
     }),
     endpoint({
       subject: AuthInternalApi.sessionsLive.subject,

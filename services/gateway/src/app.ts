@@ -15,6 +15,7 @@ import { errorHandler } from './routes/errors.ts'
 import { httpMetrics } from './routes/http-metrics.ts'
 import { kickWebhooks } from './routes/kick-webhooks.ts'
 import { mediaRoutes } from './routes/media.ts'
+import { notificationPages } from './routes/notifications.ts'
 import { publicRoutes } from './routes/public.ts'
 import { adminPagesRoutes } from './routes/admin-pages.ts'
 import { sharePages } from './routes/share-page.ts'
@@ -51,6 +52,7 @@ export function createApp(d: GatewayDeps) {
     .use(adminUserPages(d))
     .use(adminStreamerPages(d))
     .use(accountPages(d))
+    .use(notificationPages(d))
     .use(systemPages(d))
     .use(liveSocket(d, feed))
     .use(publicRoutes(d))

@@ -28,7 +28,7 @@ export type HealthReport = {
   upstream_error?: string
 }
 
-const EXPECTED = ['auth', 'gateway', 'poller']
+const EXPECTED = ['auth', 'gateway', 'notifier', 'poller']
 const TTL_MS = 2_000
 
 async function drain<T>(it: Promise<AsyncIterable<T>>): Promise<T[]> {

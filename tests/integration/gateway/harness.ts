@@ -6,6 +6,8 @@ import type { Role } from '../../../shared/src/auth-contract.ts'
 import { startAuth } from '../../../services/auth/src/app.ts'
 import { parseAuthConfig } from '../../../services/auth/src/config.ts'
 import { startGateway } from '../../../services/gateway/src/gateway.ts'
+import { startNotifier } from '../../../services/notifier/src/app.ts'
+import { parseNotifierConfig } from '../../../services/notifier/src/config.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
 
@@ -28,6 +30,8 @@ export async function startGatewayHarness(o: { channels?: number; config?: Recor
   const config = env.config(o.config)
   const auth = await inProcess('auth', config, (ctx) => startAuth({ ...ctx, config: parseAuthConfig({ ...process.env, ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])) }) }))
   const poller = await inProcess('poller', config, (ctx) => startPoller(ctx))
+  const notifier = await inProcess('notifier', config, (ctx) =>
+    startNotifier({ ...ctx, config: parseNotifierConfig({ ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])), NOTIFY_ALLOW_HOSTS: '127.0.0.1', NOTIFY_ENCRYPTION_KEY: 'ef'.repeat(32) }) }))
   const gw = await inProcess('gateway', config, (ctx) => startGateway(ctx, 0))
   const base = `http://127.0.0.1:${gw.result.port}`
   const app = gw.result.app
@@ -63,7 +67,7 @@ export async function startGatewayHarness(o: { channels?: number; config?: Recor
   let n = 0
 
   return {
-    env, config, auth, poller, gw, base, app, handle, login, admin,
+    env, config, auth, poller, notifier, gw, base, app, handle, login, admin,
     feed: gw.result.feed,
     statuses: gw.result.statuses,
     /** Create a user through the API and log them in. */
@@ -91,6 +95,7 @@ export async function startGatewayHarness(o: { channels?: number; config?: Recor
     slugs: () => env.sim.world.list().map((c) => c.slug),
     stop: async () => {
       await gw.stop()
+      await notifier.stop()
       await poller.stop()
       await auth.stop()
       await env.destroy()

@@ -239,8 +239,9 @@ describe('lists, documents and reports', () => {
     const r = (await (await h.admin.fetch('/api/v1/health')).json()) as {
       services: { name: string; readyz: { ok: boolean } | null }[]; missing: string[]; nats: { connected: boolean; rtt_ms: number }; upstream: unknown
     }
-    expect(r.services.map((s) => s.name).sort()).toEqual(['auth', 'gateway', 'poller'])
+    expect(r.services.map((s) => s.name).sort()).toEqual(['auth', 'gateway', 'notifier', 'poller'])
     expect(r.missing).toEqual([])
+    expect(r.services.find((s) => s.name === 'notifier')!.readyz!.ok).toBe(true)
     expect(r.nats.connected).toBe(true)
     expect(r.upstream).toBeTruthy()
     expect(r.services.find((s) => s.name === 'gateway')!.readyz!.ok).toBe(true)

@@ -30,6 +30,7 @@ let slug: Record<'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H', string>
 const ids: Record<string, string> = {}
 
 const A = '{A}', B = '{B}', C = '{C}'
+const HOOK = { type: 'webhook', name: 'rbac hook', config: { url: 'http://127.0.0.1:9/hook' } }
 
 const TABLE: Record<string, Entry> = {
   // ---------------------------------------------------------------- public and plumbing
@@ -411,8 +412,164 @@ const TABLE: Record<string, Entry> = {
   'DELETE /account/sessions/:id': [{ who: 'viewer', path: '/account/sessions/{sess:other}', expect: 404 }],
   'POST /account/api-keys': [{ who: 'viewer', path: '/account/api-keys', form: { name: 'page key', scope: 'read' }, expect: 201 }, { who: 'viewer', path: '/account/api-keys', form: { name: '', scope: 'read' }, expect: 422 }],
   'DELETE /account/api-keys/:id': [{ who: 'viewer', path: '/account/api-keys/{key:user}', expect: 404 }, { who: 'user', path: '/account/api-keys/{key:user}', expect: 200 }],
+  // ---------------------------------------------------------------- notifications (every role manages its own; admins all)
+  'GET /api/v1/notification-channels': [
+    { who: 'anon', path: '/api/v1/notification-channels', expect: 401 },
+    { who: 'viewer', path: '/api/v1/notification-channels', expect: 200 },
+    { who: 'userReadKey', path: '/api/v1/notification-channels', expect: 200 },
+  ],
+  'POST /api/v1/notification-channels': [
+    { who: 'anon', path: '/api/v1/notification-channels', json: HOOK, expect: 401 },
+    { who: 'viewer', path: '/api/v1/notification-channels', json: HOOK, expect: 201 },
+    { who: 'viewer', path: '/api/v1/notification-channels', json: HOOK, noCsrf: true, expect: 403 },
+    { who: 'userReadKey', path: '/api/v1/notification-channels', json: HOOK, expect: 403 },
+    { who: 'userWriteKey', path: '/api/v1/notification-channels', json: HOOK, expect: 201 },
+    { who: 'viewer', path: '/api/v1/notification-channels', json: { ...HOOK, config: { url: 'file:///etc/passwd' } }, expect: 422 },
+  ],
+  'GET /api/v1/notification-channels/:id': async () => {
+    const id = await channelOf(viewer)
+    expect(await status(viewer, 'GET', `/api/v1/notification-channels/${id}`)).toBe(200)
+    expect(await status(user, 'GET', `/api/v1/notification-channels/${id}`)).toBe(404)
+    expect(await status(h.admin, 'GET', `/api/v1/notification-channels/${id}`)).toBe(200)
+    expect(await status(null, 'GET', `/api/v1/notification-channels/${id}`)).toBe(401)
+  },
+  'PATCH /api/v1/notification-channels/:id': async () => {
+    const id = await channelOf(viewer)
+    expect(await status(user, 'PATCH', `/api/v1/notification-channels/${id}`, { name: 'mine now' })).toBe(404)
+    expect(await status(viewer, 'PATCH', `/api/v1/notification-channels/${id}`, { name: 'renamed' })).toBe(200)
+    expect(await status(viewer, 'PATCH', `/api/v1/notification-channels/${id}`, { owner_id: 1 })).toBe(422)
+  },
+  'DELETE /api/v1/notification-channels/:id': async () => {
+    const id = await channelOf(viewer)
+    expect(await status(user, 'DELETE', `/api/v1/notification-channels/${id}`)).toBe(404)
+    expect(await status(viewer, 'DELETE', `/api/v1/notification-channels/${id}`)).toBe(204)
+  },
+  'POST /api/v1/notification-channels/:id/test': async () => {
+    const id = await channelOf(viewer)
+    expect(await status(user, 'POST', `/api/v1/notification-channels/${id}/test`)).toBe(404)
+    expect(await status(viewer, 'POST', `/api/v1/notification-channels/${id}/test`)).toBe(200)
+  },
+  'GET /api/v1/notification-rules': [{ who: 'anon', path: '/api/v1/notification-rules', expect: 401 }, { who: 'viewer', path: '/api/v1/notification-rules', expect: 200 }],
+  'POST /api/v1/notification-rules': async () => {
+    const id = await channelOf(viewer)
+    expect(await status(viewer, 'POST', '/api/v1/notification-rules', { channel_id: id, streamers: [slug.A], events: ['online'] })).toBe(201)
+    // The viewer cannot see B; the user cannot use the viewer's channel.
+    expect(await status(viewer, 'POST', '/api/v1/notification-rules', { channel_id: id, streamers: [slug.B], events: ['online'] })).toBe(422)
+    expect(await status(user, 'POST', '/api/v1/notification-rules', { channel_id: id, streamers: [slug.A], events: ['online'] })).toBe(404)
+  },
+  'GET /api/v1/notification-rules/:id': async () => {
+    const rule = await ruleOf(viewer)
+    expect(await status(viewer, 'GET', `/api/v1/notification-rules/${rule}`)).toBe(200)
+    expect(await status(user, 'GET', `/api/v1/notification-rules/${rule}`)).toBe(404)
+    expect(await status(h.admin, 'GET', `/api/v1/notification-rules/${rule}`)).toBe(200)
+  },
+  'PATCH /api/v1/notification-rules/:id': async () => {
+    const rule = await ruleOf(viewer)
+    expect(await status(user, 'PATCH', `/api/v1/notification-rules/${rule}`, { cooldown_s: 5 })).toBe(404)
+    expect(await status(viewer, 'PATCH', `/api/v1/notification-rules/${rule}`, { cooldown_s: 5 })).toBe(200)
+  },
+  'DELETE /api/v1/notification-rules/:id': async () => {
+    const rule = await ruleOf(viewer)
+    expect(await status(user, 'DELETE', `/api/v1/notification-rules/${rule}`)).toBe(404)
+    expect(await status(viewer, 'DELETE', `/api/v1/notification-rules/${rule}`)).toBe(204)
+  },
+  'POST /api/v1/notification-templates/preview': [
+    { who: 'anon', path: '/api/v1/notification-templates/preview', json: { channel_type: 'slack' }, expect: 401 },
+    { who: 'viewer', path: '/api/v1/notification-templates/preview', json: { channel_type: 'slack', template: '{{ streamer.slug }}' }, expect: 200 },
+    { who: 'viewer', path: '/api/v1/notification-templates/preview', json: { channel_type: 'slack', template: '{% if %}' }, expect: 422 },
+  ],
+  'GET /api/v1/notification-deliveries': [
+    { who: 'anon', path: '/api/v1/notification-deliveries', expect: 401 },
+    { who: 'viewer', path: '/api/v1/notification-deliveries?limit=5', expect: 200 },
+    { who: 'viewer', path: '/api/v1/notification-deliveries?limit=0', expect: 422 },
+  ],
+  'GET /notifications': [{ who: 'anon', path: '/notifications', expect: 303 }, { who: 'viewer', path: '/notifications', expect: 200 }],
+  'GET /notifications/deliveries': [{ who: 'anon', path: '/notifications/deliveries', expect: 401 }, { who: 'viewer', path: '/notifications/deliveries', expect: 200 }],
+  'POST /notifications/channels': [
+    { who: 'anon', path: '/notifications/channels', form: { type: 'slack', name: 'x' }, expect: 401 },
+    { who: 'viewer', path: '/notifications/channels', form: { type: 'webhook', name: 'page hook', url: 'http://127.0.0.1:9/hook' }, expect: 201 },
+    { who: 'viewer', path: '/notifications/channels', form: { type: 'webhook', name: 'page hook', url: 'http://127.0.0.1:9/hook' }, noCsrf: true, expect: 403 },
+    { who: 'viewer', path: '/notifications/channels', form: { type: 'discord', name: 'bad', webhook_url: 'nope' }, expect: 422 },
+  ],
+  'POST /notifications/channels/:id/test': async () => {
+    const id = await channelOf(viewer)
+    expect(await status(user, 'POST', `/notifications/channels/${id}/test`, {})).toBe(404)
+    expect(await status(viewer, 'POST', `/notifications/channels/${id}/test`, {})).toBe(200)
+  },
+  'DELETE /notifications/channels/:id': async () => {
+    const id = await channelOf(viewer)
+    expect(await status(user, 'DELETE', `/notifications/channels/${id}`)).toBe(404)
+    expect(await status(viewer, 'DELETE', `/notifications/channels/${id}`)).toBe(200)
+  },
+  'POST /notifications/rules': async () => {
+    const id = await channelOf(viewer)
+    expect(await status(viewer, 'POST', '/notifications/rules', { channel_id: String(id), streamers: slug.A, events: ['online', 'offline'] }, 'form')).toBe(201)
+    expect(await status(user, 'POST', '/notifications/rules', { channel_id: String(id), all: '1', events: 'online' }, 'form')).toBe(404)
+    expect(await status(viewer, 'POST', '/notifications/rules', { channel_id: String(id), all: '1' }, 'form')).toBe(422)
+  },
+  'DELETE /notifications/rules/:id': async () => {
+    const rule = await ruleOf(viewer)
+    expect(await status(user, 'DELETE', `/notifications/rules/${rule}`)).toBe(404)
+    expect(await status(viewer, 'DELETE', `/notifications/rules/${rule}`)).toBe(200)
+  },
+  'POST /notifications/preview': async () => {
+    const id = await channelOf(viewer)
+    expect(await status(viewer, 'POST', '/notifications/preview', { channel_id: String(id), template: 'hi {{ streamer.slug }}' }, 'form')).toBe(200)
+    expect(await status(user, 'POST', '/notifications/preview', { channel_id: String(id), template: 'x' }, 'form')).toBe(404)
+  },
+  'GET /notifications/notify-me/:slug': [
+    { who: 'anon', path: `/notifications/notify-me/${A}`, expect: 401 },
+    { who: 'viewer', path: `/notifications/notify-me/${A}`, expect: 200 },
+    { who: 'viewer', path: `/notifications/notify-me/${B}`, expect: 404 },
+  ],
+  'POST /notifications/notify-me/:slug': async () => {
+    const id = await channelOf(viewer)
+    expect(await status(viewer, 'POST', `/notifications/notify-me/${slug.A}`, { channel_id: String(id) }, 'form')).toBe(200)
+    expect(await status(viewer, 'POST', `/notifications/notify-me/${slug.B}`, { channel_id: String(id) }, 'form')).toBe(422)
+    expect(await status(user, 'POST', `/notifications/notify-me/${slug.A}`, { channel_id: String(id) }, 'form')).toBe(404)
+  },
+  'DELETE /notifications/notify-me/:slug/:id': async () => {
+    const rule = await ruleOf(viewer)
+    expect(await status(user, 'DELETE', `/notifications/notify-me/${slug.A}/${rule}`)).toBe(404)
+    expect(await status(viewer, 'DELETE', `/notifications/notify-me/${slug.A}/${rule}`)).toBe(200)
+  },
   'GET /system': roleCases('/system', 303),
   'GET /system/report': roleCases('/system/report', 401),
+}
+
+
+/** A request as this client (null: anonymous); `form` sends the body as a form, like htmx. */
+async function status(c: Client | null, method: string, path: string, body?: Record<string, unknown>, as: 'json' | 'form' = 'json'): Promise<number> {
+  const headers = new Headers({ accept: path.startsWith('/api/') ? 'application/json' : 'text/html' })
+  if (c) headers.set('cookie', c.cookie)
+  if (c && method !== 'GET') headers.set('x-csrf-token', c.csrf)
+  let payload: BodyInit | undefined
+  if (body && as === 'json') {
+    headers.set('content-type', 'application/json')
+    payload = JSON.stringify(body)
+  } else if (body) {
+    const f = new URLSearchParams()
+    for (const [k, v] of Object.entries(body)) for (const x of [v].flat()) f.append(k, String(x))
+    payload = f
+    headers.set('hx-request', 'true')
+  }
+  const res = await h.handle(path, { method, headers, body: payload })
+  await res.arrayBuffer()
+  return res.status
+}
+
+/** A fresh notification channel owned by `c`. */
+async function channelOf(c: Client): Promise<number> {
+  const r = await c.fetch('/api/v1/notification-channels', { method: 'POST', json: HOOK })
+  if (r.status !== 201) throw new Error(`channel: ${r.status} ${await r.text()}`)
+  return ((await r.json()) as { id: number }).id
+}
+
+/** A fresh rule of `c` (on a fresh channel) for streamer A. */
+async function ruleOf(c: Client): Promise<number> {
+  const r = await c.fetch('/api/v1/notification-rules', { method: 'POST', json: { channel_id: await channelOf(c), streamers: [slug.A], events: ['online'] } })
+  if (r.status !== 201) throw new Error(`rule: ${r.status} ${await r.text()}`)
+  return ((await r.json()) as { id: number }).id
 }
 
 /** A streamer-scoped read: the viewer sees A only, the user A and B, the admin everything. */

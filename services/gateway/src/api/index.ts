@@ -5,6 +5,7 @@ import { authApiRoutes } from './auth.ts'
 import { json } from '../routes/errors.ts'
 import { route, type ApiRoute } from './define.ts'
 import { healthRoutes } from './health.ts'
+import { notificationRoutes } from './notifications.ts'
 import { openApiDocument } from './openapi.ts'
 import { shareLinkRoutes } from './share-links.ts'
 import { statusPageRoutes } from './status-pages.ts'
@@ -16,7 +17,7 @@ import { userRoutes } from './users.ts'
 export function apiRoutes(d: GatewayDeps): ApiRoute[] {
   const routes: ApiRoute[] = [
     ...authApiRoutes(d), ...streamerRoutes(d), ...streamRoutes(d), ...userRoutes(d), ...accountRoutes(d), ...auditRoutes(d), ...healthRoutes(d),
-    ...statusPageRoutes(d), ...shareLinkRoutes(d),
+    ...statusPageRoutes(d), ...shareLinkRoutes(d), ...notificationRoutes(d),
   ]
   let doc: string | null = null
   routes.push(

@@ -20,6 +20,7 @@ const nav = (user: SessionUser, csrf: string, active?: string) => {
     ${link('/', 'dashboard')}
     ${user.role === 'admin' ? [link('/admin/streamers', 'streamers'), link('/admin/users', 'users'), link('/admin/pages', 'pages'), link('/system', 'system')] : ''}
     ${link('/share', 'share')}
+    ${link('/notifications', 'notifications')}
     ${link('/account', 'account')}
     <form method="post" action="/logout" class="logout">
       <input type="hidden" name="csrf_token" value="${csrf}">

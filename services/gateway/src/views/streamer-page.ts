@@ -104,6 +104,7 @@ export function streamerPage(o: StreamerPageData): string {
       ? html`<button type="button" class="danger secondary" hx-delete="/streamers/${s.slug}" hx-confirm="Remove ${name} from your list?" hx-target="#s-actions">remove from my list</button><span id="s-actions" class="result"></span>`
       : ''}
   </header>
+  <div id="notify-me" hx-get="/notifications/notify-me/${s.slug}" hx-trigger="load" hx-swap="outerHTML"></div>
 
   ${o.archivedAt
     ? html`<section class="panel archived" aria-labelledby="now-title">
