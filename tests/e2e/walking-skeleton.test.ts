@@ -81,7 +81,7 @@ test('the services answer $SRV discovery', async () => {
   setTimeout(() => sub.unsubscribe(), 1000)
   for await (const m of sub) names.add((m.json() as { name: string }).name)
   await nc.drain()
-  expect([...names].sort()).toEqual(['auth', 'gateway', 'poller'])
+  expect([...names].sort()).toEqual(['auth', 'gateway', 'notifier', 'poller'])
 })
 
 test('logging out ends the session: the dashboard sends you back to the login page', async () => {

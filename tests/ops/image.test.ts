@@ -152,7 +152,7 @@ describe('the images, run without Docker', () => {
   test("the migrate service's command applies the schema with the kickmon image", async () => {
     const r = await runInRoot('kickmon', ['/app/bin/kickmon', ...compose.services.migrate!.command!])
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stdout).toMatch(/migrations? applied\nroles up to date: kickmon_auth, kickmon_poller\n$/)
+    expect(r.stdout).toMatch(/migrations? applied\nroles up to date: kickmon_auth, kickmon_poller, kickmon_notifier\n$/)
   })
 
   test('each service starts from its image layout as uid 10001 and passes its compose health check', async () => {

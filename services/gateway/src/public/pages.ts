@@ -116,8 +116,19 @@ export class PublicPages {
     return r
   }
 
-  /** Re-read every definition; a false return means auth could not be asked (kept as is). */
-  async reload(): Promise<boolean> {
+  /**
+   * Re-read every definition; a false return means auth could not be asked (kept as is). One read
+   * at a time, and a call made during a read gets a read that starts after it: two reads racing
+   * (an admin's create and the change event) could otherwise apply the older answer last.
+   */
+  reload(): Promise<boolean> {
+    if (!this.reading) return (this.reading = this.readAll().finally(() => (this.reading = null)))
+    return (this.queued ??= this.reading.then(() => ((this.queued = null), this.reload())))
+  }
+  private reading: Promise<boolean> | null = null
+  private queued: Promise<boolean> | null = null
+
+  private async readAll(): Promise<boolean> {
     let list: StatusPage[]
     try {
       list = (await this.auth.call('publicPages', {})).pages
