@@ -50,8 +50,13 @@ test('a public page updates live, shows only its streamers and sets no cookie', 
   const page = await ctx.newPage()
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(e.message))
-  await page.goto(`${stack.gatewayUrl}/p/team`)
-  await page.waitForSelector('#conn[data-state="open"]')
+  const res = await page.goto(`${stack.gatewayUrl}/p/team`)
+  expect(res?.status(), `GET /p/team answered: ${await res?.text()}`).toBe(200)
+  await page.waitForSelector('#conn[data-state="open"]').catch(async (e) => {
+    // What the services said, for a failure that only shows inside the whole suite.
+    console.log(`#conn is "${await page.locator('#conn').getAttribute('data-state')}"; the services' last lines:\n${((stack as unknown as { logs: string[] }).logs ?? []).slice(-60).join('\n')}`)
+    throw e
+  })
   expect(await page.locator('#p-rows .row').count()).toBe(2)
   expect(await page.locator(`#pr-${slugs[2]}`).count()).toBe(0)
   await shot(page, 'public-page-before')

@@ -98,6 +98,16 @@ export class PublicPages {
     return false
   }
 
+  /**
+   * As render, but a page this gateway has not heard of yet is first looked for again (reads are
+   * coalesced): a page just created through another gateway, or whose change event is still on
+   * its way, answers at once instead of 404.
+   */
+  async renderFresh(slug: string): Promise<RenderedPage | null> {
+    if (!this.pages.has(slug)) await this.reload()
+    return this.render(slug)
+  }
+
   /** The page's rendered forms, made at most once per change. */
   render(slug: string): Promise<RenderedPage> | null {
     const page = this.pages.get(slug)

@@ -81,7 +81,7 @@ export const publicRoutes = (d: GatewayDeps) => {
       if (stop) return stop
       const json = params.slug.endsWith('.json')
       const slug = json ? params.slug.slice(0, -5) : params.slug
-      const r = PageSlug.safeParse(slug).success ? await pub.pages.render(slug)?.catch(() => 'down' as const) : null
+      const r = PageSlug.safeParse(slug).success ? await pub.pages.renderFresh(slug).catch(() => 'down' as const) : null
       if (r === 'down') return unavailable()
       if (!r) {
         if (json) return new Response(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no such status page' } }), { status: 404, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': PUBLIC_CACHE } })
@@ -93,7 +93,7 @@ export const publicRoutes = (d: GatewayDeps) => {
     .get('/p/:slug/embed', async ({ request, params, server, set }) => {
       const stop = limited(request, server as Server)
       if (stop) return stop
-      const r = PageSlug.safeParse(params.slug).success ? await pub.pages.render(params.slug)?.catch(() => 'down' as const) : null
+      const r = PageSlug.safeParse(params.slug).success ? await pub.pages.renderFresh(params.slug).catch(() => 'down' as const) : null
       if (r === 'down') return unavailable()
       if (!r) return new Response(pageNotFound(), { status: 404, headers: { 'content-type': TEXT, 'cache-control': PUBLIC_CACHE } })
       allowFraming(set as Set, r.page.embed_origins)
