@@ -19,7 +19,7 @@ import { printTable, summarize, writeResult } from './lib/stats.ts'
 export const INGRESS_TARGET_PER_S = 5000
 
 const a = parseArgs({
-  deliveries: int(30_000, 100, 500_000), duration: int(5, 1, 120), connections: int(64, 1, 1000), runs: int(3, 1, 10),
+  deliveries: int(30_000, 100, 500_000), duration: int(4, 1, 120), connections: int(64, 1, 1000), runs: int(3, 1, 10),
   tool: z.enum(['auto', 'wrk', 'bun']).default('auto'), quick: flag,
   /** Write the services' CPU profiles (Bun's --cpu-prof, markdown too) into this directory. */
   profile: z.string().optional(),

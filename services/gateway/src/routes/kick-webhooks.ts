@@ -12,6 +12,7 @@ import { json } from './errors.ts'
 
 /** Kick's deliveries are a few hundred bytes; anything near this is not one. */
 export const MAX_WEBHOOK_BYTES = 64 * 1024
+const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * `POST /webhooks/kick`: Kick calling us, so no session or CSRF. The signature is checked
@@ -54,7 +55,7 @@ export function kickWebhooks(d: GatewayDeps) {
       if (!signatureValid(key, h, body)) throw reject(new AppError('UNAUTHENTICATED', 'invalid Kick-Event-Signature'), { messageId: messageId.slice(0, 64) })
       try {
         checkSignedHeaders(h)
-        JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body))
+        JSON.parse(utf8.decode(body))
       } catch (e) {
         throw reject(e instanceof AppError ? e : new AppError('BAD_REQUEST', 'the body is not JSON'), { messageId })
       }
