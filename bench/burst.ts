@@ -7,9 +7,14 @@ import { cpuSeconds, natsServerPid } from './lib/rss.ts'
 import { scrapeHistogram, stageDelta } from './lib/stage-metrics.ts'
 import { printTable, summarize, writeResult } from './lib/stats.ts'
 
-const a = parseArgs({ streamers: int(1000, 1, 20_000), clients: int(1000, 1, 5000), webhooks: z.enum(['on', 'off']).default('on'), quick: flag })
+const a = parseArgs({
+  streamers: int(1000, 1, 20_000), clients: int(1000, 1, 5000), webhooks: z.enum(['on', 'off']).default('on'), quick: flag,
+  /** Write the services' CPU profiles (Bun's --cpu-prof, markdown too) into this directory. */
+  profile: z.string().optional(),
+})
 const graceS = a.webhooks === 'on' ? 30 : 5
-const d = await DashboardBench.start({ streamers: a.streamers, clients: a.clients, webhooks: a.webhooks, pollIntervalS: 10, offlineGraceS: graceS })
+const d = await DashboardBench.start({ streamers: a.streamers, clients: a.clients, webhooks: a.webhooks, pollIntervalS: 10, offlineGraceS: graceS,
+  env: a.profile ? { BUN_OPTIONS: `--cpu-prof --cpu-prof-md --cpu-prof-dir=${a.profile}` } : {} })
 const rounds: Record<string, unknown>[] = []
 const table: Record<string, unknown>[] = []
 const stageTables: { round: number; stages: Record<string, unknown>[] }[] = []
