@@ -87,11 +87,19 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     procs.set('kick-sim', sim.proc)
     simUrl = sim.url
   }
-  for (const name of o.services ?? ['auth', 'poller', 'gateway']) {
-    const p = new SupervisedProcess(name, { ...env, ...o.natsAuth?.env(name), ...o.serviceEnv?.[name] }, sink)
+  const names = o.services ?? ['auth', 'poller', 'gateway']
+  if (env.ONE_PROCESS === 'on') {
+    // One process for the three (scripts/one-process.ts); each keeps its own variables.
+    const own = Object.fromEntries(names.map((n) => [n, { ...o.natsAuth?.env(n), ...o.serviceEnv?.[n] }]))
+    const p = new SupervisedProcess('gateway', { ...env, KICKMON_SERVICE_ENV: JSON.stringify(own) }, sink, true, 'scripts/one-process.ts')
     p.start()
-    procs.set(name, p)
-  }
+    for (const name of names) procs.set(name, p)
+  } else
+    for (const name of names) {
+      const p = new SupervisedProcess(name, { ...env, ...o.natsAuth?.env(name), ...o.serviceEnv?.[name] }, sink)
+      p.start()
+      procs.set(name, p)
+    }
   const ready = { auth: authPort, poller: pollerPort, gateway: gatewayPort }
   await Promise.all([...procs.keys()].filter((n) => n !== 'kick-sim').map((n) => waitForHttp(`http://127.0.0.1:${ready[n as keyof typeof ready]}/readyz`, 60_000, n)))
   return {
