@@ -79,6 +79,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     DATABASE_URL: o.databaseUrl, NATS_URL: o.natsUrl,
     GATEWAY_PORT: String(gatewayPort), POLLER_PORT: String(pollerPort), AUTH_PORT: String(authPort),
   }
+  if (env.ONE_PROCESS && !['on', 'off'].includes(env.ONE_PROCESS)) throw new Error(`config error: ONE_PROCESS: expected "on" or "off", got "${env.ONE_PROCESS}"`)
   const sink: LineSink = o.sink ?? (() => {})
   const procs = new Map<ServiceName, SupervisedProcess>()
   let simUrl: string | null = null
