@@ -15,7 +15,10 @@ const a = parseArgs({
   streamers: int(1000, 1, 20_000), clients: int(1000, 0, 5000), rate: num(20, 0.1, 1000),
   load: int(60, 1, 3600), idle: int(180, 10, 3600), webhooks: z.enum(['on', 'off']).default('on'), quick: flag,
   layout: z.enum(['services', 'one-process', 'both']).default('both'),
+  /** Extra environment for the services, e.g. Bun's or mimalloc's memory settings: `A=1,B=2`. */
+  serviceEnv: z.string().optional(),
 })
+const extraEnv = Object.fromEntries((a.serviceEnv ?? '').split(',').filter(Boolean).map((kv) => kv.split('=', 2) as [string, string]))
 const loadS = a.quick ? 15 : a.load
 const idleS = a.quick ? 30 : a.idle
 const layouts = a.layout === 'both' ? (['services', 'one-process'] as const) : [a.layout]
@@ -26,7 +29,7 @@ for (const layout of layouts) {
   console.log(`\n--- layout: ${layout === 'services' ? 'three processes' : 'ONE_PROCESS=on'}`)
   const d = await DashboardBench.start({
     streamers: a.streamers, clients: a.clients, webhooks: a.webhooks, pollIntervalS: 10, offlineGraceS: 30,
-    env: layout === 'one-process' ? { ONE_PROCESS: 'on' } : {},
+    env: { ...extraEnv, ...(layout === 'one-process' ? { ONE_PROCESS: 'on' } : {}) },
   })
   try {
     const natsPid = natsServerPid(d.b.nats.port)
