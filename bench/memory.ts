@@ -15,6 +15,7 @@ const a = parseArgs({
   streamers: int(1000, 1, 20_000), clients: int(1000, 0, 5000), rate: num(20, 0.1, 1000),
   load: int(60, 1, 3600), idle: int(180, 10, 3600), webhooks: z.enum(['on', 'off']).default('on'), quick: flag,
   layout: z.enum(['services', 'one-process', 'both']).default('both'),
+  runs: int(1, 1, 10),
   /** Extra environment for the services, e.g. Bun's or mimalloc's memory settings: `A=1,B=2`. */
   serviceEnv: z.string().optional(),
 })
@@ -25,8 +26,9 @@ const layouts = a.layout === 'both' ? (['services', 'one-process'] as const) : [
 
 const all: Record<string, unknown>[] = []
 const runs: Record<string, unknown>[] = []
+for (let run = 1; run <= a.runs; run++)
 for (const layout of layouts) {
-  console.log(`\n--- layout: ${layout === 'services' ? 'three processes' : 'ONE_PROCESS=on'}`)
+  console.log(`\n--- run ${run}, layout: ${layout === 'services' ? 'three processes' : 'ONE_PROCESS=on'}`)
   const d = await DashboardBench.start({
     streamers: a.streamers, clients: a.clients, webhooks: a.webhooks, pollIntervalS: 10, offlineGraceS: 30,
     env: { ...extraEnv, ...(layout === 'one-process' ? { ONE_PROCESS: 'on' } : {}) },
@@ -53,7 +55,7 @@ for (const layout of layouts) {
       const target = name === 'gateway' ? 80 : name.includes('one process') ? 100 : name === 'nats-server' || name === 'kick-sim' ? null : 64
       const idle = median(sampler.values(name, end - 10_000))
       return {
-        layout, process: name,
+        run, layout, process: name,
         'peak under load MB': Math.max(...sampler.values(name, 0, loadEnd)),
         'end of load (median 10 s) MB': median(sampler.values(name, loadEnd - 10_000, loadEnd)),
         'after idle (median last 10 s) MB': idle,
@@ -66,10 +68,10 @@ for (const layout of layouts) {
     if (layout === 'services') {
       const sum = (k: 'peak under load MB' | 'end of load (median 10 s) MB' | 'after idle (median last 10 s) MB') =>
         rows.filter((r) => ['gateway', 'poller', 'auth'].includes(r.process)).reduce((n, r) => n + ((r[k] as number | null) ?? 0), 0)
-      rows.push({ layout, process: 'auth + poller + gateway (sum)', 'peak under load MB': sum('peak under load MB'), 'end of load (median 10 s) MB': sum('end of load (median 10 s) MB'), 'after idle (median last 10 s) MB': sum('after idle (median last 10 s) MB'), 'target MB': '< 100', ok: sum('after idle (median last 10 s) MB') < 100 ? 'yes' : 'NO', samples: 0 })
+      rows.push({ run, layout, process: 'auth + poller + gateway (sum)', 'peak under load MB': sum('peak under load MB'), 'end of load (median 10 s) MB': sum('end of load (median 10 s) MB'), 'after idle (median last 10 s) MB': sum('after idle (median last 10 s) MB'), 'target MB': '< 100', ok: sum('after idle (median last 10 s) MB') < 100 ? 'yes' : 'NO', samples: 0 })
     }
     all.push(...rows)
-    runs.push({ layout, sockets_open_at_end: fleet.connected, reconnects: fleet.reconnects, setup_ms: d.setup })
+    runs.push({ run, layout, sockets_open_at_end: fleet.connected, reconnects: fleet.reconnects, setup_ms: d.setup })
   } catch (e) {
     printLogTail(d.b)
     throw e
@@ -78,5 +80,18 @@ for (const layout of layouts) {
   }
 }
 printTable(`memory: ${a.streamers} streamers, ${a.clients} sockets, ${loadS} s load then ${idleS} s idle (RSS every 100 ms)`, all)
-console.log(`\nwrote ${writeResult('memory', { options: { ...a, loadS, idleS }, runs, processes: all })}`)
+// Over the runs: the median after idle, and the spread.
+const keys = [...new Set(all.map((r) => `${r.layout}\t${r.process}`))]
+const processes = keys.map((k) => {
+  const [layout, process] = k.split('\t')
+  const rows = all.filter((r) => r.layout === layout && r.process === process)
+  const idle = rows.map((r) => r['after idle (median last 10 s) MB'] as number | null).filter((x): x is number => x !== null)
+  const m = median(idle)
+  return {
+    layout, process, runs: rows.length, 'after idle (median last 10 s) MB': m, 'spread MB': idle.length ? `${Math.min(...idle).toFixed(1)}–${Math.max(...idle).toFixed(1)}` : '–',
+    'peak under load MB': median(rows.map((r) => r['peak under load MB'] as number)), 'target MB': rows[0]!['target MB'], ok: rows[0]!['target MB'] === '–' || m === null ? '–' : m < Number(String(rows[0]!['target MB']).slice(2)) ? 'yes' : 'NO',
+  }
+})
+if (a.runs > 1) printTable(`memory over ${a.runs} runs: median after idle, and the spread`, processes)
+console.log(`\nwrote ${writeResult('memory', { options: { ...a, loadS, idleS }, runs, each_run: all, processes })}`)
 process.exit(0)
