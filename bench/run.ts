@@ -14,8 +14,9 @@ const dir = import.meta.dir
 const scenarios: { name: string; file: string; args: string[] }[] = [
   { name: 'latency-webhook', file: 'latency-webhook.ts', args: [] },
   { name: 'latency-poll', file: 'latency-poll.ts', args: [] },
+  { name: 'webhook-ingress', file: 'webhook-ingress.ts', args: [] },
   { name: 'burst', file: 'burst.ts', args: [] },
-  { name: 'memory', file: 'memory.ts', args: [] },
+  { name: 'memory', file: 'memory.ts', args: ['--runs', '3'] },
   { name: 'naive-baseline', file: 'naive-baseline.ts', args: [] },
   { name: 'poller-scale', file: 'poller-scale.ts', args: [] },
   { name: 'public-pages', file: 'public-pages.ts', args: [] },
@@ -62,12 +63,17 @@ function summaries(): Record<string, unknown>[] {
   if (w) rows.push({ figure: 'webhook → Chromium DOM', value: fmt(w.figures?.all?.dom), target: 'p50 < 20 ms, p99 < 50 ms' }, { figure: 'webhook → every socket', value: fmt(w.figures?.all?.every_client), target: '' })
   const p = read('latency-poll')
   if (p) rows.push({ figure: `poll detection (online, interval ${p.options.pollIntervalS} s)`, value: `max ${p.figures?.online?.status?.max} ms`, target: `≤ ${p.options.pollIntervalS * 1000 + 1000} ms` })
+  const i = read('webhook-ingress')
+  if (i) rows.push({ figure: `webhook ingress alone (${i.options.tool}, ${i.options.connections} connections)`, value: `${i.runs.map((r: any) => r.rate_per_s).join(' / ')} deliveries/s (median ${i.median_rate_per_s})`, target: `≥ ${i.target_per_s}/s` })
   const b = read('burst')
-  if (b) for (const r of b.rounds) rows.push({ figure: `burst round ${r.round} (${r.changes} at once)`, value: `${r.every_client_consistent_ms === null ? 'never' : Math.round(r.every_client_consistent_ms) + ' ms'}, lost ${r.lost_at_some_client}`, target: 'consistent < 1 s, 0 lost' })
+  if (b) for (const r of b.rounds) {
+    rows.push({ figure: `burst round ${r.round} (${r.changes} at once)`, value: `${r.every_client_consistent_ms === null ? 'never' : Math.round(r.every_client_consistent_ms) + ' ms'}, lost ${r.lost_at_some_client}, doubled ${r.duplicate_fragments}`, target: 'consistent < 1 s, 0 lost, 0 doubled' })
+    for (const st of r.stages ?? []) rows.push({ figure: `  stage: ${st.stage}`, value: `p50 ${st.p50} ms, p99 ${st.p99} ms`, target: '' })
+  }
   const m = read('memory')
-  if (m) for (const r of m.processes) rows.push({ figure: `RSS after idle: ${r.process}`, value: `${r['after idle (median last 10 s) MB']?.toFixed?.(1)} MB`, target: r['target MB'] })
+  if (m) for (const r of m.processes) if (r['target MB'] !== '–') rows.push({ figure: `RSS after idle: ${r.process}${r.layout ? ` (${r.layout})` : ''}`, value: `${r['after idle (median last 10 s) MB']?.toFixed?.(1)} MB`, target: r['target MB'] })
   const n = read('naive-baseline')
-  if (n) rows.push({ figure: 'requests per detection, kickmon ÷ naive', value: `${n.ratios.requests_per_detection} (${n.ours.requests_per_detection?.toFixed?.(2)} vs ${n.naive.requests_per_detection?.toFixed?.(1)})`, target: 'fewer' })
+  if (n) rows.push({ figure: 'requests per detection, kickmon ÷ naive', value: `${n.ratios.requests_per_detection} (${n.ours.requests_per_detection?.toFixed?.(2)} vs ${n.naive.requests_per_detection?.toFixed?.(1)})`, target: '≤ 0.01 (≥ 100× fewer)' })
   const sc = read('poller-scale')
   if (sc) for (const r of sc.runs) rows.push(
     { figure: `poll path, ${r.streamers} streamers`, value: `max ${r.detection_ms.all.max} ms, ${r.requests.per_100_streamers_per_interval} req per 100 per interval`, target: `≤ ${r.detection_ms.target_ms} ms, ≤ 1` },

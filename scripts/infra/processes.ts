@@ -29,6 +29,8 @@ export class SupervisedProcess {
     private readonly env: Record<string, string | undefined>,
     private readonly sink: LineSink,
     private readonly restart = true,
+    /** Another entry point than the service's own (scripts/one-process.ts runs all three). */
+    private readonly entry = ENTRY[name],
   ) {}
 
   get pid() {
@@ -37,7 +39,7 @@ export class SupervisedProcess {
 
   start() {
     this.stopping = false
-    const proc = Bun.spawn(['bun', join(ROOT, ENTRY[this.name])], {
+    const proc = Bun.spawn(['bun', join(ROOT, this.entry)], {
       cwd: ROOT, env: this.env as Record<string, string>, stdout: 'pipe', stderr: 'pipe', stdin: 'ignore',
     })
     this.proc = proc

@@ -82,6 +82,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     DATABASE_URL: o.databaseUrl, NATS_URL: o.natsUrl,
     GATEWAY_PORT: String(gatewayPort), POLLER_PORT: String(pollerPort), AUTH_PORT: String(authPort), NOTIFIER_PORT: String(notifierPort),
   }
+  if (env.ONE_PROCESS && !['on', 'off'].includes(env.ONE_PROCESS)) throw new Error(`config error: ONE_PROCESS: expected "on" or "off", got "${env.ONE_PROCESS}"`)
   const sink: LineSink = o.sink ?? (() => {})
   const procs = new Map<ServiceName, SupervisedProcess>()
   let simUrl: string | null = null
@@ -101,11 +102,22 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     // The simulators listen on loopback, which the notifier refuses unless allowed.
     env.NOTIFY_ALLOW_HOSTS = [env.NOTIFY_ALLOW_HOSTS, '127.0.0.1'].filter(Boolean).join(',')
   }
-  for (const name of o.services ?? ['auth', 'poller', 'gateway', 'notifier']) {
+  const names = o.services ?? ['auth', 'poller', 'gateway', 'notifier']
+  const spawn = (name: (typeof names)[number]) => {
     const p = new SupervisedProcess(name, { ...env, ...o.natsAuth?.env(name), ...o.serviceEnv?.[name] }, sink)
     p.start()
     procs.set(name, p)
   }
+  if (env.ONE_PROCESS === 'on') {
+    // One process for auth, poller and gateway (scripts/one-process.ts); each keeps its own
+    // variables. The notifier stays a process of its own.
+    const together = names.filter((n) => n !== 'notifier')
+    const own = Object.fromEntries(together.map((n) => [n, { ...o.natsAuth?.env(n), ...o.serviceEnv?.[n] }]))
+    const p = new SupervisedProcess('gateway', { ...env, KICKMON_SERVICE_ENV: JSON.stringify(own) }, sink, true, 'scripts/one-process.ts')
+    p.start()
+    for (const name of together) procs.set(name, p)
+    if (names.includes('notifier')) spawn('notifier')
+  } else for (const name of names) spawn(name)
   const ready = { auth: authPort, poller: pollerPort, gateway: gatewayPort, notifier: notifierPort }
   await Promise.all([...procs.keys()].filter((n) => n !== 'kick-sim' && n !== 'notify-sim').map((n) => waitForHttp(`http://127.0.0.1:${ready[n as keyof typeof ready]}/readyz`, 60_000, n)))
   return {

@@ -1,17 +1,7 @@
 import { runService } from '@kickmon/shared/service'
-import { startAuth } from './app.ts'
+import { authService } from './definition.ts'
 import { loadAuthConfig } from './config.ts'
 
 // auth: users, sessions, roles, assignments, API keys, configuration and the audit log,
 // all as NATS service endpoints (the gateway is its only HTTP face). See docs/auth.md.
-const config = loadAuthConfig()
-await runService({
-  name: 'auth',
-  description: 'users, sessions, roles, streamer assignments, API keys, configuration, audit log',
-  port: config.AUTH_PORT,
-  config,
-  useDb: true,
-  start: async (ctx) => {
-    await startAuth({ ...ctx, config })
-  },
-})
+await runService(authService(loadAuthConfig()))

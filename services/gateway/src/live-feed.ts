@@ -2,6 +2,7 @@ import type { ServerWebSocket } from 'bun'
 import type { StreamerStatus } from '@kickmon/shared/contracts'
 import type { Logger } from '@kickmon/shared/logger'
 import type { AccessCache, Visibility } from './access.ts'
+import { ChunkMemo } from './chunk-memo.ts'
 import type { CredentialWatch } from './credential-watch.ts'
 import { compare } from './dashboard-view.ts'
 import type { FeedLog } from './feed-log.ts'
@@ -55,6 +56,7 @@ export class LiveFeed {
   private rows = new Map<string, string>()
   private batch = new Map<string, StreamerStatus | null>()
   private flushing = false
+  private chunks = new ChunkMemo()
   publish: (topic: string, data: string) => void = () => {}
 
   constructor(
@@ -229,28 +231,33 @@ export class LiveFeed {
 
   private pump(ws: Socket, c: Client) {
     while ((c.reset || c.deletes.length || c.queue.size) && ws.readyState === 1 && ws.getBufferedAmount() < LOW_WATER) {
-      let out = c.deletes.length ? rowsDeleted(c.deletes.splice(0, 200)) : ''
+      const deletes = c.deletes.length ? c.deletes.splice(0, 200) : []
       const take: string[] = []
       for (const s of c.queue) {
         take.push(s)
         c.queue.delete(s)
         if (take.length === CHUNK_ROWS) break
       }
-      if (c.reset) {
-        out += `<div id="rows" hx-swap-oob="innerHTML">${take.map((s) => this.row(s) ?? '').join('')}</div>`
-        c.reset = false
-      } else if (take.length) {
-        // Upserts in bulk (a whole-fleet change is bytes-bound): one delete for the chunk's
-        // rows, then one append of their latest versions (a row gone meanwhile only deletes).
-        const rows = take.map((s) => this.row(s) ?? '').join('')
-        out += rowsDeleted(take) + (rows ? `<div hx-swap-oob="beforeend:#rows">${rows}</div>` : '')
-      }
+      const reset = c.reset
+      c.reset = false
+      const out = this.chunks.get(`${reset ? 'R' : ''} ${deletes.join(' ')} | ${take.join(' ')}`, () => {
+        let out = deletes.length ? rowsDeleted(deletes) : ''
+        if (reset) out += `<div id="rows" hx-swap-oob="innerHTML">${take.map((s) => this.row(s) ?? '').join('')}</div>`
+        else if (take.length) {
+          // Upserts in bulk (a whole-fleet change is bytes-bound): one delete for the chunk's
+          // rows, then one append of their latest versions (a row gone meanwhile only deletes).
+          const rows = take.map((s) => this.row(s) ?? '').join('')
+          out += rowsDeleted(take) + (rows ? `<div hx-swap-oob="beforeend:#rows">${rows}</div>` : '')
+        }
+        return out
+      })
       if (out) ws.send(out)
     }
   }
 
   private changed(s: StreamerStatus | null, slug: string) {
     this.rows.delete(slug)
+    this.chunks.clear()
     if (s) {
       if (!this.feedLog.known(slug)) this.batch.set(`+${slug}`, s) // new: an upsert, not a replace
       this.feedLog.change(slug)

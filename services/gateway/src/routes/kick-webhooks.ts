@@ -7,10 +7,12 @@ import { WEBHOOKS_STREAM, subjects } from '@kickmon/shared/subjects'
 import type { GatewayDeps } from '../deps.ts'
 import { requestIdOf } from '../request-id.ts'
 import { KICK_HEADERS, checkSignedHeaders, kickHeaders, loadWebhookKey, readLimited, signatureValid } from '../webhook-verifier.ts'
+import { webhookStages } from '../webhook-stages.ts'
 import { json } from './errors.ts'
 
 /** Kick's deliveries are a few hundred bytes; anything near this is not one. */
 export const MAX_WEBHOOK_BYTES = 64 * 1024
+const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * `POST /webhooks/kick`: Kick calling us, so no session or CSRF. The signature is checked
@@ -22,6 +24,7 @@ export const MAX_WEBHOOK_BYTES = 64 * 1024
 export function kickWebhooks(d: GatewayDeps) {
   const key = loadWebhookKey(d.config.KICK_WEBHOOK_PUBLIC_KEY)
   const log = d.log.child({ route: '/webhooks/kick' })
+  const stage = webhookStages(d.health.registry)
   let js: Promise<JetStreamClient> | null = null
   const stream = () =>
     (js ??= ensureWebhookStream(d.nc).catch((e) => {
@@ -39,28 +42,34 @@ export function kickWebhooks(d: GatewayDeps) {
       }
       let h
       let body
+      const t0 = performance.now()
       try {
         h = kickHeaders(request.headers)
         body = await readLimited(request, MAX_WEBHOOK_BYTES)
       } catch (e) {
         throw e instanceof AppError ? reject(e) : e
       }
+      stage('read', t0)
+      const t1 = performance.now()
       const messageId = h['Kick-Event-Message-Id']
       if (!signatureValid(key, h, body)) throw reject(new AppError('UNAUTHENTICATED', 'invalid Kick-Event-Signature'), { messageId: messageId.slice(0, 64) })
       try {
         checkSignedHeaders(h)
-        JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body))
+        JSON.parse(utf8.decode(body))
       } catch (e) {
         throw reject(e instanceof AppError ? e : new AppError('BAD_REQUEST', 'the body is not JSON'), { messageId })
       }
 
+      stage('verify', t1)
       const hdrs = natsHeaders()
       for (const name of KICK_HEADERS) hdrs.set(name, h[name])
       hdrs.set('x-request-id', reqId)
+      const t2 = performance.now()
       try {
         const ack = await (await stream()).publish(subjects.webhook(h['Kick-Event-Type']), body, {
           msgID: messageId, headers: hdrs, expect: { streamName: WEBHOOKS_STREAM }, timeout: 5000,
         })
+        stage('jetstream_ack', t2)
         log.debug({ reqId, messageId, type: h['Kick-Event-Type'], duplicate: ack.duplicate, seq: ack.seq }, 'webhook accepted')
         return json(200, { ok: true, duplicate: ack.duplicate })
       } catch (err) {
