@@ -13,7 +13,8 @@ import { ADMIN, testStack } from '../../harness/stack.ts'
 let stack: Awaited<ReturnType<typeof testStack>>
 
 beforeAll(async () => {
-  stack = await testStack({ env: { ONE_PROCESS: 'on' } })
+  // The notifier always runs as a process of its own; this is about the three.
+  stack = await testStack({ env: { ONE_PROCESS: 'on' }, services: ['auth', 'poller', 'gateway'] })
 }, 90_000)
 afterAll(async () => {
   await stack?.destroy()
