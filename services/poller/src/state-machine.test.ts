@@ -110,6 +110,17 @@ describe('state machine', () => {
     expect(ended.state.status).toMatchObject({ live: false, viewers: 0, viewers_hidden: false })
   })
 
+  test('a reading older than the last one (a webhook that waited while the poller was stopped) never moves checked_at back', () => {
+    // Subscribers order a streamer's statuses by checked_at: the gateway takes a KV entry only
+    // when it is newer than what kick.status brought. A status that went back in time would lose
+    // to the older one still on its way through the KV, and stay wrong until the next change.
+    const polled = run([live(T0), off(T0 + 10_000)]) // a poll after the end: inside the grace window
+    const late = applyReading(polled.state, { kind: 'ended', source: 'webhook', at: T0 + 6_000, startedAt: start, endedAt: new Date(T0 + 5_000).toISOString() }, cfg)
+    expect(late.events.map((e) => e.type)).toEqual(['offline'])
+    expect(late.state.status).toMatchObject({ live: false, checked_at: new Date(T0 + 10_000).toISOString() })
+    expect(late.state.status.checked_at! >= polled.state.status.checked_at!).toBe(true)
+  })
+
   test('webhook readings keep the last known viewer count', () => {
     const { state } = run([live(T0, { viewers: 500 }), live(T0 + 1000, { source: 'webhook', viewers: 0, viewersKnown: false })])
     expect(state.status.viewers).toBe(500)

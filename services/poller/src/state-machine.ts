@@ -57,10 +57,13 @@ function viewersFrom(r: Extract<Reading, { kind: 'live' }>, status: StreamerStat
 /** Merge one reading into a streamer's state, emitting the events it implies. */
 export function applyReading(prev: StreamerState, r: Reading, cfg: MachineConfig): Step {
   const events: StatusEvent[] = []
-  let status: StreamerStatus = { ...prev.status, checked_at: iso(r.at), source: r.source, stale: false }
+  const lastReadAt = Math.max(prev.lastReadAt ?? 0, r.at)
+  // checked_at never goes back: a reading can be older than the last one (a webhook that waited
+  // in JetStream while this poller was stopped carries the time Kick sent it), and subscribers
+  // order a streamer's statuses by checked_at (the gateway prefers a KV entry only when newer).
+  let status: StreamerStatus = { ...prev.status, checked_at: iso(lastReadAt), source: r.source, stale: false }
   let { offlineSince, ended, lastLiveAt } = prev
   let sample: Sample = null
-  const lastReadAt = Math.max(prev.lastReadAt ?? 0, r.at)
 
   if (r.kind === 'live' || r.kind === 'metadata') {
     if (r.username) status.username = r.username

@@ -21,6 +21,9 @@ export class StatusCommitter {
   private dirty = new Map<string, StreamerStatus>()
   /** Removed streamers: no pending status of theirs may be written back after the delete. */
   private removed = new Set<string>()
+  /** Submission order of the statuses held: an acknowledged status must not replace a later one. */
+  private order = new WeakMap<StreamerStatus, number>()
+  private submitted = 0
   private running = false
   private wake: (() => void) | null = null
   private loop: Promise<void> | null = null
@@ -51,6 +54,7 @@ export class StatusCommitter {
   /** Called synchronously after the state machine ran. */
   submit(status: StreamerStatus, events: StatusEvent[], changed: boolean) {
     this.removed.delete(status.slug) // monitored (again)
+    this.order.set(status, ++this.submitted)
     if (changed || events.length) this.publishStatus(status)
     if (events.length) {
       this.queue.push({ status, events })
@@ -76,6 +80,7 @@ export class StatusCommitter {
   /** After a reconnect: subscribers may have missed core publishes, so send everything again. */
   republish(statuses: Iterable<StreamerStatus>) {
     for (const s of statuses) {
+      this.order.set(s, ++this.submitted)
       this.publishStatus(s)
       this.dirty.set(s.slug, s)
     }
@@ -100,7 +105,9 @@ export class StatusCommitter {
         this.queue.splice(0, batch.length)
         this.eventsPublished += batch.reduce((n, it) => n + it.events.length, 0)
         attempt = 0
-        for (const it of batch) if (!this.removed.has(it.status.slug)) this.dirty.set(it.status.slug, it.status)
+        // Written once acknowledged, unless a later status of the streamer waits already (a change
+        // without events submitted meanwhile): writing this one over it would leave the KV behind.
+        for (const it of batch) if (!this.removed.has(it.status.slug) && !this.laterWaiting(it.status)) this.dirty.set(it.status.slug, it.status)
         await this.flushDirty()
       } catch (err) {
         if (!this.running && attempt > 3) {
@@ -112,6 +119,11 @@ export class StatusCommitter {
         await Bun.sleep(wait)
       }
     }
+  }
+
+  private laterWaiting(s: StreamerStatus): boolean {
+    const d = this.dirty.get(s.slug)
+    return !!d && (this.order.get(d) ?? 0) > (this.order.get(s) ?? 0)
   }
 
   private async flushDirty() {
