@@ -12,9 +12,9 @@ import { chromium } from 'playwright-core'
 import { startLocalNats } from '../scripts/infra/nats.ts'
 import { startLocalPostgres } from '../scripts/infra/postgres.ts'
 import { prepareDatabase, startStack } from '../scripts/infra/stack.ts'
-import type { StreamerStatus } from '../shared/src/contracts.ts'
+import type { StreamerStatus } from '../shared/src/contracts/status.ts'
 import { ensureNatsResources } from '../shared/src/nats-resources.ts'
-import { subjects } from '../shared/src/subjects.ts'
+import { subjects } from '../shared/src/contracts/names.ts'
 
 const arg = (name: string, d: number) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : d)
 const quick = process.argv.includes('--quick')

@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { z } from 'zod'
 import { request } from '@kickmon/shared/rpc'
-import { adminSubject } from '@kickmon/shared/auth-internal-contract'
+import { adminSubject } from '@kickmon/shared/contracts/auth-internal'
 import { readEnv, type CliEnv } from './env.ts'
 import { connectCli } from './nats.ts'
 import { Output, type Writer } from './output.ts'

@@ -1,4 +1,4 @@
-import type { StatusEvent, StreamerStatus } from '@kickmon/shared/contracts'
+import type { StatusEvent, StreamerStatus } from '@kickmon/shared/contracts/status'
 import { duration, viewerCount } from './format.ts'
 import { clean } from './text.ts'
 

@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test'
-import { unknownStatus, type StreamerStatus } from '@kickmon/shared/contracts'
+import { unknownStatus, type StreamerStatus } from '@kickmon/shared/contracts/status'
 import { changes, describeChange, describeEvent } from './describe.ts'
 import { styles } from './text.ts'
 import { Board } from './watch/board.ts'

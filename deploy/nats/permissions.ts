@@ -18,7 +18,7 @@ export type Permissions = {
   allowResponses: boolean
 }
 
-// Names the tables use (docs/design.md#nats-subjects; shared/src/subjects.ts spells them for the code).
+// Names the tables use (docs/design.md#nats-subjects; shared/src/contracts/names.ts spells them for the code).
 const EVENTS = 'KICK_EVENTS'
 const WEBHOOKS = 'KICK_WEBHOOKS'
 const STATUS_KV = 'kick-status'

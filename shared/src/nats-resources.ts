@@ -4,7 +4,7 @@ import {
 } from '@nats-io/jetstream'
 import { Kvm, type KV } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
-import { EVENTS_STREAM, STATUS_BUCKET, WEBHOOKS_STREAM, subjects } from './subjects.ts'
+import { EVENTS_STREAM, STATUS_BUCKET, WEBHOOKS_STREAM, subjects } from './contracts/names.ts'
 import { WEBHOOK_DUPLICATE_WINDOW_MS } from './webhook-window.ts'
 
 // JetStream streams and the status bucket (docs/design.md#nats-subjects). Whoever starts first creates

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { jetstream, jetstreamManager } from '@nats-io/jetstream'
 import { connectAs } from '../harness/nats-auth.ts'
-import { PollerApi } from '../../shared/src/poller-contract.ts'
+import { PollerApi } from '../../shared/src/contracts/poller.ts'
 import { request } from '../../shared/src/rpc.ts'
-import { WEBHOOKS_STREAM, subjects } from '../../shared/src/subjects.ts'
+import { WEBHOOKS_STREAM, subjects } from '../../shared/src/contracts/names.ts'
 import { ADMIN, testStack } from '../harness/stack.ts'
 import { eventually } from '../harness/services.ts'
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AuthApi, ConfigKey, MASK, type ConfigEntry } from '@kickmon/shared/auth-contract'
+import { AuthApi, ConfigKey, MASK, type ConfigEntry } from '@kickmon/shared/contracts/auth'
 import { flag, noArgs } from '../args.ts'
 import { command, type Group } from '../command.ts'
 import type { Ctx } from '../context.ts'

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { EventType } from '@kickmon/shared/contracts'
-import { ChannelType, NotifierApi, type Channel } from '@kickmon/shared/notifier-contract'
+import { EventType } from '@kickmon/shared/contracts/status'
+import { ChannelType, NotifierApi, type Channel } from '@kickmon/shared/contracts/notifier'
 import { Slug } from '@kickmon/shared/validation'
 import { intOption, noArgs } from '../args.ts'
 import { command, type Group } from '../command.ts'

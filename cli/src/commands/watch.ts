@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import { flag, noArgs } from '../args.ts'
 import { command, type Group } from '../command.ts'
 import type { Ctx } from '../context.ts'

@@ -1,7 +1,7 @@
 import { Kvm } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
-import { StreamerStatus } from '@kickmon/shared/contracts'
-import { STATUS_BUCKET, subjects } from '@kickmon/shared/subjects'
+import { StreamerStatus } from '@kickmon/shared/contracts/status'
+import { STATUS_BUCKET, subjects } from '@kickmon/shared/contracts/names'
 
 export type FeedEvents = {
   status: (s: StreamerStatus) => void

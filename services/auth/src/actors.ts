@@ -1,5 +1,5 @@
 import { AppError } from '@kickmon/shared/errors'
-import type { Actor, ApiKeyScope, Role } from '@kickmon/shared/auth-contract'
+import type { Actor, ApiKeyScope, Role } from '@kickmon/shared/contracts/auth'
 import type { AuthDeps } from './deps.ts'
 import { verifySession } from './sessions.ts'
 import { verifyApiKey } from './apikeys.ts'

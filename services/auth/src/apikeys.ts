@@ -1,5 +1,5 @@
 import { AppError } from '@kickmon/shared/errors'
-import type { ApiKey, ApiKeyScope, SessionUser } from '@kickmon/shared/auth-contract'
+import type { ApiKey, ApiKeyScope, SessionUser } from '@kickmon/shared/contracts/auth'
 import { iso, isoOrNull, sha256hex, type AuthDeps } from './deps.ts'
 import { TOUCH_EVERY_S } from './sessions.ts'
 

@@ -1,5 +1,5 @@
 import { AppError } from '@kickmon/shared/errors'
-import type { Visible } from '@kickmon/shared/auth-contract'
+import type { Visible } from '@kickmon/shared/contracts/auth'
 import { isAdmin, type Principal } from './actors.ts'
 import { audit } from './audit.ts'
 import type { AuthDeps, Db } from './deps.ts'

@@ -1,5 +1,5 @@
 import { AppError } from '@kickmon/shared/errors'
-import type { AuditEntry } from '@kickmon/shared/auth-contract'
+import type { AuditEntry } from '@kickmon/shared/contracts/auth'
 import type { Principal } from './actors.ts'
 import { iso, type AuthDeps, type Db } from './deps.ts'
 

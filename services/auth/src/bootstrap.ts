@@ -1,4 +1,4 @@
-import { USERNAME_RE } from '@kickmon/shared/auth-contract'
+import { USERNAME_RE } from '@kickmon/shared/contracts/auth'
 import type { AuthDeps } from './deps.ts'
 import { isCommonPassword } from './common-passwords.ts'
 import { audit } from './audit.ts'

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { AppError } from '@kickmon/shared/errors'
-import { MASK, type ConfigEntry } from '@kickmon/shared/auth-contract'
+import { MASK, type ConfigEntry } from '@kickmon/shared/contracts/auth'
 import type { Principal } from './actors.ts'
 import { audit } from './audit.ts'
 import { iso, type AuthDeps } from './deps.ts'

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { AppError } from '@kickmon/shared/errors'
 import { endpoint, type Endpoint, type RequestContext } from '@kickmon/shared/rpc'
-import { AuthApi, type AuthEndpointName, type AuthOutput } from '@kickmon/shared/auth-contract'
+import { AuthApi, type AuthEndpointName, type AuthOutput } from '@kickmon/shared/contracts/auth'
 import { isAdmin, requireAdmin, requireUser, requireWrite, resolveActor, targetUser } from './actors.ts'
 import { addAssignment, getAssignments, removeAssignment, setAssignments, visibleFor } from './assignments.ts'
 import { createApiKey, listApiKeys, revokeApiKey, verifyApiKey } from './apikeys.ts'
@@ -14,7 +14,7 @@ import { listSessions, revokeAndPublish, verifySession } from './sessions.ts'
 import { changeOwnPassword, createUser, deleteUser, getUser, listUsers, setPassword, updateUser } from './users.ts'
 
 // Every auth endpoint, in one table: subject and schemas come from the contract
-// (shared/src/auth-contract.ts); each handler resolves its actor and checks role, scope and
+// (shared/src/contracts/auth.ts); each handler resolves its actor and checks role, scope and
 // object before doing anything. docs/auth.md has the same table for people.
 
 type Handler<K extends AuthEndpointName> = (

@@ -1,5 +1,5 @@
-import { subjects } from '@kickmon/shared/subjects'
-import type { SessionsRevokedEvent } from '@kickmon/shared/auth-contract'
+import { subjects } from '@kickmon/shared/contracts/names'
+import type { SessionsRevokedEvent } from '@kickmon/shared/contracts/auth'
 import type { AuthDeps } from './deps.ts'
 
 // Core NATS publishes: a message lost in a reconnect costs only latency, because every

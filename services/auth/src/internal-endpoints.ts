@@ -1,4 +1,4 @@
-import { AuthInternalApi } from '@kickmon/shared/auth-internal-contract'
+import { AuthInternalApi } from '@kickmon/shared/contracts/auth-internal'
 import { endpoint, type Endpoint } from '@kickmon/shared/rpc'
 import { visibleFor } from './assignments.ts'
 import { getConfig } from './configstore.ts'

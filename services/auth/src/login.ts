@@ -1,5 +1,5 @@
 import { AppError } from '@kickmon/shared/errors'
-import type { AuthInput, AuthOutput, Role } from '@kickmon/shared/auth-contract'
+import type { AuthInput, AuthOutput, Role } from '@kickmon/shared/contracts/auth'
 import { audit } from './audit.ts'
 import type { AuthDeps } from './deps.ts'
 import { createSession } from './sessions.ts'

@@ -1,5 +1,5 @@
 import { AppError } from '@kickmon/shared/errors'
-import { PASSWORD_MAX, PASSWORD_MIN } from '@kickmon/shared/auth-contract'
+import { PASSWORD_MAX, PASSWORD_MIN } from '@kickmon/shared/contracts/auth'
 import { isCommonPassword } from './common-passwords.ts'
 
 // Password hashing: argon2id at OWASP ASVS 5.0's floor (m=19456 KiB, t=2, p=1; ~27 ms here),

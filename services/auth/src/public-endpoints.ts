@@ -1,12 +1,12 @@
 import type { z } from 'zod'
-import { PublicApi, type PublicEndpointName, type PublicOutput } from '@kickmon/shared/public-contract'
+import { PublicApi, type PublicEndpointName, type PublicOutput } from '@kickmon/shared/contracts/public'
 import { endpoint, type Endpoint, type RequestContext } from '@kickmon/shared/rpc'
 import { requireAdmin, requireUser, requireWrite, resolveActor } from './actors.ts'
 import type { AuthDeps } from './deps.ts'
 import { createPage, deletePage, getPage, listPages, updatePage } from './public-pages.ts'
 import { createShareLink, listShareLinks, revokeShareLink, verifyShareLink } from './share-links.ts'
 
-// Status pages and share links (shared/src/public-contract.ts): who may call each, then the
+// Status pages and share links (shared/src/contracts/public.ts): who may call each, then the
 // capability. The two `auth.public.*` reads take no actor: what they answer is public (a page
 // anyone can open; whether a link someone holds still works, without saying why not).
 

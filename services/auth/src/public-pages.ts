@@ -1,6 +1,6 @@
 import { AppError } from '@kickmon/shared/errors'
-import type { PageInput, PagePatch, StatusPage } from '@kickmon/shared/public-contract'
-import { subjects } from '@kickmon/shared/subjects'
+import type { PageInput, PagePatch, StatusPage } from '@kickmon/shared/contracts/public'
+import { subjects } from '@kickmon/shared/contracts/names'
 import type { Principal } from './actors.ts'
 import { audit } from './audit.ts'
 import { iso, isUniqueViolation, type AuthDeps, type Db } from './deps.ts'

@@ -1,6 +1,6 @@
 import { SignJWT, jwtVerify } from 'jose'
 import { AppError } from '@kickmon/shared/errors'
-import type { SessionsRevokedEvent, SessionUser } from '@kickmon/shared/auth-contract'
+import type { SessionsRevokedEvent, SessionUser } from '@kickmon/shared/contracts/auth'
 import { iso, sha256hex, type AuthDeps, type Db } from './deps.ts'
 import { publishRevoked } from './events.ts'
 

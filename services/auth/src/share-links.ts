@@ -1,6 +1,6 @@
 import { AppError } from '@kickmon/shared/errors'
-import { targetSlugs, type ShareLink, type ShareTarget } from '@kickmon/shared/public-contract'
-import { subjects } from '@kickmon/shared/subjects'
+import { targetSlugs, type ShareLink, type ShareTarget } from '@kickmon/shared/contracts/public'
+import { subjects } from '@kickmon/shared/contracts/names'
 import { isAdmin, type Principal, type UserPrincipal } from './actors.ts'
 import { visibleFor } from './assignments.ts'
 import { audit } from './audit.ts'

@@ -1,5 +1,5 @@
 import { AppError } from '@kickmon/shared/errors'
-import { adminSubject } from '@kickmon/shared/auth-internal-contract'
+import { adminSubject } from '@kickmon/shared/contracts/auth-internal'
 import type { Endpoint } from '@kickmon/shared/rpc'
 
 /**

@@ -1,5 +1,5 @@
 import { AppError } from '@kickmon/shared/errors'
-import type { Role, User } from '@kickmon/shared/auth-contract'
+import type { Role, User } from '@kickmon/shared/contracts/auth'
 import type { Principal } from './actors.ts'
 import { audit } from './audit.ts'
 import { iso, isUniqueViolation, type AuthDeps, type Db } from './deps.ts'

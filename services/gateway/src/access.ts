@@ -1,4 +1,4 @@
-import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import type { AuthClient } from './auth-client.ts'
 import type { Caller } from './request-auth.ts'
 import type { SessionCache } from './session-cache.ts'

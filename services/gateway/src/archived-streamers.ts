@@ -1,6 +1,6 @@
-import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import { AppError, isAppError } from '@kickmon/shared/errors'
-import type { ArchivedStreamer, PurgeResult } from '@kickmon/shared/poller-contract'
+import type { ArchivedStreamer, PurgeResult } from '@kickmon/shared/contracts/poller'
 import { Slug, parseInput } from '@kickmon/shared/validation'
 import type { GatewayDeps } from './deps.ts'
 import type { Caller } from './request-auth.ts'

@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import { AuthApi, type Actor, type AuthEndpointName, type AuthInput, type AuthOutput, type SessionUser } from '@kickmon/shared/auth-contract'
+import { AuthApi, type Actor, type AuthEndpointName, type AuthInput, type AuthOutput, type SessionUser } from '@kickmon/shared/contracts/auth'
 import { request } from '@kickmon/shared/rpc'
-import { AuthInternalApi } from '@kickmon/shared/auth-internal-contract'
+import { AuthInternalApi } from '@kickmon/shared/contracts/auth-internal'
 
 export type { SessionUser, Actor }
 export type VerifiedSession = AuthOutput<'verify'> & { token: string }

@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test'
-import { unknownStatus, type StreamerStatus } from '@kickmon/shared/contracts'
+import { unknownStatus, type StreamerStatus } from '@kickmon/shared/contracts/status'
 import { DashQuery, arrange, matches, queryString } from './dashboard-view.ts'
 import { slugFromInput, slugsFromList } from './routes/page-kit.ts'
 

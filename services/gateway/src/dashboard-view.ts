@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 
 // The dashboard's view state, kept in the URL query (so it survives navigation and can be
 // bookmarked): sort, filters and grouping. The server uses it for the first render;

@@ -2,7 +2,7 @@ import { Svcm } from '@nats-io/services'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Config } from '@kickmon/shared/config'
 import type { Health } from '@kickmon/shared/health'
-import type { UpstreamHealth } from '@kickmon/shared/poller-contract'
+import type { UpstreamHealth } from '@kickmon/shared/contracts/poller'
 import type { PollerClient } from './poller-client.ts'
 
 // The whole system's health, as the gateway sees it: every service instance that answers

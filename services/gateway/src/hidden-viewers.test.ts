@@ -1,6 +1,6 @@
 import { expect, test } from 'bun:test'
-import { unknownStatus, type StreamerStatus } from '@kickmon/shared/contracts'
-import { UpstreamHealth } from '@kickmon/shared/poller-contract'
+import { unknownStatus, type StreamerStatus } from '@kickmon/shared/contracts/status'
+import { UpstreamHealth } from '@kickmon/shared/contracts/poller'
 import { DashQuery, arrange } from './dashboard-view.ts'
 import { streamerRow } from './views/streamer-row.ts'
 import { ViewerTrend } from './viewer-trend.ts'

@@ -1,5 +1,5 @@
 import type { ServerWebSocket } from 'bun'
-import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import type { Logger } from '@kickmon/shared/logger'
 import type { AccessCache, Visibility } from './access.ts'
 import { ChunkMemo } from './chunk-memo.ts'

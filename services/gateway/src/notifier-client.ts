@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import { NotifierApi, type NotifierEndpointName, type NotifierInput, type NotifierOutput } from '@kickmon/shared/notifier-contract'
+import { NotifierApi, type NotifierEndpointName, type NotifierInput, type NotifierOutput } from '@kickmon/shared/contracts/notifier'
 import { request } from '@kickmon/shared/rpc'
 
 /** The gateway's calls to the notifier, typed by the shared contract (it stores nothing itself). */

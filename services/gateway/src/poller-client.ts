@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import { PollerApi, type PollerEndpointName, type PollerInput, type PollerOutput } from '@kickmon/shared/poller-contract'
+import { PollerApi, type PollerEndpointName, type PollerInput, type PollerOutput } from '@kickmon/shared/contracts/poller'
 import { request } from '@kickmon/shared/rpc'
 
 /** The gateway's calls to the poller, typed by the shared contract. */

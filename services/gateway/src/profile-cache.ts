@@ -1,4 +1,4 @@
-import type { StreamerProfile } from '@kickmon/shared/poller-contract'
+import type { StreamerProfile } from '@kickmon/shared/contracts/poller'
 import type { PollerClient } from './poller-client.ts'
 
 const TTL_MS = 5 * 60_000

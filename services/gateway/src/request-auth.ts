@@ -1,4 +1,4 @@
-import type { Actor, ApiKeyScope, Role, SessionUser } from '@kickmon/shared/auth-contract'
+import type { Actor, ApiKeyScope, Role, SessionUser } from '@kickmon/shared/contracts/auth'
 import { AppError } from '@kickmon/shared/errors'
 import type { ApiKeyCache } from './api-key-cache.ts'
 import { sessionToken } from './cookies.ts'

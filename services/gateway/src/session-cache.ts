@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import { AccessChangedEvent, SessionsRevokedEvent } from '@kickmon/shared/auth-contract'
+import { AccessChangedEvent, SessionsRevokedEvent } from '@kickmon/shared/contracts/auth'
 import { isAppError } from '@kickmon/shared/errors'
-import { subjects } from '@kickmon/shared/subjects'
+import { subjects } from '@kickmon/shared/contracts/names'
 import type { AuthClient, VerifiedSession } from './auth-client.ts'
 
 const TTL_MS = 5_000

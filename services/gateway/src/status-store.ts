@@ -1,9 +1,9 @@
 import { KvWatchInclude, Kvm, type KvEntry } from '@nats-io/kv'
 import type { QueuedIterator } from '@nats-io/transport-node'
 import type { NatsConnection } from '@nats-io/transport-node'
-import { StreamerStatus, statusChanged } from '@kickmon/shared/contracts'
+import { StreamerStatus, statusChanged } from '@kickmon/shared/contracts/status'
 import type { Logger } from '@kickmon/shared/logger'
-import { STATUS_BUCKET, subjects } from '@kickmon/shared/subjects'
+import { STATUS_BUCKET, subjects } from '@kickmon/shared/contracts/names'
 
 type Listener = (status: StreamerStatus | null, slug: string) => void
 

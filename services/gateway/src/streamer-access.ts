@@ -1,4 +1,4 @@
-import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import { AppError } from '@kickmon/shared/errors'
 import { Slug, parseInput } from '@kickmon/shared/validation'
 import type { GatewayDeps } from './deps.ts'

@@ -1,6 +1,6 @@
 import { AppError } from '@kickmon/shared/errors'
 import { Slug, parseInput } from '@kickmon/shared/validation'
-import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import type { GatewayDeps } from './deps.ts'
 import type { Caller } from './request-auth.ts'
 

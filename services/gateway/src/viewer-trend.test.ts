@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test'
-import { unknownStatus } from '@kickmon/shared/contracts'
+import { unknownStatus } from '@kickmon/shared/contracts/status'
 import { ViewerTrend } from './viewer-trend.ts'
 import { streamerRow } from './views/streamer-row.ts'
 

@@ -1,4 +1,4 @@
-import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 
 const POINTS = 30
 const SPACING_MS = 60_000

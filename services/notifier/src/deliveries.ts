@@ -1,4 +1,4 @@
-import type { Delivery } from '@kickmon/shared/notifier-contract'
+import type { Delivery } from '@kickmon/shared/contracts/notifier'
 import { iso, type NotifierDeps } from './deps.ts'
 import { isAdmin, type Principal } from './principal.ts'
 

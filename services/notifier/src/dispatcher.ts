@@ -1,5 +1,5 @@
-import { StatusEvent } from '@kickmon/shared/contracts'
-import { DELIVERY_UPDATES_SUBJECT, type ChannelType, type Delivery } from '@kickmon/shared/notifier-contract'
+import { StatusEvent } from '@kickmon/shared/contracts/status'
+import { DELIVERY_UPDATES_SUBJECT, type ChannelType, type Delivery } from '@kickmon/shared/contracts/notifier'
 import { markBroken, openConfig } from './channels.ts'
 import type { ChannelLocks } from './channel-lock.ts'
 import { iso, type NotifierDeps } from './deps.ts'

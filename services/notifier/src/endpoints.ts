@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import { endpoint, type Endpoint, type RequestContext } from '@kickmon/shared/rpc'
-import { NotifierApi, type NotifierEndpointName, type NotifierOutput } from '@kickmon/shared/notifier-contract'
+import { NotifierApi, type NotifierEndpointName, type NotifierOutput } from '@kickmon/shared/contracts/notifier'
 import { createChannel, getChannelRow, listChannels, present, updateChannel, deleteChannel } from './channels.ts'
 import type { NotifierDeps } from './deps.ts'
 import { listDeliveries } from './deliveries.ts'
@@ -11,7 +11,7 @@ import { checkTemplate, render } from './templates.ts'
 import { testChannel } from './test-send.ts'
 
 // Every notifier endpoint in one table: subject and schemas from the contract
-// (shared/src/notifier-contract.ts); each handler resolves its actor through auth and checks
+// (shared/src/contracts/notifier.ts); each handler resolves its actor through auth and checks
 // role, scope and ownership before doing anything.
 
 type Handler<K extends NotifierEndpointName> = (input: z.infer<(typeof NotifierApi)[K]['input']>, rc: RequestContext) => Promise<NotifierOutput<K>>

@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream'
-import { StatusEvent } from '@kickmon/shared/contracts'
-import { EVENTS_STREAM } from '@kickmon/shared/subjects'
+import { StatusEvent } from '@kickmon/shared/contracts/status'
+import { EVENTS_STREAM } from '@kickmon/shared/contracts/names'
 import type { Tx } from '@kickmon/shared/db'
 import type { NotifierDeps } from './deps.ts'
 import { streamKeyOf } from './notice.ts'

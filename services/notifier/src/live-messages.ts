@@ -1,5 +1,5 @@
-import type { StreamerStatus } from '@kickmon/shared/contracts'
-import type { ChannelType } from '@kickmon/shared/notifier-contract'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
+import type { ChannelType } from '@kickmon/shared/contracts/notifier'
 import { markBroken, openConfig } from './channels.ts'
 import type { ChannelLocks } from './channel-lock.ts'
 import type { NotifierDeps } from './deps.ts'

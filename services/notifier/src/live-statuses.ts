@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import { StreamerStatus } from '@kickmon/shared/contracts'
-import { subjects } from '@kickmon/shared/subjects'
+import { StreamerStatus } from '@kickmon/shared/contracts/status'
+import { subjects } from '@kickmon/shared/contracts/names'
 
 // The latest status of every streamer from `kick.status.>` (the poller's change feed), and
 // per live stream what this notifier saw of its viewers: the live message's numbers and the

@@ -1,4 +1,4 @@
-import type { StatusEvent, StreamerStatus } from '@kickmon/shared/contracts'
+import type { StatusEvent, StreamerStatus } from '@kickmon/shared/contracts/status'
 
 // What one message is about, as templates and providers see it (docs/notifications.md lists
 // these variables). Built from a StatusEvent, the latest status and, at the end, the summary.

@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import { AuthApi, type Actor, type Role } from '@kickmon/shared/auth-contract'
+import { AuthApi, type Actor, type Role } from '@kickmon/shared/contracts/auth'
 import { AppError } from '@kickmon/shared/errors'
 import { request } from '@kickmon/shared/rpc'
 

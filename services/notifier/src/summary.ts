@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import type { StatusEvent } from '@kickmon/shared/contracts'
-import { PollerApi } from '@kickmon/shared/poller-contract'
+import type { StatusEvent } from '@kickmon/shared/contracts/status'
+import { PollerApi } from '@kickmon/shared/contracts/poller'
 import { request } from '@kickmon/shared/rpc'
 import { humanDuration, type Summary } from './notice.ts'
 import type { LiveStatuses } from './live-statuses.ts'

@@ -1,5 +1,5 @@
 import { Liquid } from 'liquidjs'
-import type { ChannelType } from '@kickmon/shared/notifier-contract'
+import type { ChannelType } from '@kickmon/shared/contracts/notifier'
 import { AppError } from '@kickmon/shared/errors'
 import type { Notice, NoticeKind } from './notice.ts'
 

@@ -1,4 +1,4 @@
-import type { TestResult } from '@kickmon/shared/notifier-contract'
+import type { TestResult } from '@kickmon/shared/contracts/notifier'
 import { getChannelRow, markBroken, openConfig } from './channels.ts'
 import type { NotifierDeps } from './deps.ts'
 import { sampleNotice } from './notice.ts'

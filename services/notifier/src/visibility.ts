@@ -1,8 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import type { Visible } from '@kickmon/shared/auth-contract'
-import { AuthInternalApi } from '@kickmon/shared/auth-internal-contract'
-import { AccessChangedEvent, SessionsRevokedEvent } from '@kickmon/shared/auth-contract'
-import { subjects } from '@kickmon/shared/subjects'
+import type { Visible } from '@kickmon/shared/contracts/auth'
+import { AuthInternalApi } from '@kickmon/shared/contracts/auth-internal'
+import { AccessChangedEvent, SessionsRevokedEvent } from '@kickmon/shared/contracts/auth'
+import { subjects } from '@kickmon/shared/contracts/names'
 import type { Logger } from '@kickmon/shared/logger'
 import { request } from '@kickmon/shared/rpc'
 

@@ -1,6 +1,6 @@
 import type { Sql } from '@kickmon/shared/db'
 import { AppError } from '@kickmon/shared/errors'
-import { PollerApi, type PollerEndpointName, type PollerOutput, type UpstreamHealth } from '@kickmon/shared/poller-contract'
+import { PollerApi, type PollerEndpointName, type PollerOutput, type UpstreamHealth } from '@kickmon/shared/contracts/poller'
 import { endpoint } from '@kickmon/shared/rpc'
 import { archivedStreamers, purgeStreamer } from './history/archive.ts'
 import { eventHistory } from './history/events.ts'
@@ -24,7 +24,7 @@ export type EndpointDeps = {
   removed?: (slug: string) => void
 }
 
-/** The poller.* request/reply endpoints (shared/src/poller-contract.ts, docs/nats.md). */
+/** The poller.* request/reply endpoints (shared/src/contracts/poller.ts, docs/nats.md). */
 export function pollerEndpoints(deps: EndpointDeps) {
   const { monitor, registry, sql, cluster } = deps
   const alone = () => !cluster || cluster.alone()

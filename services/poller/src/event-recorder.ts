@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, jetstreamManager, type JetStreamClient, type ConsumerMessages } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
-import { StatusEvent } from '@kickmon/shared/contracts'
-import { EVENTS_STREAM } from '@kickmon/shared/subjects'
+import { StatusEvent } from '@kickmon/shared/contracts/status'
+import { EVENTS_STREAM } from '@kickmon/shared/contracts/names'
 import type { Sql } from '@kickmon/shared/db'
 import type { Logger } from '@kickmon/shared/logger'
 

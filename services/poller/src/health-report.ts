@@ -1,5 +1,5 @@
 import type { Config } from '@kickmon/shared/config'
-import type { UpstreamHealth } from '@kickmon/shared/poller-contract'
+import type { UpstreamHealth } from '@kickmon/shared/contracts/poller'
 import type { KickClient } from './kick/client.ts'
 import type { Monitor } from './monitor.ts'
 import type { PollLoop } from './poll-loop.ts'

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from '@kickmon/shared/metrics'
-import type { UpstreamHealth } from '@kickmon/shared/poller-contract'
+import type { UpstreamHealth } from '@kickmon/shared/contracts/poller'
 
 /** Totals other parts keep themselves; read when Prometheus scrapes. */
 export type Totals = {

@@ -1,4 +1,4 @@
-import { StreamerStatus, unknownStatus } from '@kickmon/shared/contracts'
+import { StreamerStatus, unknownStatus } from '@kickmon/shared/contracts/status'
 import type { Logger } from '@kickmon/shared/logger'
 import type { Reading } from './readings.ts'
 import { applyReading, initialState, tick, type MachineConfig, type StreamerState } from './state-machine.ts'

@@ -1,4 +1,4 @@
-import type { Source } from '@kickmon/shared/contracts'
+import type { Source } from '@kickmon/shared/contracts/status'
 import type { Category } from './kick/parse.ts'
 
 /** What one source said about one streamer at one moment; the state machine merges these. */

@@ -1,4 +1,4 @@
-import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import type { Sql, Tx } from '@kickmon/shared/db'
 import type { Logger } from '@kickmon/shared/logger'
 

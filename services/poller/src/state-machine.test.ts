@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { unknownStatus } from '@kickmon/shared/contracts'
+import { unknownStatus } from '@kickmon/shared/contracts/status'
 import { applyReading, initialState, tick, type StreamerState } from './state-machine.ts'
 import type { Reading } from './readings.ts'
 

@@ -1,4 +1,4 @@
-import { statusChanged, type StatusEvent, type StreamerStatus, type EventType } from '@kickmon/shared/contracts'
+import { statusChanged, type StatusEvent, type StreamerStatus, type EventType } from '@kickmon/shared/contracts/status'
 import type { Reading } from './readings.ts'
 import { isEndedStream, isOlderStream, isSameStream, sameStart, shownStream, type EndedStream } from './stream-identity.ts'
 

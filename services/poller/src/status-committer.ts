@@ -1,8 +1,8 @@
 import type { JetStreamClient } from '@nats-io/jetstream'
 import type { KV } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
-import type { StatusEvent, StreamerStatus } from '@kickmon/shared/contracts'
-import { subjects } from '@kickmon/shared/subjects'
+import type { StatusEvent, StreamerStatus } from '@kickmon/shared/contracts/status'
+import { subjects } from '@kickmon/shared/contracts/names'
 import type { Logger } from '@kickmon/shared/logger'
 import { backoffMs } from './backoff.ts'
 

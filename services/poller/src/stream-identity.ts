@@ -1,4 +1,4 @@
-import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 
 // Which stream a reading is about. Kick's per-stream id decides wherever both sides have one
 // (users/livestreams items); otherwise the start time does, within the few seconds by which

@@ -1,4 +1,4 @@
-import type { Source } from '@kickmon/shared/contracts'
+import type { Source } from '@kickmon/shared/contracts/status'
 import type { Registry } from '@kickmon/shared/metrics'
 import type { Outcome } from './kick/client.ts'
 import { createPollerMetrics, type PollerMetrics, type Totals } from './metrics.ts'

@@ -1,7 +1,7 @@
 // Users, password rules, hashing, the first admin, API keys, the configuration store and the audit log.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Writable } from 'node:stream'
-import { MASK } from '../../../shared/src/auth-contract.ts'
+import { MASK } from '../../../shared/src/contracts/auth.ts'
 import { createLogger } from '../../../shared/src/logger.ts'
 import { bootstrapAdmin } from '../../../services/auth/src/bootstrap.ts'
 import { parseAuthConfig } from '../../../services/auth/src/config.ts'

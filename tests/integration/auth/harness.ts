@@ -3,7 +3,7 @@
 import type { NatsConnection } from '@nats-io/transport-node'
 import { ServiceError, Svcm } from '@nats-io/services'
 import type { z } from 'zod'
-import { AuthApi, type AuthEndpointName, type AuthInput, type Role } from '../../../shared/src/auth-contract.ts'
+import { AuthApi, type AuthEndpointName, type AuthInput, type Role } from '../../../shared/src/contracts/auth.ts'
 import { createDb, type Sql } from '../../../shared/src/db.ts'
 import { AppError } from '../../../shared/src/errors.ts'
 import { createLogger } from '../../../shared/src/logger.ts'
@@ -17,7 +17,7 @@ import { createSession } from '../../../services/auth/src/sessions.ts'
 import { createApiKey } from '../../../services/auth/src/apikeys.ts'
 import { createTestDb, testNats, type LocalNats, type TestDb } from '../../harness/infra.ts'
 import { connectAs } from '../../harness/nats-auth.ts'
-import { adminSubject } from '../../../shared/src/auth-internal-contract.ts'
+import { adminSubject } from '../../../shared/src/contracts/auth-internal.ts'
 
 export const ADMIN = { username: 'root', password: 'root-password-for-tests' }
 /** Every fixture user has this password (hashed once per file). */

@@ -3,7 +3,7 @@
 // a mutation that happens to stay valid, a normal answer): never a 5xx, a crash or silence.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
-import { AuthApi, type AuthEndpointName } from '../../../shared/src/auth-contract.ts'
+import { AuthApi, type AuthEndpointName } from '../../../shared/src/contracts/auth.ts'
 import { rawCall, startAuthHarness, type AuthHarness } from './harness.ts'
 
 let h: AuthHarness

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { z } from 'zod'
 import { AppError } from '../../../shared/src/errors.ts'
-import { adminSubject } from '../../../shared/src/auth-internal-contract.ts'
-import { PublicApi, type PublicEndpointName } from '../../../shared/src/public-contract.ts'
+import { adminSubject } from '../../../shared/src/contracts/auth-internal.ts'
+import { PublicApi, type PublicEndpointName } from '../../../shared/src/contracts/public.ts'
 import { request } from '../../../shared/src/rpc.ts'
 import { collect, startAuthHarness, type AuthHarness, type FixtureUser } from './harness.ts'
 

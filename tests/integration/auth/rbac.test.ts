@@ -1,9 +1,9 @@
 // Role × operation × object: every endpoint of the contract, asked by every kind of actor,
 // about their own objects and someone else's. A new endpoint without rows here fails.
-import { adminSubject, AuthInternalApi } from '../../../shared/src/auth-internal-contract.ts'
+import { adminSubject, AuthInternalApi } from '../../../shared/src/contracts/auth-internal.ts'
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { AuthApi, type Actor, type AuthEndpointName } from '../../../shared/src/auth-contract.ts'
-import { PublicApi } from '../../../shared/src/public-contract.ts'
+import { AuthApi, type Actor, type AuthEndpointName } from '../../../shared/src/contracts/auth.ts'
+import { PublicApi } from '../../../shared/src/contracts/public.ts'
 import { AppError, type ErrorCode } from '../../../shared/src/errors.ts'
 import { startAuthHarness, type AuthHarness, type FixtureUser } from './harness.ts'
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose'
-import { AccessChangedEvent, SessionsRevokedEvent } from '../../../shared/src/auth-contract.ts'
-import { subjects } from '../../../shared/src/subjects.ts'
+import { AccessChangedEvent, SessionsRevokedEvent } from '../../../shared/src/contracts/auth.ts'
+import { subjects } from '../../../shared/src/contracts/names.ts'
 import { collect, startAuthHarness, type AuthHarness, type FixtureUser } from './harness.ts'
 
 let h: AuthHarness

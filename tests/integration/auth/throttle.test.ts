@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { RateLimitedDetails } from '../../../shared/src/auth-contract.ts'
+import { RateLimitedDetails } from '../../../shared/src/contracts/auth.ts'
 import { ACCOUNT_CAP, FREE_FAILURES, IP_CAP, MAX_DELAY_S } from '../../../services/auth/src/throttle.ts'
 import { startAuthHarness, type AuthHarness } from './harness.ts'
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { connectAs } from '../../harness/nats-auth.ts'
-import { AuthApi, ConfigEntry, User } from '../../../shared/src/auth-contract.ts'
+import { AuthApi, ConfigEntry, User } from '../../../shared/src/contracts/auth.ts'
 import { request } from '../../../shared/src/rpc.ts'
 import { ADMIN, testStack } from '../../harness/stack.ts'
 import { cliCommandLine, json, kickmon, stackEnv, type Run } from './run.ts'

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { subjects } from '../../../shared/src/subjects.ts'
+import { subjects } from '../../../shared/src/contracts/names.ts'
 import { eventually } from '../../harness/services.ts'
 import { startGatewayHarness, type GatewayHarness } from './harness.ts'
 

@@ -2,7 +2,7 @@
 // kick-sim, the real auth and poller services, and the gateway (listening on a free port,
 // and its Elysia app for `app.handle`). Users, sessions and keys are made through the
 // gateway's own API, the way a client would.
-import type { Role } from '../../../shared/src/auth-contract.ts'
+import type { Role } from '../../../shared/src/contracts/auth.ts'
 import { startAuth } from '../../../services/auth/src/app.ts'
 import { parseAuthConfig } from '../../../services/auth/src/config.ts'
 import { startGateway } from '../../../services/gateway/src/gateway.ts'

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import type { StreamerStatus } from '../../../shared/src/contracts.ts'
-import { subjects } from '../../../shared/src/subjects.ts'
+import type { StreamerStatus } from '../../../shared/src/contracts/status.ts'
+import { subjects } from '../../../shared/src/contracts/names.ts'
 import { eventually } from '../../harness/services.ts'
 import { startGatewayHarness, type Client, type GatewayHarness } from './harness.ts'
 import { readSse } from '../../harness/sse.ts'

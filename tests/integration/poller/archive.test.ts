@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { PollerApi, type PollerEndpointName, type PollerInput, type PollerOutput } from '../../../shared/src/poller-contract.ts'
+import { PollerApi, type PollerEndpointName, type PollerInput, type PollerOutput } from '../../../shared/src/contracts/poller.ts'
 import { request } from '../../../shared/src/rpc.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'

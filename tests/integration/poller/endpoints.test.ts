@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { PollerApi, type PollerEndpointName, type PollerInput, type PollerOutput } from '../../../shared/src/poller-contract.ts'
+import { PollerApi, type PollerEndpointName, type PollerInput, type PollerOutput } from '../../../shared/src/contracts/poller.ts'
 import { request } from '../../../shared/src/rpc.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
 
-// The poller's NATS endpoints answer per their schemas in shared/src/poller-contract.ts
+// The poller's NATS endpoints answer per their schemas in shared/src/contracts/poller.ts
 // (every answer below is parsed with its output schema) and refuse bad input precisely.
 // History is seeded straight into PostgreSQL so the figures are known exactly.
 describe('poller endpoints', () => {

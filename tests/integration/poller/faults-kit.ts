@@ -1,8 +1,8 @@
 import type { Server } from 'bun'
 import type { NatsConnection } from '@nats-io/transport-node'
-import { StreamerStatus } from '../../../shared/src/contracts.ts'
+import { StreamerStatus } from '../../../shared/src/contracts/status.ts'
 import type { Sql } from '../../../shared/src/db.ts'
-import { subjects } from '../../../shared/src/subjects.ts'
+import { subjects } from '../../../shared/src/contracts/names.ts'
 import type { KickSim } from '../../../services/kick-sim/src/sim.ts'
 import { freePort } from '../../../scripts/infra/ports.ts'
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Kvm } from '@nats-io/kv'
 import { z } from 'zod'
-import { StreamerStatus } from '../../../shared/src/contracts.ts'
+import { StreamerStatus } from '../../../shared/src/contracts/status.ts'
 import { request } from '../../../shared/src/rpc.ts'
-import { endpoints, subjects } from '../../../shared/src/subjects.ts'
+import { endpoints, subjects } from '../../../shared/src/contracts/names.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
 

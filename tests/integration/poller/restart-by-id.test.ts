@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { StreamerStatus } from '../../../shared/src/contracts.ts'
-import { PollerApi } from '../../../shared/src/poller-contract.ts'
+import { StreamerStatus } from '../../../shared/src/contracts/status.ts'
+import { PollerApi } from '../../../shared/src/contracts/poller.ts'
 import { request } from '../../../shared/src/rpc.ts'
-import { subjects } from '../../../shared/src/subjects.ts'
+import { subjects } from '../../../shared/src/contracts/names.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
 

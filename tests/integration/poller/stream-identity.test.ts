@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { unknownStatus, type StatusEvent } from '../../../shared/src/contracts.ts'
+import { unknownStatus, type StatusEvent } from '../../../shared/src/contracts/status.ts'
 import { createLogger } from '../../../shared/src/logger.ts'
 import { recordEvent } from '../../../services/poller/src/event-recorder.ts'
 import type { Reading } from '../../../services/poller/src/readings.ts'

@@ -3,7 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { connectAs, testNatsAuth } from '../../harness/nats-auth.ts'
 import { ensureNatsResources } from '../../../shared/src/nats-resources.ts'
-import { EVENTS_STREAM, STATUS_BUCKET } from '../../../shared/src/subjects.ts'
+import { EVENTS_STREAM, STATUS_BUCKET } from '../../../shared/src/contracts/names.ts'
 import { startLocalNatsCluster, type LocalNatsCluster } from '../../../scripts/infra/nats-cluster.ts'
 import { testNats } from '../../harness/infra.ts'
 

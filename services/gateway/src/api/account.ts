@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ApiKey, ApiKeyScope, AuthApi, SessionId } from '@kickmon/shared/auth-contract'
+import { ApiKey, ApiKeyScope, AuthApi, SessionId } from '@kickmon/shared/contracts/auth'
 import { AppError } from '@kickmon/shared/errors'
 import type { GatewayDeps } from '../deps.ts'
 import { ANY_ROLE, route } from './define.ts'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AuthApi } from '@kickmon/shared/auth-contract'
+import { AuthApi } from '@kickmon/shared/contracts/auth'
 import type { GatewayDeps } from '../deps.ts'
 import { ADMIN, route } from './define.ts'
 

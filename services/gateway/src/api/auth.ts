@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Role } from '@kickmon/shared/auth-contract'
+import { Role } from '@kickmon/shared/contracts/auth'
 import { AppError } from '@kickmon/shared/errors'
 import { clearSessionCookies, sessionCookie } from '../cookies.ts'
 import type { GatewayDeps } from '../deps.ts'

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import type { z } from 'zod'
-import type { Role } from '@kickmon/shared/auth-contract'
+import type { Role } from '@kickmon/shared/contracts/auth'
 import { AppError } from '@kickmon/shared/errors'
 import { parseInput } from '@kickmon/shared/validation'
 import type { GatewayDeps } from '../deps.ts'

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { EventType } from '@kickmon/shared/contracts'
-import { Channel, ChannelType, Delivery, Rule, StreamerSet, Template, TestResult } from '@kickmon/shared/notifier-contract'
+import { EventType } from '@kickmon/shared/contracts/status'
+import { Channel, ChannelType, Delivery, Rule, StreamerSet, Template, TestResult } from '@kickmon/shared/contracts/notifier'
 import type { GatewayDeps } from '../deps.ts'
 import { NotifierClient } from '../notifier-client.ts'
 import { ANY_ROLE, route } from './define.ts'

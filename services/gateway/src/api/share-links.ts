@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { AppError } from '@kickmon/shared/errors'
-import { MAX_SHARE_S, ShareLink, ShareLinkId, ShareTarget, targetSlugs } from '@kickmon/shared/public-contract'
+import { MAX_SHARE_S, ShareLink, ShareLinkId, ShareTarget, targetSlugs } from '@kickmon/shared/contracts/public'
 import type { GatewayDeps } from '../deps.ts'
 import { clientOrigin } from '../public/origin.ts'
 import type { Caller } from '../request-auth.ts'

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { AppError } from '@kickmon/shared/errors'
-import { PageInput, PagePatch, PageSlug, StatusPage } from '@kickmon/shared/public-contract'
+import { PageInput, PagePatch, PageSlug, StatusPage } from '@kickmon/shared/contracts/public'
 import type { GatewayDeps } from '../deps.ts'
 import { ADMIN, route } from './define.ts'
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { StatusEvent, StreamerStatus } from '@kickmon/shared/contracts'
-import { ArchivedStreamer, PurgeResult, StreamerProfile, StreamSession, ViewerHistory } from '@kickmon/shared/poller-contract'
+import { StatusEvent, StreamerStatus } from '@kickmon/shared/contracts/status'
+import { ArchivedStreamer, PurgeResult, StreamerProfile, StreamSession, ViewerHistory } from '@kickmon/shared/contracts/poller'
 import { AppError } from '@kickmon/shared/errors'
 import { Slug } from '@kickmon/shared/validation'
 import type { GatewayDeps } from '../deps.ts'

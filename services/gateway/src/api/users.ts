@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DisplayName, NewPassword, Role, User, Username } from '@kickmon/shared/auth-contract'
+import { DisplayName, NewPassword, Role, User, Username } from '@kickmon/shared/contracts/auth'
 import { AppError } from '@kickmon/shared/errors'
 import { Slug } from '@kickmon/shared/validation'
 import type { GatewayDeps } from '../deps.ts'

@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import { PublicApi, type PublicEndpointName, type PublicInput, type PublicOutput } from '@kickmon/shared/public-contract'
+import { PublicApi, type PublicEndpointName, type PublicInput, type PublicOutput } from '@kickmon/shared/contracts/public'
 import { request } from '@kickmon/shared/rpc'
 
 /** The gateway's calls to auth about status pages and share links, typed by the shared contract. */

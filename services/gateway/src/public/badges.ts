@@ -1,5 +1,5 @@
 import { makeBadge } from 'badge-maker'
-import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import type { StatusStore } from '../status-store.ts'
 import { fmtInt } from '../views/format.ts'
 import type { PublicPages } from './pages.ts'

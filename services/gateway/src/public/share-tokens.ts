@@ -1,6 +1,6 @@
 import { jwt } from '@elysiajs/jwt'
 import { z } from 'zod'
-import { ShareTarget, type ShareLink } from '@kickmon/shared/public-contract'
+import { ShareTarget, type ShareLink } from '@kickmon/shared/contracts/public'
 
 // Share-link tokens: JWTs made and checked with @elysiajs/jwt under SHARE_LINK_SECRET (never
 // the session key), HS256 only, with issuer, audience and expiry. A token names its link (jti),

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
-import { ApiKeyScope, NewPassword, SessionId } from '@kickmon/shared/auth-contract'
+import { ApiKeyScope, NewPassword, SessionId } from '@kickmon/shared/contracts/auth'
 import { AppError } from '@kickmon/shared/errors'
 import { parseInput } from '@kickmon/shared/validation'
 import { ANY_ROLE } from '../api/define.ts'

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import { AppError } from '@kickmon/shared/errors'
-import { PageInput, PagePatch, PageSlug } from '@kickmon/shared/public-contract'
+import { PageInput, PagePatch, PageSlug } from '@kickmon/shared/contracts/public'
 import { parseInput } from '@kickmon/shared/validation'
 import { ADMIN, queryObject } from '../api/define.ts'
 import type { GatewayDeps } from '../deps.ts'

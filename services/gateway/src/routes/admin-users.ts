@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
-import { DisplayName, NewPassword, Role, Username } from '@kickmon/shared/auth-contract'
+import { DisplayName, NewPassword, Role, Username } from '@kickmon/shared/contracts/auth'
 import { AppError } from '@kickmon/shared/errors'
 import { parseInput } from '@kickmon/shared/validation'
 import { Slug } from '@kickmon/shared/validation'

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import { AppError } from '@kickmon/shared/errors'
-import { ChannelType, CHANNEL_CONFIGS } from '@kickmon/shared/notifier-contract'
+import { ChannelType, CHANNEL_CONFIGS } from '@kickmon/shared/contracts/notifier'
 import { Slug } from '@kickmon/shared/validation'
 import { parseInput } from '@kickmon/shared/validation'
 import { ANY_ROLE } from '../api/define.ts'

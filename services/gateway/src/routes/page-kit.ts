@@ -1,4 +1,4 @@
-import type { Role } from '@kickmon/shared/auth-contract'
+import type { Role } from '@kickmon/shared/contracts/auth'
 import { AppError } from '@kickmon/shared/errors'
 import { parseInput } from '@kickmon/shared/validation'
 import type { z } from 'zod'

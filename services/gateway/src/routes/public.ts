@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import { isAppError } from '@kickmon/shared/errors'
-import { PageSlug, targetSlugs, type ShareLink } from '@kickmon/shared/public-contract'
+import { PageSlug, targetSlugs, type ShareLink } from '@kickmon/shared/contracts/public'
 import { Slug } from '@kickmon/shared/validation'
 import type { GatewayDeps } from '../deps.ts'
 import { Badges } from '../public/badges.ts'

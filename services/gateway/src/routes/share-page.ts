@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import { AppError } from '@kickmon/shared/errors'
-import { ShareLinkId, ShareTarget } from '@kickmon/shared/public-contract'
+import { ShareLinkId, ShareTarget } from '@kickmon/shared/contracts/public'
 import { parseInput } from '@kickmon/shared/validation'
 import { ANY_ROLE } from '../api/define.ts'
 import type { GatewayDeps } from '../deps.ts'

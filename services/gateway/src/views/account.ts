@@ -1,4 +1,4 @@
-import type { ApiKey, AuthOutput } from '@kickmon/shared/auth-contract'
+import type { ApiKey, AuthOutput } from '@kickmon/shared/contracts/auth'
 import type { SessionUser } from '../auth-client.ts'
 import { html, type Html } from '../html.ts'
 import { panel } from './components.ts'

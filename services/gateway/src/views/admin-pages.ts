@@ -1,4 +1,4 @@
-import type { StatusPage } from '@kickmon/shared/public-contract'
+import type { StatusPage } from '@kickmon/shared/contracts/public'
 import type { SessionUser } from '../auth-client.ts'
 import { html, type Html } from '../html.ts'
 import { panel } from './components.ts'

@@ -1,5 +1,5 @@
-import type { User } from '@kickmon/shared/auth-contract'
-import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { User } from '@kickmon/shared/contracts/auth'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import type { SessionUser } from '../auth-client.ts'
 import { html, type Html } from '../html.ts'
 import { panel, roleOptions } from './components.ts'

@@ -1,4 +1,4 @@
-import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import type { SessionUser } from '../auth-client.ts'
 import { arrange, matches, type DashQuery } from '../dashboard-view.ts'
 import { html, type Html } from '../html.ts'

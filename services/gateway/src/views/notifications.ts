@@ -1,4 +1,4 @@
-import type { Channel, ChannelType, Delivery, Rule, TestResult } from '@kickmon/shared/notifier-contract'
+import type { Channel, ChannelType, Delivery, Rule, TestResult } from '@kickmon/shared/contracts/notifier'
 import type { SessionUser } from '../auth-client.ts'
 import { html, type Html } from '../html.ts'
 import { errorBox, notice, panel } from './components.ts'

@@ -1,4 +1,4 @@
-import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import { html, raw, type Html } from '../html.ts'
 import { fmtDuration, fmtInt, fmtTime } from './format.ts'
 

@@ -1,5 +1,5 @@
-import type { StreamerStatus } from '@kickmon/shared/contracts'
-import type { ShareLink } from '@kickmon/shared/public-contract'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
+import type { ShareLink } from '@kickmon/shared/contracts/public'
 import type { SessionUser } from '../auth-client.ts'
 import { html, type Html } from '../html.ts'
 import { notice, panel } from './components.ts'

@@ -1,5 +1,5 @@
-import type { StatusEvent, StreamerStatus } from '@kickmon/shared/contracts'
-import type { StreamerProfile, StreamSession } from '@kickmon/shared/poller-contract'
+import type { StatusEvent, StreamerStatus } from '@kickmon/shared/contracts/status'
+import type { StreamerProfile, StreamSession } from '@kickmon/shared/contracts/poller'
 import type { SessionUser } from '../auth-client.ts'
 import { html, type Html } from '../html.ts'
 import { errorBox, moreButton } from './components.ts'

@@ -1,4 +1,4 @@
-import type { UpstreamHealth } from '@kickmon/shared/poller-contract'
+import type { UpstreamHealth } from '@kickmon/shared/contracts/poller'
 import type { SessionUser } from '../auth-client.ts'
 import type { HealthReport } from '../health-report.ts'
 import { html, type Html } from '../html.ts'

@@ -1,4 +1,4 @@
-import type { ChannelType } from '@kickmon/shared/notifier-contract'
+import type { ChannelType } from '@kickmon/shared/contracts/notifier'
 import { discord } from './discord.ts'
 import { email } from './email.ts'
 import { ntfy } from './ntfy.ts'

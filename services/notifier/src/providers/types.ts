@@ -1,4 +1,4 @@
-import type { ChannelType } from '@kickmon/shared/notifier-contract'
+import type { ChannelType } from '@kickmon/shared/contracts/notifier'
 import type { Notice } from '../notice.ts'
 import type { UrlPolicy } from '../safe-fetch.ts'
 

@@ -1,6 +1,6 @@
 import type { Sql } from '@kickmon/shared/db'
 import { AppError } from '@kickmon/shared/errors'
-import type { ArchivedStreamer, PurgeResult } from '@kickmon/shared/poller-contract'
+import type { ArchivedStreamer, PurgeResult } from '@kickmon/shared/contracts/poller'
 
 /** Archived streamers (removed from monitoring, history kept), most recently archived first. */
 export async function archivedStreamers(sql: Sql): Promise<ArchivedStreamer[]> {

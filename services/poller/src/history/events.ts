@@ -1,6 +1,6 @@
-import type { StatusEvent } from '@kickmon/shared/contracts'
+import type { StatusEvent } from '@kickmon/shared/contracts/status'
 import type { Sql } from '@kickmon/shared/db'
-import type { PollerApi } from '@kickmon/shared/poller-contract'
+import type { PollerApi } from '@kickmon/shared/contracts/poller'
 import type { z } from 'zod'
 import { streamerIdOf } from './streamer.ts'
 

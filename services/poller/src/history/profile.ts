@@ -1,4 +1,4 @@
-import type { StreamerProfile } from '@kickmon/shared/poller-contract'
+import type { StreamerProfile } from '@kickmon/shared/contracts/poller'
 import type { StreamerRow } from '../streamer-registry.ts'
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)

@@ -1,5 +1,5 @@
 import type { Sql } from '@kickmon/shared/db'
-import type { PollerApi, StreamSession } from '@kickmon/shared/poller-contract'
+import type { PollerApi, StreamSession } from '@kickmon/shared/contracts/poller'
 import type { z } from 'zod'
 import { streamerIdOf } from './streamer.ts'
 

@@ -1,6 +1,6 @@
 import { AppError } from '@kickmon/shared/errors'
 import type { Sql } from '@kickmon/shared/db'
-import type { PollerApi, ViewerHistory } from '@kickmon/shared/poller-contract'
+import type { PollerApi, ViewerHistory } from '@kickmon/shared/contracts/poller'
 import type { z } from 'zod'
 import { streamerIdOf } from './streamer.ts'
 

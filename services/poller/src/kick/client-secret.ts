@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import { AuthInternalApi } from '@kickmon/shared/auth-internal-contract'
+import { AuthInternalApi } from '@kickmon/shared/contracts/auth-internal'
 import type { Config } from '@kickmon/shared/config'
 import { isAppError } from '@kickmon/shared/errors'
 import type { Logger } from '@kickmon/shared/logger'

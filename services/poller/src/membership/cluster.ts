@@ -1,6 +1,6 @@
 import type { KV } from '@nats-io/kv'
 import { StorageType } from '@nats-io/jetstream'
-import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import { Gauge } from '@kickmon/shared/metrics'
 import { ensureBucket, jetStreamRetryLog } from '@kickmon/shared/nats-resources'
 import type { ServiceContext } from '@kickmon/shared/service'

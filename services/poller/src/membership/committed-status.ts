@@ -1,6 +1,6 @@
 import type { KV, KvEntry } from '@nats-io/kv'
 import type { QueuedIterator } from '@nats-io/transport-node'
-import { StreamerStatus } from '@kickmon/shared/contracts'
+import { StreamerStatus } from '@kickmon/shared/contracts/status'
 import type { Logger } from '@kickmon/shared/logger'
 
 // The KV `kick-status` holds every streamer's committed status, whoever owns it: a new owner

@@ -1,4 +1,4 @@
-import type { StreamerStatus } from '@kickmon/shared/contracts'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import type { Logger } from '@kickmon/shared/logger'
 import type { Monitor } from '../monitor.ts'
 import type { StreamerRow } from '../streamer-registry.ts'

@@ -1,6 +1,6 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import { z } from 'zod'
-import { StreamerStatus } from '@kickmon/shared/contracts'
+import { StreamerStatus } from '@kickmon/shared/contracts/status'
 import type { Logger } from '@kickmon/shared/logger'
 import { Slug } from '@kickmon/shared/validation'
 import type { Monitor } from '../monitor.ts'

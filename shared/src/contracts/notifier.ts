@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { Actor } from './auth-contract.ts'
-import { EventType } from './contracts.ts'
-import { Slug } from './validation.ts'
+import { Actor } from './auth.ts'
+import { EventType } from './status.ts'
+import { Slug } from '../validation.ts'
 
 // The notifier's NATS contract: every request and reply schema and every subject
 // (`notifier.<noun>.<verb>`). The gateway and the CLI import these; services/notifier parses

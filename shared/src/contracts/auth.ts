@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Slug } from './validation.ts'
+import { Slug } from '../validation.ts'
 
 // The auth service's NATS contract: every request and reply schema and every subject.
 // The gateway and the CLI import these; services/auth parses requests with them, and

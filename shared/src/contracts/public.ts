@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { Actor } from './auth-contract.ts'
-import { Slug } from './validation.ts'
+import { Actor } from './auth.ts'
+import { Slug } from '../validation.ts'
 
 // Public status pages and share links: auth stores them (it owns users and assignments, so a
 // creator's downgrade or deletion stops their links at once); the gateway renders and signs.

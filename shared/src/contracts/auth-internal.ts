@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { SessionId, UserId, Visible } from './auth-contract.ts'
+import { SessionId, UserId, Visible } from './auth.ts'
 
 // Where auth accepts system actors, and the narrow endpoints our own services use instead of
 // acting as one (docs/auth.md "Who may act as the system"). nats-server lets only the

@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { StatusEvent, StreamerStatus } from './contracts.ts'
-import { Slug } from './validation.ts'
+import { StatusEvent, StreamerStatus } from './status.ts'
+import { Slug } from '../validation.ts'
 
 // The poller's NATS request/reply contract: subjects and zod schemas for every endpoint.
 // The gateway and the CLI import these; services/poller validates requests with them.

@@ -1,6 +1,0 @@
-export * from './config.ts'
-export * from './contracts.ts'
-export * from './errors.ts'
-export * from './logger.ts'
-export * from './subjects.ts'
-export * from './validation.ts'
