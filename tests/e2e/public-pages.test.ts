@@ -81,9 +81,16 @@ test('a public page updates live, shows only its streamers and sets no cookie', 
 
 test('the embed works in an iframe on an allowed origin, live, and is refused on another', async () => {
   const page = await ctx.newPage()
+  // The embed's own response, to tell "not served" from "served but its feed never opened".
+  const embedAnswer = page.waitForResponse((r) => r.url().includes('/p/team/embed'), { timeout: 30_000 }).then((r) => r.status(), () => 'none')
   await page.goto(`http://127.0.0.1:${allowed.port}/`)
   const frame = page.frameLocator('#kick')
-  await frame.locator('#conn[data-state="open"]').waitFor({ timeout: 15_000 })
+  // 30 s like the first test's wait: inside the whole suite this machine can be slow to open it.
+  await frame.locator('#conn[data-state="open"]').waitFor({ timeout: 30_000 }).catch(async (e) => {
+    const state = await frame.locator('#conn').getAttribute('data-state', { timeout: 1000 }).catch(() => 'absent')
+    console.log(`embed answered ${await embedAnswer}; its #conn is "${state}"; the services' last lines:\n${((stack as unknown as { logs: string[] }).logs ?? []).slice(-60).join('\n')}`)
+    throw e
+  })
   expect(await frame.locator('#p-rows .row').count()).toBe(2)
   await simPatch(stack.simUrl!, slugs[1]!, { live: true, viewers: 2024, title: 'in the frame' })
   await frame.locator(`#pr-${slugs[1]} .badge.live`).waitFor({ timeout: 15_000 })
@@ -101,4 +108,4 @@ test('the embed works in an iframe on an allowed origin, live, and is refused on
   await shot(other, 'public-embed-refused')
   await page.close()
   await other.close()
-}, 60_000)
+}, 90_000)
