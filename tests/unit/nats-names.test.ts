@@ -11,14 +11,14 @@ import * as publicContract from '../../shared/src/contracts/public.ts'
 
 // Every NATS name (subject, stream, KV bucket, durable consumer, queue group) is spelled once,
 // in shared/src/contracts/; everything else imports it. This guard reads every string literal
-// (comments are not literals) of the code that runs: services/*/src, cli/src, shared/src,
+// (comments are not literals) of the code that runs: services/*/src, cli/, shared/src,
 // scripts/, deploy/ and bench/ (the benchmarks drive the real system; a renamed subject would
 // break them silently, as nothing runs them in the test suite). Left out: test files and
 // tests/ (they may spell the wire names on purpose, to pin the contract from outside), and
 // examples/ (a program for outsiders, written with the official NATS client alone).
 
 const ROOT = resolve(import.meta.dir, '../..')
-const SCANNED = /^(services\/[^/]+\/src|cli\/src|shared\/src|scripts|deploy|bench)\/.+\.ts$/
+const SCANNED = /^(services\/[^/]+\/src|cli|shared\/src|scripts|deploy|bench)\/.+\.ts$/
 const NOT_SCANNED = /^shared\/src\/contracts\/|\.test\.ts$/
 
 /** Text with a space is prose (a log line, a label), never a name. */
