@@ -16,6 +16,7 @@ import { startLocalPostgres } from '../scripts/infra/postgres.ts'
 import { SupervisedProcess, waitForHttp, type LineSink } from '../scripts/infra/processes.ts'
 import { prepareDatabase } from '../scripts/infra/stack.ts'
 import { createDb } from '../shared/src/db.ts'
+import { subjects } from '../shared/src/contracts/names.ts'
 import { flag, int, num, parseArgs } from './lib/args.ts'
 import { ChangeDriver, shuffled } from './lib/changes.ts'
 import { rssMb } from './lib/rss.ts'
@@ -99,7 +100,7 @@ async function measure(streamers: number): Promise<Run> {
     // Listening before the poller starts: its first readings are published at once.
     const nc = await connectAs(nats.url, 'operator', { name: 'poller-scale', maxReconnectAttempts: -1 })
     const fresh = new Set<string>()
-    nc.subscribe('kick.status.>', { callback: (_e, m) => void ((m.json() as { stale: boolean; slug: string }).stale || fresh.add((m.json() as { slug: string }).slug)) })
+    nc.subscribe(subjects.statusAll, { callback: (_e, m) => void ((m.json() as { stale: boolean; slug: string }).stale || fresh.add((m.json() as { slug: string }).slug)) })
     const watch = new StatusWatch(nc)
 
     const poller = new SupervisedProcess('poller', {

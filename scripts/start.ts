@@ -12,6 +12,8 @@ import { startLocalNats, type LocalNats } from './infra/nats.ts'
 import { connectWith, ensureNatsAuth, type NatsAuthFiles } from './infra/nats-auth.ts'
 import type { NatsCredentials } from '../shared/src/nats-credentials.ts'
 import { adminSubject } from '../shared/src/contracts/auth-internal.ts'
+import { NotifierApi } from '../shared/src/contracts/notifier.ts'
+import { PollerApi } from '../shared/src/contracts/poller.ts'
 import { startLocalPostgres, type LocalPostgres } from './infra/postgres.ts'
 import { demoPostgresDir } from './infra/demo-state.ts'
 import { demoServiceRoles } from './infra/demo-roles.ts'
@@ -173,7 +175,7 @@ async function seedDemo(s: Stack) {
   const nc = await connectWith(env.NATS_URL!, 'operator', natsAuth ? natsAuth.env('operator') : (env as NatsCredentials))
   let added = 0
   for (const slug of slugs) {
-    const r = await nc.request('poller.streamers.add', JSON.stringify({ slug }), { timeout: 15_000 }).catch(() => null)
+    const r = await nc.request(PollerApi.add.subject, JSON.stringify({ slug }), { timeout: 15_000 }).catch(() => null)
     if (r && !r.headers?.get('Nats-Service-Error-Code')) added++
   }
   say(`demo: monitoring ${added} kick-sim channels`)
@@ -195,11 +197,11 @@ async function seedDemoAlerts(nc: Awaited<ReturnType<typeof connectWith>>, simUr
     return r.json<any>()
   }
   try {
-    const existing = (await ask('notifier.channels.list', {})).channels as { id: number; name: string }[]
-    for (const c of existing.filter((x) => x.name === 'demo discord')) await ask('notifier.channels.delete', { id: c.id }) // the simulator forgot its webhooks
+    const existing = (await ask(NotifierApi.channelsList.subject, {})).channels as { id: number; name: string }[]
+    for (const c of existing.filter((x) => x.name === 'demo discord')) await ask(NotifierApi.channelsDelete.subject, { id: c.id }) // the simulator forgot its webhooks
     const hook = (await (await fetch(`${simUrl}/_sim/discord/webhooks`, { method: 'POST' })).json()) as { url: string }
-    const { channel } = await ask('notifier.channels.create', { type: 'discord', name: 'demo discord', config: { webhook_url: hook.url, update_every_s: 30 } })
-    await ask('notifier.rules.create', { channel_id: channel.id, streamers: '*', events: ['online', 'offline', 'title', 'category'], cooldown_s: 60 })
+    const { channel } = await ask(NotifierApi.channelsCreate.subject, { type: 'discord', name: 'demo discord', config: { webhook_url: hook.url, update_every_s: 30 } })
+    await ask(NotifierApi.rulesCreate.subject, { channel_id: channel.id, streamers: '*', events: ['online', 'offline', 'title', 'category'], cooldown_s: 60 })
     say('demo: a Discord-style alert channel (on the provider simulator) for every streamer')
   } catch (e) {
     say(`demo: no alert channel (${(e as Error).message})`)

@@ -6,6 +6,7 @@ import { startLocalPostgres, type LocalPostgres } from '../../scripts/infra/post
 import { SupervisedProcess, waitForHttp, type LineSink } from '../../scripts/infra/processes.ts'
 import { prepareDatabase, startStack, type Stack } from '../../scripts/infra/stack.ts'
 import { createDb, type Sql } from '../../shared/src/db.ts'
+import { PollerApi } from '../../shared/src/contracts/poller.ts'
 import { World } from '../../services/kick-sim/src/world.ts'
 import { pool, SimControl } from './sim-control.ts'
 
@@ -151,7 +152,7 @@ export class BenchStack {
     try {
       await pool(slugs, 8, async (slug) => {
         for (let attempt = 0; ; attempt++) {
-          const r = await nc.request('poller.streamers.add', JSON.stringify({ slug }), { timeout: 30_000 }).catch((e) => e as Error)
+          const r = await nc.request(PollerApi.add.subject, JSON.stringify({ slug }), { timeout: 30_000 }).catch((e) => e as Error)
           if (!(r instanceof Error) && !r.headers?.get('Nats-Service-Error-Code')) return
           if (attempt > 5) throw new Error(`adding ${slug} failed: ${r instanceof Error ? r.message : r.headers?.get('Nats-Service-Error')}`)
           await Bun.sleep(500)

@@ -1,4 +1,5 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node'
+import { subjects } from '../../shared/src/contracts/names.ts'
 import { nowMs } from './stats.ts'
 import type { Change } from './ws-fleet.ts'
 
@@ -47,7 +48,7 @@ export class FlipWatch {
 /** `kick.status.>` (docs/design.md#nats-subjects): the poller's published status. */
 export class StatusWatch extends FlipWatch {
   constructor(nc: NatsConnection) {
-    super(nc, 'kick.status.>', (b) => {
+    super(nc, subjects.statusAll, (b) => {
       const s = b as { slug?: string; live?: boolean }
       return typeof s.slug === 'string' && typeof s.live === 'boolean' ? { slug: s.slug, live: s.live } : null
     })
@@ -59,7 +60,7 @@ export class WebhookWatch extends FlipWatch {
   constructor(nc: NatsConnection) {
     super(
       nc,
-      'kick.webhooks.livestream.status.updated',
+      subjects.webhook('livestream.status.updated'),
       (b) => {
         const w = b as { broadcaster?: { channel_slug?: string }; is_live?: boolean }
         return w.broadcaster?.channel_slug && typeof w.is_live === 'boolean' ? { slug: w.broadcaster.channel_slug, live: w.is_live } : null

@@ -7,6 +7,17 @@
 // requests there) or `subscribe` (it listens or answers there) below, then run the renderer.
 // Replies need nothing: every identity answers requests through `allow_responses`, and reads
 // replies on its own inbox prefix (shared/src/nats-identity.ts).
+//
+// Every stream, bucket, durable consumer and subject the code uses comes from its contract
+// (shared/src/contracts/); what is spelled here are the patterns nats-server matches: subject
+// spaces such as `auth.users.>`, and JetStream's API subjects.
+
+import { AuthApi } from '../../shared/src/contracts/auth.ts'
+import { AuthInternalApi } from '../../shared/src/contracts/auth-internal.ts'
+import { EVENTS_STREAM, STATUS_BUCKET, WEBHOOKS_STREAM, discovery, kvStream, subjects } from '../../shared/src/contracts/names.ts'
+import { NOTIFIER_DURABLE } from '../../shared/src/contracts/notifier.ts'
+import { MEMBERS_BUCKET, PollerApi, RECORDER_DURABLE } from '../../shared/src/contracts/poller.ts'
+import { inboxPrefix, type NatsIdentity } from '../../shared/src/nats-identity.ts'
 
 export type Permissions = {
   publish: string[]
@@ -18,18 +29,15 @@ export type Permissions = {
   allowResponses: boolean
 }
 
-// Names the tables use (docs/design.md#nats-subjects; shared/src/contracts/names.ts spells them for the code).
-const EVENTS = 'KICK_EVENTS'
-const WEBHOOKS = 'KICK_WEBHOOKS'
-const STATUS_KV = 'kick-status'
-const POLLERS_KV = 'kickmon-pollers'
+const EVENTS = EVENTS_STREAM
+const WEBHOOKS = WEBHOOKS_STREAM
 /** Durable consumers our services own on KICK_EVENTS: outsiders may not read, ack, change or delete them. */
-export const INTERNAL_EVENT_CONSUMERS = ['poller-recorder', 'notifier']
+export const INTERNAL_EVENT_CONSUMERS = [RECORDER_DURABLE, NOTIFIER_DURABLE]
 
 /** `$SRV` discovery: answering PING/INFO/STATS for every service, by name, and by instance. */
 const srvAnswer = (service: string) => ['$SRV.*', `$SRV.*.${service}`, `$SRV.*.${service}.*`]
-/** Our own reply inbox (shared/src/nats-identity.ts). */
-const inbox = (identity: string) => `_INBOX_${identity}.>`
+/** An identity's reply inbox (shared/src/nats-identity.ts). */
+const inbox = (identity: NatsIdentity) => `${inboxPrefix(identity)}.>`
 
 /** JetStream API calls on one stream: `manage` (create, update, info, purge…) or only `read` (info, get). */
 const stream = (name: string, access: 'manage' | 'read') =>
@@ -49,8 +57,8 @@ const consumers = (name: string) => [
 
 /** A KV bucket: `write` puts and deletes keys; both read and watch. */
 const kv = (bucket: string, access: 'write' | 'read') => [
-  ...stream(`KV_${bucket}`, access === 'write' ? 'manage' : 'read'),
-  ...consumers(`KV_${bucket}`),
+  ...stream(kvStream(bucket), access === 'write' ? 'manage' : 'read'),
+  ...consumers(kvStream(bucket)),
   ...(access === 'write' ? [`$KV.${bucket}.>`] : []),
 ]
 
@@ -61,10 +69,10 @@ export const PERMISSIONS: Record<'poller' | 'auth' | 'gateway' | 'notifier' | 'o
   // Detection: publishes statuses and events, owns both streams and both buckets, answers poller.*.
   poller: {
     publish: [
-      'kick.status.>', 'kick.events.>', 'kickmon.poller.>',
-      'auth.internal.kick-client-secret.get',
+      subjects.statusAll, subjects.eventsAll, 'kickmon.poller.>',
+      AuthInternalApi.kickClientSecret.subject,
       JS_INFO, ...stream(EVENTS, 'manage'), ...consumers(EVENTS), ...stream(WEBHOOKS, 'manage'), ...consumers(WEBHOOKS),
-      ...kv(STATUS_KV, 'write'), ...kv(POLLERS_KV, 'write'),
+      ...kv(STATUS_BUCKET, 'write'), ...kv(MEMBERS_BUCKET, 'write'),
     ],
     subscribe: ['poller.>', 'kickmon.poller.>', ...srvAnswer('poller'), inbox('poller')],
     allowResponses: true,
@@ -80,16 +88,16 @@ export const PERMISSIONS: Record<'poller' | 'auth' | 'gateway' | 'notifier' | 'o
   gateway: {
     publish: [
       'auth.session.>', 'auth.sessions.>', 'auth.users.>', 'auth.account.>', 'auth.assignments.>', 'auth.access.>',
-      'auth.apikeys.>', 'auth.config.>', 'auth.audit.>', 'auth.internal.sessions.live',
+      'auth.apikeys.>', 'auth.config.>', 'auth.audit.>', AuthInternalApi.sessionsLive.subject,
       // status pages and share links: managed for signed-in callers, read for anonymous visitors
       'auth.pages.>', 'auth.sharelinks.>', 'auth.public.>',
-      'poller.>', 'kick.webhooks.>',
+      'poller.>', subjects.webhooksAll,
       // The notifier's endpoints for sessions and API keys (never notifier.admin.>).
       'notifier.channels.>', 'notifier.rules.>', 'notifier.templates.>', 'notifier.deliveries.>',
-      '$SRV.PING', '$SRV.INFO', '$SRV.STATS', '$SRV.*.*', '$SRV.*.*.*',
-      JS_INFO, ...stream(WEBHOOKS, 'manage'), ...kv(STATUS_KV, 'read'),
+      discovery.ping, discovery.info, discovery.stats, '$SRV.*.*', '$SRV.*.*.*',
+      JS_INFO, ...stream(WEBHOOKS, 'manage'), ...kv(STATUS_BUCKET, 'read'),
     ],
-    subscribe: ['kick.status.>', 'kickmon.auth.>', 'kickmon.poller.streamers.removed', ...srvAnswer('gateway'), inbox('gateway')],
+    subscribe: [subjects.statusAll, 'kickmon.auth.>', subjects.streamerRemoved, ...srvAnswer('gateway'), inbox('gateway')],
     allowResponses: true,
   },
   // The notification service: reads events with its own durable consumer and statuses, asks auth
@@ -97,10 +105,10 @@ export const PERMISSIONS: Record<'poller' | 'auth' | 'gateway' | 'notifier' | 'o
   // announces finished deliveries; answers notifier.* (notifier.admin.* comes only from the operator).
   notifier: {
     publish: [
-      'auth.account.get', 'auth.internal.access.visible', 'poller.sessions.list', 'kickmon.notifier.>',
-      JS_INFO, ...stream(EVENTS, 'read'), ...consumers(EVENTS), ...kv(STATUS_KV, 'read'),
+      AuthApi.accountGet.subject, AuthInternalApi.accessVisible.subject, PollerApi.sessions.subject, 'kickmon.notifier.>',
+      JS_INFO, ...stream(EVENTS, 'read'), ...consumers(EVENTS), ...kv(STATUS_BUCKET, 'read'),
     ],
-    subscribe: ['notifier.>', 'kick.status.>', 'kickmon.auth.>', 'kickmon.poller.streamers.removed', ...srvAnswer('notifier'), inbox('notifier')],
+    subscribe: ['notifier.>', subjects.statusAll, 'kickmon.auth.>', subjects.streamerRemoved, ...srvAnswer('notifier'), inbox('notifier')],
     allowResponses: true,
   },
   // The CLI and migrations: the administrator. The only identity that may publish on
@@ -113,15 +121,15 @@ export const PERMISSIONS: Record<'poller' | 'auth' | 'gateway' | 'notifier' | 'o
   // Outsiders: read-only. Statuses and events, the status bucket, and their own durable
   // consumers on KICK_EVENTS (replay from a time or sequence). Nothing else.
   subscriber: {
-    publish: [JS_INFO, ...stream(EVENTS, 'read'), ...consumers(EVENTS), ...stream(`KV_${STATUS_KV}`, 'read'), ...consumers(`KV_${STATUS_KV}`)],
+    publish: [JS_INFO, ...stream(EVENTS, 'read'), ...consumers(EVENTS), ...stream(kvStream(STATUS_BUCKET), 'read'), ...consumers(kvStream(STATUS_BUCKET))],
     publishDeny: INTERNAL_EVENT_CONSUMERS.flatMap((c) => [
       `$JS.API.CONSUMER.*.${EVENTS}.${c}`, `$JS.API.CONSUMER.*.${EVENTS}.${c}.>`, `$JS.API.CONSUMER.DURABLE.CREATE.${EVENTS}.${c}`,
       `$JS.API.CONSUMER.MSG.NEXT.${EVENTS}.${c}`, `$JS.ACK.${EVENTS}.${c}.>`,
     ]).concat(
-      `$JS.API.CONSUMER.DELETE.KV_${STATUS_KV}.*`, // the gateways' watchers live there
+      `$JS.API.CONSUMER.DELETE.${kvStream(STATUS_BUCKET)}.*`, // the gateways' watchers live there
       `$JS.API.CONSUMER.CREATE.${EVENTS}`, // the unnamed form carries the consumer's name in its body, out of the subject's reach
     ),
-    subscribe: ['kick.status.>', 'kick.events.>', '_INBOX.>'],
+    subscribe: [subjects.statusAll, subjects.eventsAll, inbox('subscriber')],
     allowResponses: false,
   },
 }

@@ -4,7 +4,7 @@ import {
 } from '@nats-io/jetstream'
 import { Kvm, type KV } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
-import { EVENTS_STREAM, STATUS_BUCKET, WEBHOOKS_STREAM, subjects } from './contracts/names.ts'
+import { EVENTS_STREAM, STATUS_BUCKET, WEBHOOKS_STREAM, kvStream, subjects } from './contracts/names.ts'
 import { WEBHOOK_DUPLICATE_WINDOW_MS } from './webhook-window.ts'
 
 // JetStream streams and the status bucket (docs/design.md#nats-subjects). Whoever starts first creates
@@ -109,7 +109,7 @@ export async function ensureWebhookStream(nc: NatsConnection, replicas = 1): Pro
 export async function ensureBucket(nc: NatsConnection, bucket: string, opts: { history?: number; ttl?: number; storage?: StorageType }, replicas = 1, onRetry?: RetryLog): Promise<KV> {
   return untilJetStreamAnswers(async () => {
     const kv = await new Kvm(nc).create(bucket, { ...opts, replicas })
-    await ensureStream(await jetstreamManager(nc), `KV_${bucket}`, {}, replicas, true)
+    await ensureStream(await jetstreamManager(nc), kvStream(bucket), {}, replicas, true)
     return kv
   }, onRetry)
 }

@@ -1,6 +1,7 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Sql } from '../../../shared/src/db.ts'
+import { EVENTS_STREAM, WEBHOOKS_STREAM } from '../../../shared/src/contracts/names.ts'
 
 // "Nothing recorded from a rejected input": a fingerprint of everything an input could
 // write, taken before and after it. Rows are counted; small tables people edit are hashed
@@ -31,7 +32,7 @@ export class Ledger {
       (select md5(coalesce(string_agg(concat_ws('|', slug, archived_at is not null), ',' order by slug), '')) from streamers) as streamers_hash,
       (select count(*)::int from user_sessions where revoked_at is not null) as revoked_sessions`)
     const fp: Fingerprint = { ...(row as Fingerprint) }
-    for (const s of ['KICK_WEBHOOKS', 'KICK_EVENTS']) {
+    for (const s of [WEBHOOKS_STREAM, EVENTS_STREAM]) {
       const info = await this.jsm.streams.info(s).catch(() => null)
       fp[`${s}.last_seq`] = info?.state.last_seq ?? -1
     }
@@ -60,7 +61,7 @@ export class Ledger {
   async webhooksConsumed(timeoutMs = 10_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
-      const consumers = await this.jsm.consumers.list('KICK_WEBHOOKS').next().catch(() => [])
+      const consumers = await this.jsm.consumers.list(WEBHOOKS_STREAM).next().catch(() => [])
       if (consumers.length && consumers.every((c) => c.num_pending === 0 && c.num_ack_pending === 0)) return true
       await Bun.sleep(20)
     }

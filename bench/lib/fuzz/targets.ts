@@ -1,4 +1,5 @@
 import { createInbox, type NatsConnection } from '@nats-io/transport-node'
+import { discovery } from '../../../shared/src/contracts/names.ts'
 
 export type HttpTarget = { method: string; path: string }
 
@@ -39,7 +40,7 @@ export async function natsTargets(nc: NatsConnection, expect = ['auth', 'gateway
     const inbox = createInbox()
     const sub = nc.subscribe(inbox)
     const timer = setTimeout(() => sub.unsubscribe(), 1000) // every instance answers within this
-    nc.publish('$SRV.INFO', '', { reply: inbox })
+    nc.publish(discovery.info, '', { reply: inbox })
     for await (const m of sub) {
       const info = m.json() as { name: string; endpoints?: { name: string; subject: string }[] }
       seen.add(info.name)

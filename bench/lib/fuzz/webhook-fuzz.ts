@@ -3,6 +3,7 @@ import { createSign, type KeyObject } from 'node:crypto'
 import { body, jsonValue, nastyString } from './inputs.ts'
 import { leaks, Ledger } from './ledger.ts'
 import { readSome, show, type Finding } from './findings.ts'
+import { WEBHOOKS_STREAM } from '../../../shared/src/contracts/names.ts'
 
 // POST /webhooks/kick with everything a forger, a broken proxy or a replaying attacker could
 // send. Signatures are made with the key the gateway trusts (so bodies get past the check
@@ -95,7 +96,7 @@ export async function webhookFuzz(ctx: WebhookFuzzContext, runs: number, seed: n
       if (accepted && !(await ctx.ledger.webhooksConsumed()))
         findings.push({ kind: 'no answer', target: 'KICK_WEBHOOKS → poller', input: label, status, detail: 'an accepted delivery was not applied or terminated by the poller within 10 s' })
       const after = await ctx.ledger.take()
-      const changed = Ledger.diff(before, after).filter((d) => !(accepted && d.startsWith('KICK_WEBHOOKS.last_seq')))
+      const changed = Ledger.diff(before, after).filter((d) => !(accepted && d.startsWith(`${WEBHOOKS_STREAM}.last_seq`)))
       if (changed.length) findings.push({ kind: 'recorded', target: 'POST /webhooks/kick', input: `${label} (answered ${status})`, status, detail: changed.join('; ') })
     }
   }

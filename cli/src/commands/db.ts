@@ -29,6 +29,12 @@ async function withDb<T>(ctx: Ctx, fn: (sql: postgres.Sql) => Promise<T>): Promi
   }
 }
 
+/** The migration files (`--sql-dir`, else the release's own) and the database, both let go of afterwards. */
+async function withMigrations<T>(ctx: Ctx, sqlDir: string | undefined, fn: (sql: postgres.Sql, dir: string) => Promise<T>): Promise<T> {
+  const { dir, cleanup } = await migrationsDir(sqlDir)
+  return withDb(ctx, (sql) => fn(sql, dir)).finally(cleanup)
+}
+
 /** PostgreSQL's failures as exit codes, without the password that may be in DATABASE_URL. */
 function dbError(e: unknown, url: string): Error {
   if (e instanceof MigrationError) return new CliError(Exit.REJECTED, e.message)
@@ -74,8 +80,7 @@ const migrateCmd = command({
   args: noArgs,
   examples: ['kickmon db migrate', 'DATABASE_URL=postgres://kickmon@db/kickmon kickmon db migrate --json'],
   run: async (ctx, o) => {
-    const { dir, cleanup } = await migrationsDir(o.sqlDir)
-    const applied = await withDb(ctx, async (sql) => {
+    const applied = await withMigrations(ctx, o.sqlDir, async (sql, dir) => {
       const pending = (await migrationStatus(sql, dir)).filter((m) => m.pending)
       const bar = progress(pending.length, 'migrating')
       try {
@@ -83,7 +88,7 @@ const migrateCmd = command({
       } finally {
         bar.done()
       }
-    }).finally(cleanup)
+    })
     // New tables need their grants: with the services' URLs set, their roles follow every migration.
     const roles = serviceRoles(ctx, false)
     if (roles) await withDb(ctx, (sql) => applyServiceRoles(sql, roles))
@@ -142,8 +147,7 @@ const statusCmd = command({
   args: noArgs,
   examples: ['kickmon db status', "kickmon db status --json | jq '[.[] | select(.pending)] | length'"],
   run: async (ctx, o) => {
-    const { dir, cleanup } = await migrationsDir(o.sqlDir)
-    const rows = await withDb(ctx, (sql) => migrationStatus(sql, dir)).finally(cleanup)
+    const rows = await withMigrations(ctx, o.sqlDir, migrationStatus)
     if (ctx.json) return ctx.out.data(rows.map((r) => ({ ...r, applied_at: r.applied_at?.toISOString() ?? null })))
     const { s } = ctx.out
     ctx.out.table(

@@ -2,6 +2,7 @@ import { Kvm } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { StreamerStatus } from '@kickmon/shared/contracts/status'
 import { STATUS_BUCKET, subjects } from '@kickmon/shared/contracts/names'
+import { StreamerRemoved } from '@kickmon/shared/contracts/poller'
 
 export type FeedEvents = {
   status: (s: StreamerStatus) => void
@@ -25,8 +26,9 @@ export async function startFeed(nc: NatsConnection, on: FeedEvents): Promise<{ s
   })
   const removed = nc.subscribe(subjects.streamerRemoved, {
     callback: (err, m) => {
-      const slug = (safeJson(m) as { slug?: unknown } | null)?.slug
-      if (!err && typeof slug === 'string') on.removed(slug)
+      if (err) return
+      const r = StreamerRemoved.safeParse(safeJson(m))
+      if (r.success) on.removed(r.data.slug)
     },
   })
   await readSnapshot(nc, on)

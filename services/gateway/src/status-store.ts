@@ -4,6 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node'
 import { StreamerStatus, statusChanged } from '@kickmon/shared/contracts/status'
 import type { Logger } from '@kickmon/shared/logger'
 import { STATUS_BUCKET, subjects } from '@kickmon/shared/contracts/names'
+import { StreamerRemoved } from '@kickmon/shared/contracts/poller'
 
 type Listener = (status: StreamerStatus | null, slug: string) => void
 
@@ -40,8 +41,12 @@ export class StatusStore {
     this.nc.subscribe(subjects.streamerRemoved, {
       callback: (err, msg) => {
         if (err) return
-        const slug = (msg.json() as { slug?: unknown }).slug
-        if (typeof slug === 'string') this.remove(slug)
+        let r: ReturnType<typeof StreamerRemoved.safeParse> | null = null
+        try {
+          r = StreamerRemoved.safeParse(msg.json())
+        } catch {} // not JSON: as malformed as a wrong shape
+        if (r?.success) this.remove(r.data.slug)
+        else this.log.warn({ subject: msg.subject }, 'ignoring malformed streamer removal')
       },
     })
     if (!(await this.loadFromKv())) void this.loadUntilRead()

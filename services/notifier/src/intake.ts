@@ -1,6 +1,7 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream'
 import { StatusEvent } from '@kickmon/shared/contracts/status'
 import { EVENTS_STREAM } from '@kickmon/shared/contracts/names'
+import { NOTIFIER_DURABLE } from '@kickmon/shared/contracts/notifier'
 import type { Tx } from '@kickmon/shared/db'
 import type { NotifierDeps } from './deps.ts'
 import { streamKeyOf } from './notice.ts'
@@ -10,8 +11,6 @@ import type { Visibility } from './visibility.ts'
 // ledger row per matching rule (unique on rule and event, so a redelivered event, a restart or
 // a second instance adds nothing), committed before the message is acknowledged. Sending is
 // the dispatcher's job.
-
-export const DURABLE = 'notifier'
 
 type RuleMatch = { id: string; owner_id: number | null; channel_id: string; cooldown_s: number; min_viewers: number | null }
 
@@ -96,14 +95,14 @@ export class Intake {
   async start() {
     const jsm = await jetstreamManager(this.d.nc)
     await jsm.consumers.add(EVENTS_STREAM, {
-      durable_name: DURABLE, ack_policy: AckPolicy.Explicit,
+      durable_name: NOTIFIER_DURABLE, ack_policy: AckPolicy.Explicit,
       // A new installation starts with what happens from now on, not a week of history.
       deliver_policy: DeliverPolicy.New,
       ack_wait: 30e9, max_ack_pending: 1000,
     }).catch((e) => {
       if (!String((e as Error).message).includes('already')) throw e
     })
-    const consumer = await jetstream(this.d.nc).consumers.get(EVENTS_STREAM, DURABLE)
+    const consumer = await jetstream(this.d.nc).consumers.get(EVENTS_STREAM, NOTIFIER_DURABLE)
     this.messages = await consumer.consume({ max_messages: 200 })
     this.done = (async () => {
       for await (const m of this.messages!) {

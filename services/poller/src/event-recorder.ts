@@ -2,10 +2,9 @@ import { AckPolicy, DeliverPolicy, jetstreamManager, type JetStreamClient, type 
 import type { NatsConnection } from '@nats-io/transport-node'
 import { StatusEvent } from '@kickmon/shared/contracts/status'
 import { EVENTS_STREAM } from '@kickmon/shared/contracts/names'
+import { RECORDER_DURABLE } from '@kickmon/shared/contracts/poller'
 import type { Sql } from '@kickmon/shared/db'
 import type { Logger } from '@kickmon/shared/logger'
-
-const DURABLE = 'poller-recorder'
 
 /** Write one event and its session effect; safe to run any number of times. */
 export async function recordEvent(sql: Sql, e: StatusEvent): Promise<boolean> {
@@ -50,12 +49,12 @@ export class EventRecorder {
   async start() {
     const jsm = await jetstreamManager(this.nc)
     await jsm.consumers.add(EVENTS_STREAM, {
-      durable_name: DURABLE, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
+      durable_name: RECORDER_DURABLE, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
       ack_wait: 30e9, max_ack_pending: 1000,
     }).catch(async (e) => {
       if (!String(e.message).includes('already')) throw e
     })
-    const consumer = await this.js.consumers.get(EVENTS_STREAM, DURABLE)
+    const consumer = await this.js.consumers.get(EVENTS_STREAM, RECORDER_DURABLE)
     this.messages = await consumer.consume({ max_messages: 200 })
     this.done = (async () => {
       for await (const m of this.messages!) {

@@ -2,6 +2,7 @@ import { StreamerStatus } from '@kickmon/shared/contracts/status'
 import type { ServiceContext } from '@kickmon/shared/service'
 import { ensureNatsResources, jetStreamRetryLog } from '@kickmon/shared/nats-resources'
 import { subjects } from '@kickmon/shared/contracts/names'
+import type { StreamerRemoved } from '@kickmon/shared/contracts/poller'
 import { pollerEndpoints } from './endpoints.ts'
 import { createBrowserFallback, type BrowserFallbackTuning } from './browser/start.ts'
 import { EventRecorder } from './event-recorder.ts'
@@ -57,7 +58,7 @@ export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {})
   const monitor = new Monitor({ graceMs: config.OFFLINE_GRACE_S * 1000, staleMs: 3 * intervalMs }, committer, snapshots, log)
   monitor.onReading = (r) => stats.reading(r.source)
   monitor.onRemoved = (slug) => {
-    nc.publish(subjects.streamerRemoved, JSON.stringify({ slug }))
+    nc.publish(subjects.streamerRemoved, JSON.stringify({ slug } satisfies StreamerRemoved))
     committer.remove(slug)
   }
   // Without credentials the browser reads everything and the API is never called (docs/browser-fallback.md).

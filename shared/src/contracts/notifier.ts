@@ -192,3 +192,6 @@ export type NotifierOutput<K extends NotifierEndpointName> = z.infer<(typeof Not
 export const DELIVERY_UPDATES_SUBJECT = 'kickmon.notifier.deliveries.updated'
 export const DeliveryUpdate = z.object({ delivery: Delivery, owner_id: z.number().int().nullable() })
 export type DeliveryUpdate = z.infer<typeof DeliveryUpdate>
+
+/** The durable consumer on KICK_EVENTS every notifier instance shares. */
+export const NOTIFIER_DURABLE = 'notifier'

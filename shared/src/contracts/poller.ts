@@ -134,3 +134,26 @@ export const PollerApi = {
 export type PollerEndpointName = keyof typeof PollerApi
 export type PollerInput<K extends PollerEndpointName> = z.input<(typeof PollerApi)[K]['input']>
 export type PollerOutput<K extends PollerEndpointName> = z.infer<(typeof PollerApi)[K]['output']>
+
+// ---------------------------------------------------------------- what the poller publishes
+
+/** On `kickmon.poller.streamers.removed` (subjects.streamerRemoved): this streamer is no longer monitored. */
+export const StreamerRemoved = z.object({ slug: z.string().min(1) })
+export type StreamerRemoved = z.infer<typeof StreamerRemoved>
+
+// ---------------------------------------------------------------- the poller's own names (its instances among themselves)
+
+/** Every poller listens here (no queue group): "the streamer list changed, read it now"; the slug's owner answers. */
+export const PEER_SYNC_SUBJECT = 'kickmon.poller.sync'
+export const PeerSyncRequest = z.object({ slug: Slug })
+export const PeerSyncAnswer = z.object({ status: StreamerStatus.nullable() })
+
+/** The KV bucket where every running poller announces itself (docs/scaling.md); key: the instance id. */
+export const MEMBERS_BUCKET = 'kickmon-pollers'
+export const PollerMember = z.object({ id: z.string(), started_at: z.string(), host: z.string(), nonce: z.string() })
+export type PollerMember = z.infer<typeof PollerMember>
+
+/** The durable consumer that moves KICK_EVENTS into PostgreSQL (one, shared by every poller). */
+export const RECORDER_DURABLE = 'poller-recorder'
+/** Each poller instance's own durable consumer on KICK_WEBHOOKS. */
+export const webhookDurable = (instanceId: string) => `poller-webhooks-${instanceId}`

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { z } from 'zod'
 import { PollerApi } from '../../../shared/src/contracts/poller.ts'
 import { request } from '../../../shared/src/rpc.ts'
-import { endpoints } from '../../../shared/src/contracts/names.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
 import { eventRows, historyProblems, isWebsite, SimFront, watchStatuses } from './faults-kit.ts'
@@ -11,7 +10,7 @@ type Poller = Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof star
 const WEBSITE = 'GET /api/v2/channels/:slug'
 
 async function addAll(p: Poller, slugs: string[]) {
-  for (const slug of slugs) await request(p.client, endpoints.poller.add, { slug }, z.unknown(), { timeout: 10_000 })
+  for (const slug of slugs) await request(p.client, PollerApi.add.subject, { slug }, z.unknown(), { timeout: 10_000 })
 }
 
 describe('browser fallback without credentials: real Chromium reads kick.com pages (kick-sim)', () => {

@@ -3,7 +3,8 @@ import { Kvm } from '@nats-io/kv'
 import { z } from 'zod'
 import { StreamerStatus } from '../../../shared/src/contracts/status.ts'
 import { request } from '../../../shared/src/rpc.ts'
-import { endpoints, subjects } from '../../../shared/src/contracts/names.ts'
+import { subjects } from '../../../shared/src/contracts/names.ts'
+import { PollerApi } from '../../../shared/src/contracts/poller.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
 
@@ -29,12 +30,12 @@ describe('poller: polling path against kick-sim, real PostgreSQL and NATS', () =
   const AddResult = z.object({ created: z.boolean(), status: StreamerStatus })
 
   test('adding a slug Kick does not know fails clearly; a real one is resolved to its user id', async () => {
-    await expect(request(nc(), endpoints.poller.add, { slug: 'no-such-channel' }, AddResult)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'Kick has no channel named "no-such-channel"' })
-    await expect(request(nc(), endpoints.poller.add, { slug: 'Not A Slug!' }, AddResult)).rejects.toMatchObject({ code: 'VALIDATION' })
-    const r = await request(nc(), endpoints.poller.add, { slug }, AddResult, { timeout: 10_000 })
+    await expect(request(nc(), PollerApi.add.subject, { slug: 'no-such-channel' }, AddResult)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'Kick has no channel named "no-such-channel"' })
+    await expect(request(nc(), PollerApi.add.subject, { slug: 'Not A Slug!' }, AddResult)).rejects.toMatchObject({ code: 'VALIDATION' })
+    const r = await request(nc(), PollerApi.add.subject, { slug }, AddResult, { timeout: 10_000 })
     expect(r.created).toBe(true)
     expect(r.status.kick_user_id).toBe(env.sim.world.get(slug)!.user_id)
-    const again = await request(nc(), endpoints.poller.add, { slug }, AddResult)
+    const again = await request(nc(), PollerApi.add.subject, { slug }, AddResult)
     expect(again.created).toBe(false)
   })
 
@@ -87,11 +88,11 @@ describe('poller: polling path against kick-sim, real PostgreSQL and NATS', () =
     nc().subscribe(subjects.streamerRemoved, { callback: (_e, m) => void removed.push((m.json() as { slug: string }).slug) })
     const [before] = await env.db.sql`select s.id, (select count(*)::int from viewer_samples v where v.streamer_id = s.id) as samples from streamers s where slug = ${slug}`
     expect(before!.samples).toBeGreaterThan(0)
-    await request(nc(), endpoints.poller.remove, { slug }, z.unknown())
+    await request(nc(), PollerApi.remove.subject, { slug }, z.unknown())
     await eventually(() => removed.includes(slug), 3000, 'removal notice')
     const [after] = await env.db.sql`select s.id, archived_at is not null as archived, (select count(*)::int from viewer_samples v where v.streamer_id = s.id) as samples from streamers s where slug = ${slug}`
     expect(after).toMatchObject({ id: before!.id, archived: true })
     expect(after!.samples).toBeGreaterThanOrEqual(before!.samples)
-    await expect(request(nc(), endpoints.poller.get, { slug }, StreamerStatus)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(request(nc(), PollerApi.get.subject, { slug }, StreamerStatus)).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { jetstreamManager } from '@nats-io/jetstream'
 import { EVENTS_STREAM, STATUS_BUCKET, WEBHOOKS_STREAM } from '../../../shared/src/contracts/names.ts'
-import { MEMBERS_BUCKET } from '../../../services/poller/src/membership/membership.ts'
+import { MEMBERS_BUCKET } from '../../../shared/src/contracts/poller.ts'
 import { eventually } from '../../harness/services.ts'
 import { history, historyProblems } from '../poller/faults-kit.ts'
 import { INTERVAL_S, TTL_S, liveFeed, login, scaledEnv, type ScaledEnv } from './scaling-kit.ts'

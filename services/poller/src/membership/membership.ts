@@ -1,12 +1,9 @@
 import { hostname } from 'node:os'
 import { KvWatchInclude, type KV, type KvEntry } from '@nats-io/kv'
 import type { QueuedIterator } from '@nats-io/transport-node'
-import { z } from 'zod'
+import { PollerMember } from '@kickmon/shared/contracts/poller'
 import type { Logger } from '@kickmon/shared/logger'
 import { ownerOf } from './rendezvous.ts'
-
-/** The KV bucket where every running poller announces itself (docs/scaling.md). */
-export const MEMBERS_BUCKET = 'kickmon-pollers'
 
 /**
  * A member is declared gone when nothing was heard from it for `ttlMs`; the bucket's
@@ -15,8 +12,6 @@ export const MEMBERS_BUCKET = 'kickmon-pollers'
 export type MembershipTiming = { heartbeatMs: number; ttlMs: number }
 export const MEMBERSHIP_DEFAULTS: MembershipTiming = { heartbeatMs: 1000, ttlMs: 3000 }
 
-const MemberInfo = z.object({ id: z.string(), started_at: z.string(), host: z.string(), nonce: z.string() })
-type MemberInfo = z.infer<typeof MemberInfo>
 
 /**
  * Which pollers are alive. Each one puts its key every `heartbeatMs`; a KV watch shows
@@ -26,8 +21,8 @@ type MemberInfo = z.infer<typeof MemberInfo>
  * member is the leader for the few jobs that must run once.
  */
 export class Membership {
-  readonly self: MemberInfo
-  private peers = new Map<string, { info: MemberInfo; seenAt: number }>()
+  readonly self: PollerMember
+  private peers = new Map<string, { info: PollerMember; seenAt: number }>()
   private current: string[]
   /** The member list before the last change, and when it changed (hand-over timing). */
   previous: string[] = []
@@ -143,9 +138,9 @@ export class Membership {
     if (info) this.peers.set(e.key, { info, seenAt: Date.now() })
   }
 
-  private parse(e: KvEntry): MemberInfo | null {
+  private parse(e: KvEntry): PollerMember | null {
     try {
-      return MemberInfo.parse(e.json())
+      return PollerMember.parse(e.json())
     } catch {
       this.log.warn({ key: e.key }, 'ignoring a malformed membership entry')
       return null

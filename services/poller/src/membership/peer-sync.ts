@@ -1,16 +1,9 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
-import { z } from 'zod'
-import { StreamerStatus } from '@kickmon/shared/contracts/status'
+import type { StreamerStatus } from '@kickmon/shared/contracts/status'
+import { PEER_SYNC_SUBJECT, PeerSyncAnswer, PeerSyncRequest } from '@kickmon/shared/contracts/poller'
 import type { Logger } from '@kickmon/shared/logger'
-import { Slug } from '@kickmon/shared/validation'
 import type { Monitor } from '../monitor.ts'
 import type { Membership } from './membership.ts'
-
-/** Every poller listens here (no queue group): "the streamer list changed, read it now". */
-export const PEER_SYNC_SUBJECT = 'kickmon.poller.sync'
-
-const SyncRequest = z.object({ slug: Slug })
-const SyncAnswer = z.object({ status: StreamerStatus.nullable() })
 
 /**
  * After `poller.streamers.add|remove` (answered by any instance), the streamer's owner
@@ -49,7 +42,7 @@ export class PeerSync {
   async announce(slug: string, timeoutMs = 2000): Promise<{ status: StreamerStatus | null } | null> {
     try {
       const reply = await this.nc.request(PEER_SYNC_SUBJECT, JSON.stringify({ slug }), { timeout: timeoutMs })
-      return SyncAnswer.parse(reply.json())
+      return PeerSyncAnswer.parse(reply.json())
     } catch (err) {
       this.log.info({ slug, err: (err as Error).message }, 'no poller answered for this streamer')
       return null
@@ -73,7 +66,7 @@ export class PeerSync {
   private answer(msg: Msg) {
     let slug: string
     try {
-      slug = SyncRequest.parse(msg.json()).slug
+      slug = PeerSyncRequest.parse(msg.json()).slug
     } catch {
       return this.log.info({ subject: msg.subject }, 'ignoring a malformed sync request')
     }

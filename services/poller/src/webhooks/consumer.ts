@@ -1,12 +1,12 @@
 import { AckPolicy, DeliverPolicy, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JsMsg } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Logger } from '@kickmon/shared/logger'
-import { WEBHOOKS_STREAM } from '@kickmon/shared/contracts/names'
+import { WEBHOOKS_STREAM, webhookEventName } from '@kickmon/shared/contracts/names'
+import { webhookDurable } from '@kickmon/shared/contracts/poller'
 import type { Monitor } from '../monitor.ts'
 import type { UpstreamStats } from '../upstream-stats.ts'
 import { MalformedWebhook, webhookReading } from './payloads.ts'
 
-const SUBJECT_PREFIX = 'kick.webhooks.'
 /**
  * Message ids this process remembers. Replays are JetStream's to drop (its duplicate window spans
  * every timestamp the gateway accepts: shared/src/webhook-window.ts); this only catches a repeat
@@ -25,9 +25,6 @@ export type WebhookConsumerOptions = {
   /** A streamer a peer owns (not ours to apply, and not "unmatched"). */
   ownedByPeer?: (target: { userId: number | null; slug: string | null }) => boolean
 }
-
-/** The durable consumer name of a poller instance. */
-export const webhookDurable = (instanceId: string) => `poller-webhooks-${instanceId}`
 
 /**
  * Applies the deliveries the gateway verified (KICK_WEBHOOKS) to the state machine with
@@ -86,7 +83,7 @@ export class WebhookConsumer {
 
   handle(m: JsMsg, now = Date.now()) {
     const h = m.headers
-    const type = h?.get('Kick-Event-Type') || m.subject.slice(SUBJECT_PREFIX.length)
+    const type = h?.get('Kick-Event-Type') || webhookEventName(m.subject)
     const messageId = h?.get('Kick-Event-Message-Id') ?? ''
     const sentAt = Date.parse(h?.get('Kick-Event-Message-Timestamp') ?? '')
     const w = this.stats.webhooks
