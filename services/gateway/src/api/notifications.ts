@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { EventType } from '@kickmon/shared/contracts/status'
 import { Channel, ChannelType, Delivery, Rule, StreamerSet, Template, TestResult } from '@kickmon/shared/contracts/notifier'
 import type { GatewayDeps } from '../deps.ts'
-import { NotifierClient } from '../notifier-client.ts'
+import { NotifierClient } from '../clients/notifier-client.ts'
 import { ANY_ROLE, route } from './define.ts'
 import { IdParams, Limit } from './schemas.ts'
 

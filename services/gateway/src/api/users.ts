@@ -3,8 +3,8 @@ import { DisplayName, NewPassword, Role, User, Username } from '@kickmon/shared/
 import { AppError } from '@kickmon/shared/errors'
 import { Slug } from '@kickmon/shared/validation'
 import type { GatewayDeps } from '../deps.ts'
-import type { Caller } from '../request-auth.ts'
-import { json } from '../routes/errors.ts'
+import type { Caller } from '../identity/request-auth.ts'
+import { json } from '../http/errors.ts'
 import { ADMIN, ANY_ROLE, route } from './define.ts'
 import { IdParams } from './schemas.ts'
 

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { AppError } from '@kickmon/shared/errors'
 import type { Logger } from '@kickmon/shared/logger'
-import { requestIdOf } from '../request-id.ts'
+import { requestIdOf } from './request-id.ts'
 import { errorFragment, errorPage } from '../views/error-page.ts'
 
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>

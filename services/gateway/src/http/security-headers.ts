@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia'
-import { isHttps } from '../cookies.ts'
+import { isHttps } from '../identity/cookies.ts'
 
 // Scripts and styles only from our own origin: no inline script, no eval. Images may be
 // data: URLs (avatars are proxied through the gateway, so no third party learns who watches).

@@ -1,5 +1,5 @@
 import type { StreamerStatus } from '@kickmon/shared/contracts/status'
-import type { AuthClient } from './auth-client.ts'
+import type { AuthClient } from '../clients/auth-client.ts'
 import type { Caller } from './request-auth.ts'
 import type { SessionCache } from './session-cache.ts'
 

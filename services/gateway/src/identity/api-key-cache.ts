@@ -2,7 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node'
 import { ApiKeyRevokedEvent } from '@kickmon/shared/contracts/auth'
 import { isAppError } from '@kickmon/shared/errors'
 import { subjects } from '@kickmon/shared/contracts/names'
-import type { AuthClient, VerifiedKey } from './auth-client.ts'
+import type { AuthClient, VerifiedKey } from '../clients/auth-client.ts'
 import type { SessionCache } from './session-cache.ts'
 
 const TTL_MS = 5_000

@@ -1,4 +1,4 @@
-import { forwardedOf } from './forwarded.ts'
+import { forwardedOf } from '../http/forwarded.ts'
 
 // Over HTTPS the session cookie is `__Host-` + Secure; on plain-HTTP localhost (the demo)
 // browsers refuse Secure cookies, so it falls back to a plain name. Both are HttpOnly + SameSite.

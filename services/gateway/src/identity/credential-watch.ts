@@ -1,6 +1,6 @@
 import type { Logger } from '@kickmon/shared/logger'
 import type { ApiKeyCache } from './api-key-cache.ts'
-import type { AuthClient } from './auth-client.ts'
+import type { AuthClient } from '../clients/auth-client.ts'
 import type { Caller } from './request-auth.ts'
 import type { SessionCache } from './session-cache.ts'
 

@@ -2,7 +2,7 @@ import type { Actor, ApiKeyScope, Role, SessionUser } from '@kickmon/shared/cont
 import { AppError } from '@kickmon/shared/errors'
 import type { ApiKeyCache } from './api-key-cache.ts'
 import { sessionToken } from './cookies.ts'
-import { forwardedOf } from './forwarded.ts'
+import { forwardedOf } from '../http/forwarded.ts'
 import type { SessionCache } from './session-cache.ts'
 
 /**

@@ -2,7 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node'
 import { AccessChangedEvent, SessionsRevokedEvent } from '@kickmon/shared/contracts/auth'
 import { isAppError } from '@kickmon/shared/errors'
 import { subjects } from '@kickmon/shared/contracts/names'
-import type { AuthClient, VerifiedSession } from './auth-client.ts'
+import type { AuthClient, VerifiedSession } from '../clients/auth-client.ts'
 
 const TTL_MS = 5_000
 const MAX_ENTRIES = 50_000

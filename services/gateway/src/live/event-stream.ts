@@ -1,9 +1,9 @@
 import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import type { Logger } from '@kickmon/shared/logger'
-import type { AccessCache } from './access.ts'
-import type { CredentialWatch } from './credential-watch.ts'
-import type { Caller } from './request-auth.ts'
-import type { SessionCache } from './session-cache.ts'
+import type { AccessCache } from '../identity/access.ts'
+import type { CredentialWatch } from '../identity/credential-watch.ts'
+import type { Caller } from '../identity/request-auth.ts'
+import type { SessionCache } from '../identity/session-cache.ts'
 import type { StatusStore } from './status-store.ts'
 
 type Client = {

@@ -1,15 +1,15 @@
 import type { ServerWebSocket } from 'bun'
 import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import type { Logger } from '@kickmon/shared/logger'
-import type { AccessCache, Visibility } from './access.ts'
+import type { AccessCache, Visibility } from '../identity/access.ts'
 import { ChunkMemo } from './chunk-memo.ts'
-import type { CredentialWatch } from './credential-watch.ts'
-import { compare } from './dashboard-view.ts'
+import type { CredentialWatch } from '../identity/credential-watch.ts'
+import { compare } from '../views/dashboard-view.ts'
 import type { FeedLog } from './feed-log.ts'
-import type { Caller } from './request-auth.ts'
-import type { SessionCache } from './session-cache.ts'
+import type { Caller } from '../identity/request-auth.ts'
+import type { SessionCache } from '../identity/session-cache.ts'
 import type { StatusStore } from './status-store.ts'
-import { rowDeleted, rowsDeleted, streamerRow, type RowExtras } from './views/streamer-row.ts'
+import { rowDeleted, rowsDeleted, streamerRow, type RowExtras } from '../views/streamer-row.ts'
 
 type Socket = ServerWebSocket<unknown>
 type Client = {

@@ -1,7 +1,7 @@
 import { expect, test } from 'bun:test'
 import { unknownStatus } from '@kickmon/shared/contracts/status'
 import { ViewerTrend } from './viewer-trend.ts'
-import { streamerRow } from './views/streamer-row.ts'
+import { streamerRow } from '../views/streamer-row.ts'
 
 const at = (min: number) => new Date(Date.UTC(2026, 0, 1, 12, min)).toISOString()
 const live = (viewers: number, min: number) => ({ ...unknownStatus('xqc'), stale: false, live: true, viewers, checked_at: at(min) })

@@ -2,8 +2,8 @@ import { Elysia } from 'elysia'
 import { AppError } from '@kickmon/shared/errors'
 import { Slug } from '@kickmon/shared/validation'
 import type { GatewayDeps } from '../deps.ts'
-import { CLOSE_SESSION_ENDED, type LiveFeed } from '../live-feed.ts'
-import { callerOf, checkLiveOrigin } from '../request-auth.ts'
+import { CLOSE_SESSION_ENDED, type LiveFeed } from './live-feed.ts'
+import { callerOf, checkLiveOrigin } from '../identity/request-auth.ts'
 
 /**
  * `/ws`: the dashboard's live rows as htmx fragments. The session is checked on the upgrade

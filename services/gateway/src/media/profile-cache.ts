@@ -1,5 +1,5 @@
 import type { StreamerProfile } from '@kickmon/shared/contracts/poller'
-import type { PollerClient } from './poller-client.ts'
+import type { PollerClient } from '../clients/poller-client.ts'
 
 const TTL_MS = 5 * 60_000
 const FAIL_TTL_MS = 30_000

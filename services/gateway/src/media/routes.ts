@@ -1,9 +1,9 @@
 import { Elysia } from 'elysia'
 import { AppError } from '@kickmon/shared/errors'
 import type { GatewayDeps } from '../deps.ts'
-import { callerOf, requireCaller } from '../request-auth.ts'
-import { requestIdOf } from '../request-id.ts'
-import { visibleStatus } from '../streamer-access.ts'
+import { callerOf, requireCaller } from '../identity/request-auth.ts'
+import { requestIdOf } from '../http/request-id.ts'
+import { visibleStatus } from '../streamers/streamer-access.ts'
 import { placeholderSvg } from '../views/placeholder.ts'
 
 // Anything served from here is an image from elsewhere: it may never run as a document.

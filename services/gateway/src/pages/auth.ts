@@ -1,10 +1,10 @@
 import { Elysia } from 'elysia'
 import { isAppError } from '@kickmon/shared/errors'
 import { Credentials } from '../api/auth.ts'
-import { clearSessionCookies, sessionCookie } from '../cookies.ts'
+import { clearSessionCookies, sessionCookie } from '../identity/cookies.ts'
 import type { GatewayDeps } from '../deps.ts'
-import { callerOf, checkChange, checkOrigin } from '../request-auth.ts'
-import { clientIpOf, requestIdOf } from '../request-id.ts'
+import { callerOf, checkChange, checkOrigin } from '../identity/request-auth.ts'
+import { clientIpOf, requestIdOf } from '../http/request-id.ts'
 import { loginPage } from '../views/login.ts'
 
 const html = (body: string, status = 200, extra: Record<string, string> = {}) =>

@@ -3,8 +3,8 @@ import { AppError } from '@kickmon/shared/errors'
 import { parseInput } from '@kickmon/shared/validation'
 import type { z } from 'zod'
 import type { GatewayDeps } from '../deps.ts'
-import { callerOf, checkChange, requireRole, type Caller } from '../request-auth.ts'
-import { clientIpOf, requestIdOf } from '../request-id.ts'
+import { callerOf, checkChange, requireRole, type Caller } from '../identity/request-auth.ts'
+import { clientIpOf, requestIdOf } from '../http/request-id.ts'
 
 // Helpers for server-rendered pages and the htmx fragments their forms post to.
 

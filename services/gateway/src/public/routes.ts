@@ -3,8 +3,8 @@ import { isAppError } from '@kickmon/shared/errors'
 import { PageSlug, targetSlugs, type ShareLink } from '@kickmon/shared/contracts/public'
 import { Slug } from '@kickmon/shared/validation'
 import type { GatewayDeps } from '../deps.ts'
-import { Badges } from '../public/badges.ts'
-import { clientIpOf } from '../request-id.ts'
+import { Badges } from './badges.ts'
+import { clientIpOf } from '../http/request-id.ts'
 import { expiredPage, pageNotFound, pastStreams, publicPage } from '../views/public-page.ts'
 
 // The routes anyone may call without an account: status pages (/p/…), badges (/badge/…) and

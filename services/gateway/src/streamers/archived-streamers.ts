@@ -2,8 +2,8 @@ import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import { AppError, isAppError } from '@kickmon/shared/errors'
 import type { ArchivedStreamer, PurgeResult } from '@kickmon/shared/contracts/poller'
 import { Slug, parseInput } from '@kickmon/shared/validation'
-import type { GatewayDeps } from './deps.ts'
-import type { Caller } from './request-auth.ts'
+import type { GatewayDeps } from '../deps.ts'
+import type { Caller } from '../identity/request-auth.ts'
 import { visibleStatus } from './streamer-access.ts'
 
 // Archived streamers: removed from monitoring with their history kept. Only admins see them

@@ -1,8 +1,8 @@
 import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import { AppError } from '@kickmon/shared/errors'
 import { Slug, parseInput } from '@kickmon/shared/validation'
-import type { GatewayDeps } from './deps.ts'
-import type { Caller } from './request-auth.ts'
+import type { GatewayDeps } from '../deps.ts'
+import type { Caller } from '../identity/request-auth.ts'
 
 /**
  * The status of a streamer the caller may see. "Not monitored" and "not yours" answer the

@@ -1,8 +1,8 @@
 import { AppError } from '@kickmon/shared/errors'
 import { Slug, parseInput } from '@kickmon/shared/validation'
 import type { StreamerStatus } from '@kickmon/shared/contracts/status'
-import type { GatewayDeps } from './deps.ts'
-import type { Caller } from './request-auth.ts'
+import type { GatewayDeps } from '../deps.ts'
+import type { Caller } from '../identity/request-auth.ts'
 
 export type AddOutcome = { slug: string; created: boolean; resumed: boolean; assigned: boolean; status: StreamerStatus }
 

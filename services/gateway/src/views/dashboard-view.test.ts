@@ -1,7 +1,7 @@
 import { expect, test } from 'bun:test'
 import { unknownStatus, type StreamerStatus } from '@kickmon/shared/contracts/status'
 import { DashQuery, arrange, matches, queryString } from './dashboard-view.ts'
-import { slugFromInput, slugsFromList } from './routes/page-kit.ts'
+import { slugFromInput, slugsFromList } from '../pages/page-kit.ts'
 
 const s = (slug: string, live: boolean, viewers: number, category: string | null, extra: Partial<StreamerStatus> = {}): StreamerStatus => ({
   ...unknownStatus(slug), username: slug.toUpperCase(), live, viewers, stale: false, category: category ? { id: 1, name: category } : null, ...extra,

@@ -2,9 +2,9 @@ import { expect, test } from 'bun:test'
 import { unknownStatus, type StreamerStatus } from '@kickmon/shared/contracts/status'
 import { UpstreamHealth } from '@kickmon/shared/contracts/poller'
 import { DashQuery, arrange } from './dashboard-view.ts'
-import { streamerRow } from './views/streamer-row.ts'
-import { ViewerTrend } from './viewer-trend.ts'
-import { systemReport } from './views/system.ts'
+import { streamerRow } from './streamer-row.ts'
+import { ViewerTrend } from '../live/viewer-trend.ts'
+import { systemReport } from './system.ts'
 
 // A streamer who hides the viewer count on Kick: "hidden", never 0, never a trend point.
 const at = '2026-12-03T07:00:00.000Z'

@@ -5,10 +5,10 @@ import { AppError } from '@kickmon/shared/errors'
 import { ensureWebhookStream } from '@kickmon/shared/nats-resources'
 import { WEBHOOKS_STREAM, subjects } from '@kickmon/shared/contracts/names'
 import type { GatewayDeps } from '../deps.ts'
-import { requestIdOf } from '../request-id.ts'
-import { KICK_HEADERS, checkSignedHeaders, kickHeaders, loadWebhookKey, readLimited, signatureValid } from '../webhook-verifier.ts'
-import { webhookStages } from '../webhook-stages.ts'
-import { json } from './errors.ts'
+import { requestIdOf } from '../http/request-id.ts'
+import { KICK_HEADERS, checkSignedHeaders, kickHeaders, loadWebhookKey, readLimited, signatureValid } from './webhook-verifier.ts'
+import { webhookStages } from './webhook-stages.ts'
+import { json } from '../http/errors.ts'
 
 /** Kick's deliveries are a few hundred bytes; anything near this is not one. */
 export const MAX_WEBHOOK_BYTES = 64 * 1024
