@@ -7,7 +7,7 @@ import { forwardedOf } from '../http/forwarded.ts'
 export const COOKIE_SECURE = '__Host-kickmon_session'
 export const COOKIE_PLAIN = 'kickmon_session'
 
-/** HTTPS directly, or per X-Forwarded-Proto from a trusted proxy (forwarded.ts). */
+/** HTTPS directly, or per X-Forwarded-Proto from a trusted proxy (http/forwarded.ts). */
 export function isHttps(req: Request): boolean {
   return forwardedOf(req)?.https ?? new URL(req.url).protocol === 'https:'
 }

@@ -34,7 +34,7 @@ export class EventStream {
     private readonly log: Logger,
   ) {
     statuses.onChange((s, slug) => this.changed(s, slug))
-    // Revocation, expiry and idle timeout end a stream through the watch (credential-watch.ts).
+    // Revocation, expiry and idle timeout end a stream through the watch (identity/credential-watch.ts).
     sessions.onAccessChanged((userId) => {
       for (const c of this.clients) if (c.caller.user.id === userId) void this.snapshot(c)
     })

@@ -22,7 +22,7 @@ type Client = {
   deletes: string[]
   /** The next batch replaces all rows (a full snapshot). */
   reset: boolean
-  /** Stops watching the socket's session or key (see credential-watch.ts). */
+  /** Stops watching the socket's session or key (see identity/credential-watch.ts). */
   unwatch: () => void
 }
 /** What a non-admin user with open dashboards may see, shared by all their sockets. */
