@@ -8,6 +8,7 @@ import type { GatewayDeps } from './deps.ts'
 import { EventStream } from './live/event-stream.ts'
 import { FeedLog } from './live/feed-log.ts'
 import { HealthReporter } from './health-report.ts'
+import { stopWithDeadline, topicPublisher } from './http/server.ts'
 import { MediaCache } from './media/media-cache.ts'
 import { PollerClient } from './clients/poller-client.ts'
 import { ProfileCache } from './media/profile-cache.ts'
@@ -50,8 +51,10 @@ export async function startGateway(ctx: ServiceContext, port = ctx.config.GATEWA
   const deps = await buildDeps(ctx)
   const { app, feed } = createApp(deps)
   app.listen({ port, hostname: ctx.config.GATEWAY_HOST, maxRequestBodySize: 1024 * 1024 })
-  feed.publish = (topic, data) => void app.server?.publish(topic, data)
-  deps.pub.pages.publish = (topic, data) => void app.server?.publish(topic, data)
+  // The dashboards' and the public pages' feeds publish to the server's topics.
+  const publish = topicPublisher(app)
+  feed.publish = publish
+  deps.pub.pages.publish = publish
   log.info({ port: app.server!.port }, 'gateway listening')
   ctx.onStop(async () => {
     deps.events.stop()
@@ -59,9 +62,7 @@ export async function startGateway(ctx: ServiceContext, port = ctx.config.GATEWA
     deps.pub.stop()
     deps.watch.stop()
     deps.statuses.stop()
-    // stop() waits for open requests and sockets; past 5 s everything is closed hard.
-    const graceful = await Promise.race([app.stop().then(() => true, () => true), Bun.sleep(5000).then(() => false)])
-    if (!graceful) await app.stop(true).catch(() => {})
+    await stopWithDeadline(app, 5_000)
   })
   return { app, feed, deps, statuses: deps.statuses, port: app.server!.port }
 }
