@@ -1,4 +1,5 @@
 import type { Config } from '@kickmon/shared/config'
+import { readCapped } from '../http/read-capped.ts'
 
 // Profile pictures and banners, fetched by the gateway and served from our own origin so a
 // viewer's browser never tells a third party who is watching. Only URLs the poller reported
@@ -83,7 +84,7 @@ export class MediaCache {
           await res.body?.cancel()
           return null
         }
-        const body = await readCapped(res, this.o.itemMax)
+        const body = await readCapped(res.body!, this.o.itemMax)
         return body ? { body, type } : null
       }
       return null
@@ -91,24 +92,4 @@ export class MediaCache {
       return null
     }
   }
-}
-
-async function readCapped(res: Response, max: number): Promise<Uint8Array | null> {
-  const reader = res.body!.getReader()
-  const parts: Uint8Array[] = []
-  let n = 0
-  for (;;) {
-    const { value, done } = await reader.read()
-    if (done) break
-    n += value.byteLength
-    if (n > max) {
-      await reader.cancel()
-      return null
-    }
-    parts.push(value)
-  }
-  const out = new Uint8Array(n)
-  let o = 0
-  for (const p of parts) (out.set(p, o), (o += p.byteLength))
-  return out
 }

@@ -1,6 +1,7 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto'
 import { AppError } from '@kickmon/shared/errors'
 import { WEBHOOK_MAX_SKEW_MS } from '@kickmon/shared/webhook-window'
+import { readCapped } from '../http/read-capped.ts'
 
 // Kick's webhook security (docs/kick-api.md#deliveries, #signatures): six Kick-Event-* headers and an RSA
 // PKCS#1 v1.5 / SHA-256 signature over `messageId.timestamp.rawBody`, base64.
@@ -86,18 +87,7 @@ export async function readLimited(req: Request, limit: number): Promise<Uint8Arr
     return body
   }
   if (!req.body) return new Uint8Array()
-  const reader = req.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.length
-    if (size > limit) {
-      await reader.cancel().catch(() => {})
-      throw tooLarge(limit)
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks)
+  const body = await readCapped(req.body, limit)
+  if (!body) throw tooLarge(limit)
+  return body
 }
