@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { AppError } from '@kickmon/shared/errors'
 import { PageInput, PagePatch, PageSlug } from '@kickmon/shared/contracts/public'
 import { parseInput } from '@kickmon/shared/validation'
-import { ADMIN, queryObject } from '../api/define.ts'
+import { ADMIN } from '../api/define.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { clientOrigin } from '../public/origin.ts'
 import { html } from '../views/html.ts'
@@ -30,9 +30,9 @@ export const adminPagesRoutes = (d: GatewayDeps) =>
     .get('/admin/pages', async ({ request, server }) => {
       const p = await pageCaller(d, request, ADMIN, server)
       if (p instanceof Response) return p
-      const q = queryObject(new URL(request.url))
       const { pages } = await d.pub.auth.call('pagesList', { actor: p.caller.actor }, p.rid)
-      const editing = q.edit ? (pages.find((x) => x.slug === q.edit) ?? null) : null
+      const edit = p.query.edit
+      const editing = edit ? (pages.find((x) => x.slug === edit) ?? null) : null
       return htmlResponse(adminPagesPage({ user: p.caller.user, csrf: p.caller.csrf ?? '', origin: clientOrigin(request), pages, editing }))
     })
     .post('/admin/pages', async ({ request, body, server }) => {

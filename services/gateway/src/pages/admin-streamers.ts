@@ -2,7 +2,7 @@ import { Elysia } from 'elysia'
 import { z } from 'zod'
 import { AppError, isAppError } from '@kickmon/shared/errors'
 import { Slug, parseInput } from '@kickmon/shared/validation'
-import { ADMIN, queryObject } from '../api/define.ts'
+import { ADMIN } from '../api/define.ts'
 import { AuditQuery } from '../api/audit.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { html } from '../views/html.ts'
@@ -20,8 +20,7 @@ export const adminStreamerPages = (d: GatewayDeps) =>
     .get('/admin/streamers', async ({ request, server }) => {
       const p = await pageCaller(d, request, ADMIN, server)
       if (p instanceof Response) return p
-      const q = queryObject(new URL(request.url))
-      const aq = parseInput(AuditQuery.pick({ before: true, action: true }), { before: q.audit_before, action: q.action || undefined })
+      const aq = parseInput(AuditQuery.pick({ before: true, action: true }), { before: p.query.audit_before, action: p.query.action || undefined })
       const audit = await d.auth.call('auditList', { actor: p.caller.actor, limit: 50, ...aq }, p.rid).catch((e) => {
         if (isAppError(e) && e.status < 500) throw e
         return null

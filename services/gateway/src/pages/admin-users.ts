@@ -4,7 +4,7 @@ import { DisplayName, NewPassword, Role, Username } from '@kickmon/shared/contra
 import { AppError } from '@kickmon/shared/errors'
 import { parseInput } from '@kickmon/shared/validation'
 import { Slug } from '@kickmon/shared/validation'
-import { ADMIN, queryObject } from '../api/define.ts'
+import { ADMIN } from '../api/define.ts'
 import { IdParams } from '../api/schemas.ts'
 import { requireMonitored } from '../api/users.ts'
 import type { GatewayDeps } from '../deps.ts'
@@ -30,7 +30,7 @@ export const adminUserPages = (d: GatewayDeps) =>
     .get('/admin/users', async ({ request, server }) => {
       const p = await pageCaller(d, request, ADMIN, server)
       if (p instanceof Response) return p
-      const { page } = parseInput(z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1) }), queryObject(new URL(request.url)))
+      const { page } = parseInput(z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1) }), p.query)
       const offset = (page - 1) * USERS_PER_PAGE
       const r = await d.auth.call('usersList', { actor: p.caller.actor, limit: USERS_PER_PAGE, offset }, p.rid)
       return htmlResponse(adminUsersPage({ user: p.caller.user, csrf: p.caller.csrf ?? '', users: r.users, total: r.total, offset, monitored: d.statuses.all() }))

@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import { z } from 'zod'
 import { parseInput } from '@kickmon/shared/validation'
-import { ANY_ROLE, WRITERS, queryObject } from '../api/define.ts'
+import { ANY_ROLE, WRITERS } from '../api/define.ts'
 import { DashQuery } from '../views/dashboard-view.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { html } from '../views/html.ts'
@@ -15,7 +15,7 @@ export const dashboardRoutes = (d: GatewayDeps) =>
     .get('/', async ({ request, server }) => {
       const p = await pageCaller(d, request, ANY_ROLE, server)
       if (p instanceof Response) return p
-      const q = parseInput(DashQuery, queryObject(new URL(request.url)))
+      const q = parseInput(DashQuery, p.query)
       // The cursor is taken before reading statuses, so the socket's catch-up covers any race.
       const cursor = d.feedLog.cursor()
       const statuses = await d.access.filter(p.caller, d.statuses.all(), p.rid)

@@ -12,7 +12,7 @@ import { NotifierClient } from '../clients/notifier-client.ts'
 import type { Caller } from '../identity/request-auth.ts'
 import { notice } from '../views/components.ts'
 import { channelCreated, deliveryRows, notificationsPage, notifyMe, ruleCreated, testResult } from '../views/notifications.ts'
-import { actionCaller, formInput, htmlResponse, pageCaller } from './page-kit.ts'
+import { actionCaller, formInput, htmlResponse, pageCaller, type PageServer } from './page-kit.ts'
 
 // The /notifications page and its htmx actions, and the streamer page's "notify me" control.
 // Forms are turned into the same requests the JSON API makes; the notifier checks everything.
@@ -46,6 +46,13 @@ export const notificationPages = (d: GatewayDeps) => {
     const mine = channels.filter((ch) => ch.owner_id === c.user.id)
     return notifyMe({ slug, channels: mine, rules: rules.filter((r) => r.owner_id === c.user.id), message })
   }
+  // A channel's or a rule's delete button: the notifier checks that it is the caller's; the row goes.
+  const deleteOne = (call: 'channelsDelete' | 'rulesDelete') => async ({ request, params, server }: { request: Request; params: Record<string, string>; server: PageServer }) => {
+    const { caller, rid } = await actionCaller(d, request, ANY_ROLE, undefined, server)
+    const { id } = parseInput(IdParams, params)
+    await n.call(call, { actor: caller.actor, id }, rid)
+    return htmlResponse('')
+  }
 
   return new Elysia({ name: 'notification-pages' })
     .get('/notifications', async ({ request, server }) => {
@@ -78,12 +85,7 @@ export const notificationPages = (d: GatewayDeps) => {
       const { id } = parseInput(IdParams, params)
       return htmlResponse(testResult(await n.call('channelsTest', { actor: caller.actor, id }, rid)))
     })
-    .delete('/notifications/channels/:id', async ({ request, params, server }) => {
-      const { caller, rid } = await actionCaller(d, request, ANY_ROLE, undefined, server)
-      const { id } = parseInput(IdParams, params)
-      await n.call('channelsDelete', { actor: caller.actor, id }, rid)
-      return htmlResponse('')
-    })
+    .delete('/notifications/channels/:id', deleteOne('channelsDelete'))
     .post('/notifications/rules', async ({ request, body, server }) => {
       const { caller, rid } = await actionCaller(d, request, ANY_ROLE, body, server)
       const f = (body ?? {}) as Record<string, unknown>
@@ -95,12 +97,7 @@ export const notificationPages = (d: GatewayDeps) => {
       }, rid)
       return htmlResponse(ruleCreated(r, await channelsOf(caller, rid)), 201)
     })
-    .delete('/notifications/rules/:id', async ({ request, params, server }) => {
-      const { caller, rid } = await actionCaller(d, request, ANY_ROLE, undefined, server)
-      const { id } = parseInput(IdParams, params)
-      await n.call('rulesDelete', { actor: caller.actor, id }, rid)
-      return htmlResponse('')
-    })
+    .delete('/notifications/rules/:id', deleteOne('rulesDelete'))
     .post('/notifications/preview', async ({ request, body, server }) => {
       const { caller, rid } = await actionCaller(d, request, ANY_ROLE, body, server)
       const f = (body ?? {}) as Record<string, unknown>

@@ -59,7 +59,7 @@ export const streamerPages = (d: GatewayDeps) => {
     .get('/streamers/:slug', async ({ request, params, server }) => {
       const r = await seen(request, params.slug, server)
       if (r instanceof Response) return r
-      const { range } = parseInput(RangeQuery, queryObject(new URL(request.url)))
+      const { range } = parseInput(RangeQuery, r.query)
       const slug = r.status.slug
       const cursor = d.feedLog.cursor()
       const [profile, sessions, events] = await Promise.all([
