@@ -17,9 +17,9 @@ import { startLocalPostgres } from '../scripts/infra/postgres.ts'
 import { prepareDatabase, startStack } from '../scripts/infra/stack.ts'
 import type { StreamerStatus } from '../shared/src/contracts/status.ts'
 import { subjects } from '../shared/src/contracts/names.ts'
-import { DashQuery } from '../services/gateway/src/dashboard-view.ts'
+import { DashQuery } from '../services/gateway/src/views/dashboard-view.ts'
 import { dashboardPage } from '../services/gateway/src/views/dashboard.ts'
-import { ViewerTrend } from '../services/gateway/src/viewer-trend.ts'
+import { ViewerTrend } from '../services/gateway/src/live/viewer-trend.ts'
 
 const nowMs = () => performance.timeOrigin + performance.now()
 const RESULTS = join(import.meta.dir, 'results')

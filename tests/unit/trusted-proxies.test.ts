@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { parseConfig } from '../../shared/src/config.ts'
 import { TrustedProxies } from '../../shared/src/trusted-proxies.ts'
-import { readForwarded } from '../../services/gateway/src/forwarded.ts'
+import { readForwarded } from '../../services/gateway/src/http/forwarded.ts'
 
 const req = (headers: Record<string, string>, url = 'http://kickmon.internal/login') => new Request(url, { headers })
 

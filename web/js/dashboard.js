@@ -3,7 +3,7 @@
 // the page keeps a model of every row in display order and moves only the rows that changed
 // (a binary search for each one's new place); a full pass runs only when the view itself
 // changes or a snapshot replaces the rows. The rules mirror
-// services/gateway/src/dashboard-view.ts (keep them in step).
+// services/gateway/src/views/dashboard-view.ts (keep them in step).
 (() => {
   const $ = (s, root = document) => root.querySelector(s)
   const $$ = (s, root = document) => [...root.querySelectorAll(s)]

@@ -1,29 +1,19 @@
 import { Elysia } from 'elysia'
 import { mountApi } from './api/define.ts'
-import { connectionMetrics } from './connection-metrics.ts'
 import { apiRoutes } from './api/index.ts'
 import type { GatewayDeps } from './deps.ts'
-import { LiveFeed } from './live-feed.ts'
-import { accountPages } from './routes/account.ts'
-import { adminStreamerPages } from './routes/admin-streamers.ts'
-import { adminUserPages } from './routes/admin-users.ts'
-import { assets } from './routes/assets.ts'
-import { authRoutes } from './routes/auth.ts'
-import { compression } from './routes/compression.ts'
-import { dashboardRoutes } from './routes/dashboard.ts'
-import { errorHandler } from './routes/errors.ts'
-import { httpMetrics } from './routes/http-metrics.ts'
-import { kickWebhooks } from './routes/kick-webhooks.ts'
-import { mediaRoutes } from './routes/media.ts'
-import { notificationPages } from './routes/notifications.ts'
-import { publicRoutes } from './routes/public.ts'
-import { adminPagesRoutes } from './routes/admin-pages.ts'
-import { sharePages } from './routes/share-page.ts'
-import { forwardedHeaders } from './forwarded.ts'
-import { securityHeaders } from './routes/security-headers.ts'
-import { streamerPages } from './routes/streamer-page.ts'
-import { systemPages } from './routes/system.ts'
-import { liveSocket } from './routes/ws.ts'
+import { compression } from './http/compression.ts'
+import { errorHandler } from './http/errors.ts'
+import { forwardedHeaders } from './http/forwarded.ts'
+import { httpMetrics } from './http/http-metrics.ts'
+import { securityHeaders } from './http/security-headers.ts'
+import { connectionMetrics } from './live/connection-metrics.ts'
+import { LiveFeed } from './live/live-feed.ts'
+import { liveSocket } from './live/ws.ts'
+import { mediaRoutes } from './media/routes.ts'
+import { htmlPages } from './pages/index.ts'
+import { publicRoutes } from './public/routes.ts'
+import { kickWebhooks } from './webhooks/kick-webhooks.ts'
 
 /** The gateway's HTTP app; `listen()` happens in gateway.ts so tests can use `app.handle`. */
 export function createApp(d: GatewayDeps) {
@@ -43,20 +33,10 @@ export function createApp(d: GatewayDeps) {
     .get('/healthz', () => d.health.handle('/healthz'))
     .get('/readyz', () => d.health.handle('/readyz'))
     .get('/metrics', () => d.health.handle('/metrics'))
-    .use(assets)
     .use(mediaRoutes(d))
-    .use(authRoutes(d))
     .use(mountApi(d, api))
-    .use(dashboardRoutes(d))
-    .use(streamerPages(d))
-    .use(adminUserPages(d))
-    .use(adminStreamerPages(d))
-    .use(accountPages(d))
-    .use(notificationPages(d))
-    .use(systemPages(d))
+    .use(htmlPages(d))
     .use(liveSocket(d, feed))
     .use(publicRoutes(d))
-    .use(adminPagesRoutes(d))
-    .use(sharePages(d))
   return { app, feed, api }
 }

@@ -1,20 +1,21 @@
 import type { ServiceContext } from '@kickmon/shared/service'
-import { AccessCache } from './access.ts'
-import { ApiKeyCache } from './api-key-cache.ts'
+import { AccessCache } from './identity/access.ts'
+import { ApiKeyCache } from './identity/api-key-cache.ts'
 import { createApp } from './app.ts'
-import { AuthClient } from './auth-client.ts'
-import { CredentialWatch } from './credential-watch.ts'
+import { AuthClient } from './clients/auth-client.ts'
+import { CredentialWatch } from './identity/credential-watch.ts'
 import type { GatewayDeps } from './deps.ts'
-import { EventStream } from './event-stream.ts'
-import { FeedLog } from './feed-log.ts'
+import { EventStream } from './live/event-stream.ts'
+import { FeedLog } from './live/feed-log.ts'
 import { HealthReporter } from './health-report.ts'
-import { MediaCache } from './media-cache.ts'
-import { PollerClient } from './poller-client.ts'
-import { ProfileCache } from './profile-cache.ts'
+import { stopWithDeadline, topicPublisher } from './http/server.ts'
+import { MediaCache } from './media/media-cache.ts'
+import { PollerClient } from './clients/poller-client.ts'
+import { ProfileCache } from './media/profile-cache.ts'
 import { buildPublicSite } from './public/index.ts'
-import { SessionCache } from './session-cache.ts'
-import { StatusStore } from './status-store.ts'
-import { ViewerTrend } from './viewer-trend.ts'
+import { SessionCache } from './identity/session-cache.ts'
+import { StatusStore } from './live/status-store.ts'
+import { ViewerTrend } from './live/viewer-trend.ts'
 
 /** Builds every part of the gateway on a service context (tests use it with `app.handle`). */
 export async function buildDeps(ctx: Pick<ServiceContext, 'log' | 'nc' | 'config' | 'health'>): Promise<GatewayDeps> {
@@ -50,8 +51,10 @@ export async function startGateway(ctx: ServiceContext, port = ctx.config.GATEWA
   const deps = await buildDeps(ctx)
   const { app, feed } = createApp(deps)
   app.listen({ port, hostname: ctx.config.GATEWAY_HOST, maxRequestBodySize: 1024 * 1024 })
-  feed.publish = (topic, data) => void app.server?.publish(topic, data)
-  deps.pub.pages.publish = (topic, data) => void app.server?.publish(topic, data)
+  // The dashboards' and the public pages' feeds publish to the server's topics.
+  const publish = topicPublisher(app)
+  feed.publish = publish
+  deps.pub.pages.publish = publish
   log.info({ port: app.server!.port }, 'gateway listening')
   ctx.onStop(async () => {
     deps.events.stop()
@@ -59,9 +62,7 @@ export async function startGateway(ctx: ServiceContext, port = ctx.config.GATEWA
     deps.pub.stop()
     deps.watch.stop()
     deps.statuses.stop()
-    // stop() waits for open requests and sockets; past 5 s everything is closed hard.
-    const graceful = await Promise.race([app.stop().then(() => true, () => true), Bun.sleep(5000).then(() => false)])
-    if (!graceful) await app.stop(true).catch(() => {})
+    await stopWithDeadline(app, 5_000)
   })
   return { app, feed, deps, statuses: deps.statuses, port: app.server!.port }
 }

@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node'
 import type { Config } from '@kickmon/shared/config'
 import type { Health } from '@kickmon/shared/health'
 import type { UpstreamHealth } from '@kickmon/shared/contracts/poller'
-import type { PollerClient } from './poller-client.ts'
+import type { PollerClient } from './clients/poller-client.ts'
 
 // The whole system's health, as the gateway sees it: every service instance that answers
 // `$SRV.PING/INFO/STATS` (timer strategy, ~1 s), each one's `/readyz`, the gateway's own

@@ -4,7 +4,7 @@ import { eventually } from '../../harness/services.ts'
 import { startGatewayHarness, type GatewayHarness } from './harness.ts'
 
 // A burst reaches many dashboards through the same catch-up chunks (built once, reused for
-// every socket: services/gateway/src/chunk-memo.ts). What a user would notice if that went
+// every socket: services/gateway/src/live/chunk-memo.ts). What a user would notice if that went
 // wrong: a row left at an older version because a chunk built before a change was sent after it.
 
 let h: GatewayHarness

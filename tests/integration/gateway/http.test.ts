@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
-import { csvCell } from '../../../services/gateway/src/csv.ts'
-import { MediaCache } from '../../../services/gateway/src/media-cache.ts'
+import { csvCell } from '../../../services/gateway/src/pages/csv.ts'
+import { MediaCache } from '../../../services/gateway/src/media/media-cache.ts'
 import { eventually } from '../../harness/services.ts'
 import { startGatewayHarness, type Client, type GatewayHarness } from './harness.ts'
 

@@ -5,7 +5,7 @@ import { connectAs } from '../../harness/nats-auth.ts'
 import { unknownStatus } from '../../../shared/src/contracts/status.ts'
 import { createLogger } from '../../../shared/src/logger.ts'
 import { STATUS_BUCKET } from '../../../shared/src/contracts/names.ts'
-import { StatusStore } from '../../../services/gateway/src/status-store.ts'
+import { StatusStore } from '../../../services/gateway/src/live/status-store.ts'
 import { testNats, type LocalNats } from '../../harness/infra.ts'
 import { eventually } from '../../harness/services.ts'
 

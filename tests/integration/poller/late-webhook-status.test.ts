@@ -5,7 +5,7 @@ import { StreamerStatus, unknownStatus } from '../../../shared/src/contracts/sta
 import { createLogger } from '../../../shared/src/logger.ts'
 import { ensureNatsResources } from '../../../shared/src/nats-resources.ts'
 import { subjects } from '../../../shared/src/contracts/names.ts'
-import { StatusStore } from '../../../services/gateway/src/status-store.ts'
+import { StatusStore } from '../../../services/gateway/src/live/status-store.ts'
 import { Monitor } from '../../../services/poller/src/monitor.ts'
 import type { SnapshotWriter } from '../../../services/poller/src/snapshot-writer.ts'
 import { StatusCommitter } from '../../../services/poller/src/status-committer.ts'

@@ -1,10 +1,10 @@
 import { z } from 'zod'
 import { Role } from '@kickmon/shared/contracts/auth'
 import { AppError } from '@kickmon/shared/errors'
-import { clearSessionCookies, sessionCookie } from '../cookies.ts'
+import { clearSessionCookies, sessionCookie } from '../identity/cookies.ts'
 import type { GatewayDeps } from '../deps.ts'
-import { checkOrigin } from '../request-auth.ts'
-import { json } from '../routes/errors.ts'
+import { checkOrigin } from '../identity/request-auth.ts'
+import { json } from '../http/errors.ts'
 import { ANY_ROLE, route } from './define.ts'
 
 export const Credentials = z.object({

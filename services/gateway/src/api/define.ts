@@ -4,9 +4,9 @@ import type { Role } from '@kickmon/shared/contracts/auth'
 import { AppError } from '@kickmon/shared/errors'
 import { parseInput } from '@kickmon/shared/validation'
 import type { GatewayDeps } from '../deps.ts'
-import { callerOf, checkChange, requireCaller, requireRole, type Caller } from '../request-auth.ts'
-import { clientIpOf, requestIdOf } from '../request-id.ts'
-import { json } from '../routes/errors.ts'
+import { callerOf, checkChange, requireCaller, requireRole, type Caller } from '../identity/request-auth.ts'
+import { clientIpOf, requestIdOf } from '../http/request-id.ts'
+import { json } from '../http/errors.ts'
 
 // One definition per JSON route: method, path, who may call it, zod schemas for every
 // input and the answer. The same list registers the Elysia handlers, generates

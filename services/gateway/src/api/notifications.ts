@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import { EventType } from '@kickmon/shared/contracts/status'
-import { Channel, ChannelType, Delivery, Rule, StreamerSet, Template, TestResult } from '@kickmon/shared/contracts/notifier'
+import { Channel, ChannelType, Delivery, Rule, StreamerSet, Template, TestResult, type NotifierInput } from '@kickmon/shared/contracts/notifier'
 import type { GatewayDeps } from '../deps.ts'
-import { NotifierClient } from '../notifier-client.ts'
-import { ANY_ROLE, route } from './define.ts'
+import { NotifierClient } from '../clients/notifier-client.ts'
+import { ANY_ROLE, route, type ApiRoute } from './define.ts'
 import { IdParams, Limit } from './schemas.ts'
 
 // Notification channels, rules and the delivery log (docs/notifications.md). Everything lives
@@ -19,6 +19,34 @@ const RuleFields = {
   template: Template.nullable().optional(),
 }
 const Id = z.coerce.number({ error: 'must be a number' }).int().positive().max(Number.MAX_SAFE_INTEGER)
+
+const ChannelPatch = z.object({ name: z.string().optional(), config: z.record(z.string(), z.unknown()).optional() }).strict()
+const RulePatch = z.object({ streamers: RuleFields.streamers.optional(), events: RuleFields.events.optional(), min_viewers: RuleFields.min_viewers, cooldown_s: RuleFields.cooldown_s, template: RuleFields.template }).strict()
+
+/** GET, PATCH and DELETE of one channel or rule (`/api/v1/notification-<what>/:id`): the id and the caller's actor go to the notifier. */
+function oneById(
+  n: NotifierClient, what: 'channels' | 'rules', one: { schema: z.ZodType; description: string }, patch: z.ZodObject,
+  summary: { get: string; update: string; remove: string },
+): ApiRoute[] {
+  const byId = { path: `/api/v1/notification-${what}/:id`, tag: 'notifications', access: ANY_ROLE, params: IdParams, errors: [404] }
+  const ok = { status: 200, ...one }
+  const update = `${what}Update` as const
+  return [
+    route({ ...byId, method: 'GET', summary: summary.get, ok, handle: ({ caller, params, rid }) => n.call(`${what}Get`, { actor: caller.actor, id: params.id }, rid) }),
+    route({
+      ...byId, method: 'PATCH', summary: summary.update, body: patch, ok,
+      // The body is the notifier's update input without actor and id (the notifier validates it again).
+      handle: ({ caller, params, body, rid }) => n.call(update, { actor: caller.actor, id: params.id, ...body } as NotifierInput<typeof update>, rid),
+    }),
+    route({
+      ...byId, method: 'DELETE', summary: summary.remove, ok: { status: 204, description: 'deleted' },
+      handle: async ({ caller, params, rid }) => {
+        await n.call(`${what}Delete`, { actor: caller.actor, id: params.id }, rid)
+        return null
+      },
+    }),
+  ]
+}
 
 export const notificationRoutes = (d: GatewayDeps) => {
   const n = new NotifierClient(d.nc)
@@ -38,27 +66,10 @@ export const notificationRoutes = (d: GatewayDeps) => {
         return { ...r.channel, ...(r.secret ? { secret: r.secret } : {}) }
       },
     }),
-    route({
-      method: 'GET', path: '/api/v1/notification-channels/:id', tag: 'notifications', access: ANY_ROLE, params: IdParams,
-      summary: 'One channel.', errors: [404],
-      ok: { status: 200, schema: Channel, description: 'Channel' },
-      handle: ({ caller, params, rid }) => n.call('channelsGet', { actor: caller.actor, id: params.id }, rid),
-    }),
-    route({
-      method: 'PATCH', path: '/api/v1/notification-channels/:id', tag: 'notifications', access: ANY_ROLE, params: IdParams,
-      body: z.object({ name: z.string().optional(), config: z.record(z.string(), z.unknown()).optional() }).strict(),
-      summary: 'Rename, or replace the whole config (which also clears `broken`).', errors: [404],
-      ok: { status: 200, schema: Channel, description: 'Channel' },
-      handle: ({ caller, params, body, rid }) => n.call('channelsUpdate', { actor: caller.actor, id: params.id, ...body }, rid),
-    }),
-    route({
-      method: 'DELETE', path: '/api/v1/notification-channels/:id', tag: 'notifications', access: ANY_ROLE, params: IdParams,
-      summary: 'Delete a channel with its rules and delivery log.', errors: [404],
-      ok: { status: 204, description: 'deleted' },
-      handle: async ({ caller, params, rid }) => {
-        await n.call('channelsDelete', { actor: caller.actor, id: params.id }, rid)
-        return null
-      },
+    ...oneById(n, 'channels', { schema: Channel, description: 'Channel' }, ChannelPatch, {
+      get: 'One channel.',
+      update: 'Rename, or replace the whole config (which also clears `broken`).',
+      remove: 'Delete a channel with its rules and delivery log.',
     }),
     route({
       method: 'POST', path: '/api/v1/notification-channels/:id/test', tag: 'notifications', access: ANY_ROLE, params: IdParams,
@@ -80,27 +91,10 @@ export const notificationRoutes = (d: GatewayDeps) => {
       ok: { status: 201, schema: Rule, description: 'Rule' },
       handle: ({ caller, body, rid }) => n.call('rulesCreate', { actor: caller.actor, ...body }, rid),
     }),
-    route({
-      method: 'GET', path: '/api/v1/notification-rules/:id', tag: 'notifications', access: ANY_ROLE, params: IdParams,
-      summary: 'One rule.', errors: [404],
-      ok: { status: 200, schema: Rule, description: 'Rule' },
-      handle: ({ caller, params, rid }) => n.call('rulesGet', { actor: caller.actor, id: params.id }, rid),
-    }),
-    route({
-      method: 'PATCH', path: '/api/v1/notification-rules/:id', tag: 'notifications', access: ANY_ROLE, params: IdParams,
-      body: z.object({ streamers: RuleFields.streamers.optional(), events: RuleFields.events.optional(), min_viewers: RuleFields.min_viewers, cooldown_s: RuleFields.cooldown_s, template: RuleFields.template }).strict(),
-      summary: 'Change a rule’s streamers, events, min_viewers, cooldown_s or template.', errors: [404],
-      ok: { status: 200, schema: Rule, description: 'Rule' },
-      handle: ({ caller, params, body, rid }) => n.call('rulesUpdate', { actor: caller.actor, id: params.id, ...body }, rid),
-    }),
-    route({
-      method: 'DELETE', path: '/api/v1/notification-rules/:id', tag: 'notifications', access: ANY_ROLE, params: IdParams,
-      summary: 'Delete a rule.', errors: [404],
-      ok: { status: 204, description: 'deleted' },
-      handle: async ({ caller, params, rid }) => {
-        await n.call('rulesDelete', { actor: caller.actor, id: params.id }, rid)
-        return null
-      },
+    ...oneById(n, 'rules', { schema: Rule, description: 'Rule' }, RulePatch, {
+      get: 'One rule.',
+      update: 'Change a rule’s streamers, events, min_viewers, cooldown_s or template.',
+      remove: 'Delete a rule.',
     }),
     route({
       method: 'POST', path: '/api/v1/notification-templates/preview', tag: 'notifications', access: ANY_ROLE,

@@ -3,7 +3,7 @@ import { AppError } from '@kickmon/shared/errors'
 import { MAX_SHARE_S, ShareLink, ShareLinkId, ShareTarget, targetSlugs } from '@kickmon/shared/contracts/public'
 import type { GatewayDeps } from '../deps.ts'
 import { clientOrigin } from '../public/origin.ts'
-import type { Caller } from '../request-auth.ts'
+import type { Caller } from '../identity/request-auth.ts'
 import { ANY_ROLE, route } from './define.ts'
 
 const Created = z.object({ id: z.string(), url: z.string(), expires_at: z.string() })

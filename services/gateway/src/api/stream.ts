@@ -1,5 +1,5 @@
 import type { GatewayDeps } from '../deps.ts'
-import { checkLiveOrigin } from '../request-auth.ts'
+import { checkLiveOrigin } from '../identity/request-auth.ts'
 import { ANY_ROLE, route } from './define.ts'
 
 export const streamRoutes = (d: GatewayDeps) => [

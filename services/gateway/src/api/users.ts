@@ -3,9 +3,9 @@ import { DisplayName, NewPassword, Role, User, Username } from '@kickmon/shared/
 import { AppError } from '@kickmon/shared/errors'
 import { Slug } from '@kickmon/shared/validation'
 import type { GatewayDeps } from '../deps.ts'
-import type { Caller } from '../request-auth.ts'
-import { json } from '../routes/errors.ts'
-import { ADMIN, ANY_ROLE, route } from './define.ts'
+import type { Caller } from '../identity/request-auth.ts'
+import { json } from '../http/errors.ts'
+import { ADMIN, ANY_ROLE, route, type ApiRoute } from './define.ts'
 import { IdParams } from './schemas.ts'
 
 const Assignments = z.object({ user_id: z.number().int(), slugs: z.array(z.string()) })
@@ -20,6 +20,16 @@ export function requireMonitored(d: Pick<GatewayDeps, 'statuses'>, slugs: string
   const unknown = slugs.filter((s) => !d.statuses.get(s))
   if (unknown.length) throw new AppError('VALIDATION', `not monitored (add them first): ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ', …' : ''}`)
 }
+
+/** A read about one user (`/users/:id…`): admins read anyone's, everyone else only their own. */
+const readOwn = (d: GatewayDeps, o: { path: string; summary: string; ok: ApiRoute['ok']; call: 'usersGet' | 'assignmentsGet' }) =>
+  route({
+    method: 'GET', path: o.path, tag: 'users', access: ANY_ROLE, params: IdParams, summary: o.summary, errors: [404], ok: o.ok,
+    handle: ({ caller, params, rid }) => {
+      selfOrAdmin(caller, params.id)
+      return d.auth.call(o.call, { actor: caller.actor, user_id: params.id }, rid)
+    },
+  })
 
 export const userRoutes = (d: GatewayDeps) => [
   route({
@@ -48,14 +58,9 @@ export const userRoutes = (d: GatewayDeps) => [
       return { id: u.id, username: u.username, role: u.role }
     },
   }),
-  route({
-    method: 'GET', path: '/api/v1/users/:id', tag: 'users', access: ANY_ROLE, params: IdParams,
-    summary: 'One user (admins: anyone; others: themselves).', errors: [404],
+  readOwn(d, {
+    path: '/api/v1/users/:id', summary: 'One user (admins: anyone; others: themselves).', call: 'usersGet',
     ok: { status: 200, schema: User, description: 'User' },
-    handle: ({ caller, params, rid }) => {
-      selfOrAdmin(caller, params.id)
-      return d.auth.call('usersGet', { actor: caller.actor, user_id: params.id }, rid)
-    },
   }),
   route({
     method: 'PATCH', path: '/api/v1/users/:id', tag: 'users', access: ANY_ROLE, params: IdParams,
@@ -92,14 +97,9 @@ export const userRoutes = (d: GatewayDeps) => [
       return { ok: true }
     },
   }),
-  route({
-    method: 'GET', path: '/api/v1/users/:id/streamers', tag: 'users', access: ANY_ROLE, params: IdParams,
-    summary: 'The streamers assigned to a user (admins: anyone; others: themselves).', errors: [404],
+  readOwn(d, {
+    path: '/api/v1/users/:id/streamers', summary: 'The streamers assigned to a user (admins: anyone; others: themselves).', call: 'assignmentsGet',
     ok: { status: 200, schema: Assignments, description: '{user_id, slugs}' },
-    handle: ({ caller, params, rid }) => {
-      selfOrAdmin(caller, params.id)
-      return d.auth.call('assignmentsGet', { actor: caller.actor, user_id: params.id }, rid)
-    },
   }),
   route({
     method: 'PUT', path: '/api/v1/users/:id/streamers', tag: 'users', access: ADMIN, params: IdParams,

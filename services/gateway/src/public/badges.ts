@@ -1,6 +1,6 @@
 import { makeBadge } from 'badge-maker'
 import type { StreamerStatus } from '@kickmon/shared/contracts/status'
-import type { StatusStore } from '../status-store.ts'
+import type { StatusStore } from '../live/status-store.ts'
 import { fmtInt } from '../views/format.ts'
 import type { PublicPages } from './pages.ts'
 

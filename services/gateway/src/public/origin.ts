@@ -1,5 +1,5 @@
-import { isHttps } from '../cookies.ts'
-import { forwardedOf } from '../forwarded.ts'
+import { isHttps } from '../identity/cookies.ts'
+import { forwardedOf } from '../http/forwarded.ts'
 
 /**
  * The origin the client used, for links handed back to it (share links, embed snippets): behind

@@ -1,6 +1,6 @@
 import type { ApiKey, AuthOutput } from '@kickmon/shared/contracts/auth'
-import type { SessionUser } from '../auth-client.ts'
-import { html, type Html } from '../html.ts'
+import type { SessionUser } from '../clients/auth-client.ts'
+import { html, type Html } from './html.ts'
 import { panel } from './components.ts'
 import { fmtTime } from './format.ts'
 import { page } from './layout.ts'

@@ -1,6 +1,6 @@
 import type { StatusPage } from '@kickmon/shared/contracts/public'
-import type { SessionUser } from '../auth-client.ts'
-import { html, type Html } from '../html.ts'
+import type { SessionUser } from '../clients/auth-client.ts'
+import { html, type Html } from './html.ts'
 import { panel } from './components.ts'
 import { page } from './layout.ts'
 

@@ -1,4 +1,4 @@
-import { html, type Html } from '../html.ts'
+import { html, type Html } from './html.ts'
 
 // Small pieces every page uses. Result slots (`.result`) are where htmx puts a form's answer:
 // a notice on success, an error (with its 4xx status) otherwise. htmx 4 swaps 4xx/5xx bodies,

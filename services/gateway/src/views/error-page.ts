@@ -1,5 +1,5 @@
 import type { AppError } from '@kickmon/shared/errors'
-import { html } from '../html.ts'
+import { html } from './html.ts'
 import { errorBox } from './components.ts'
 import { page } from './layout.ts'
 

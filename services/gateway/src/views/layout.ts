@@ -1,5 +1,5 @@
-import { html, type Html } from '../html.ts'
-import type { SessionUser } from '../auth-client.ts'
+import { html, type Html } from './html.ts'
+import type { SessionUser } from '../clients/auth-client.ts'
 
 export type PageOptions = {
   title: string

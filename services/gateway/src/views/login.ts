@@ -1,4 +1,4 @@
-import { html } from '../html.ts'
+import { html } from './html.ts'
 import { page } from './layout.ts'
 
 export function loginPage(opts: { error?: string; username?: string; next?: string } = {}): string {

@@ -1,6 +1,6 @@
 import type { Channel, ChannelType, Delivery, Rule, TestResult } from '@kickmon/shared/contracts/notifier'
-import type { SessionUser } from '../auth-client.ts'
-import { html, type Html } from '../html.ts'
+import type { SessionUser } from '../clients/auth-client.ts'
+import { html, type Html } from './html.ts'
 import { errorBox, notice, panel } from './components.ts'
 import { fmtTime } from './format.ts'
 import { page } from './layout.ts'

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../html.ts'
+import { escapeHtml } from './html.ts'
 
 function hue(s: string): number {
   let h = 0

@@ -1,5 +1,5 @@
 import type { StreamerStatus } from '@kickmon/shared/contracts/status'
-import { html, raw, type Html } from '../html.ts'
+import { html, raw, type Html } from './html.ts'
 import { fmtDuration, fmtInt, fmtTime } from './format.ts'
 
 // Pages for people without an account: public status pages (/p/<slug>, its /embed) and share

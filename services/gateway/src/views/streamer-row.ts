@@ -1,5 +1,5 @@
 import type { StreamerStatus } from '@kickmon/shared/contracts/status'
-import { html, type Html } from '../html.ts'
+import { html, type Html } from './html.ts'
 import { fmtAgo, fmtInt } from './format.ts'
 import { sparkline } from './sparkline.ts'
 
