@@ -1,12 +1,7 @@
-import type { NatsConnection } from '@nats-io/transport-node'
-import { usesDemoSecrets } from '@kickmon/shared/config'
-import type { Sql } from '@kickmon/shared/db'
-import type { Health } from '@kickmon/shared/health'
-import type { Logger } from '@kickmon/shared/logger'
-import { Counter, type Registry } from '@kickmon/shared/metrics'
-import type { Endpoint } from '@kickmon/shared/rpc'
+import { Counter } from '@kickmon/shared/metrics'
+import type { ServiceStartContext } from '@kickmon/shared/service'
 import { bootstrapAdmin } from './bootstrap.ts'
-import type { AuthConfig } from './config.ts'
+import { usesDemoSecrets, type AuthConfig } from './config.ts'
 import type { AuthDeps } from './deps.ts'
 import { authEndpoints } from './endpoints.ts'
 import { internalEndpoints } from './internal-endpoints.ts'
@@ -16,22 +11,11 @@ import { publicEndpoints } from './public-endpoints.ts'
 import { pruneSessions } from './sessions.ts'
 import { pruneFailures } from './throttle.ts'
 
-/** The parts of shared's ServiceContext auth uses; tests build one around a test db and nats. */
-export type AuthStartContext = {
-  config: AuthConfig
-  log: Logger
-  nc: NatsConnection
-  sql: Sql | null
-  addEndpoints: (defs: Endpoint<any, any>[]) => void
-  onStop: (fn: () => Promise<void> | void) => void
-  registry?: Registry
-  health?: Health
-}
 
 const HOUSEKEEPING_MS = 10 * 60_000
 
 /** Start the auth service on a wired context: bootstrap admin, endpoints, housekeeping. */
-export async function startAuth(ctx: AuthStartContext): Promise<AuthDeps> {
+export async function startAuth(ctx: ServiceStartContext<AuthConfig>): Promise<AuthDeps> {
   const { config, log, nc } = ctx
   if (!ctx.sql) throw new Error('auth needs PostgreSQL (useDb: true)')
   const deps: AuthDeps = { config, sql: ctx.sql, nc, log, passwords: new Passwords() }

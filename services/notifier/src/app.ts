@@ -1,10 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node'
 import { jetstreamManager } from '@nats-io/jetstream'
 import type { Sql } from '@kickmon/shared/db'
-import type { Health } from '@kickmon/shared/health'
 import type { Logger } from '@kickmon/shared/logger'
-import type { Registry } from '@kickmon/shared/metrics'
-import type { Endpoint } from '@kickmon/shared/rpc'
+import type { ServiceStartContext } from '@kickmon/shared/service'
 import { EVENTS_STREAM } from '@kickmon/shared/contracts/names'
 import { untilJetStreamAnswers, jetStreamRetryLog } from '@kickmon/shared/nats-resources'
 import { ChannelLocks } from './channel-lock.ts'
@@ -20,22 +18,10 @@ import { notifierMetrics } from './metrics.ts'
 import { Sealer } from './seal.ts'
 import { Visibility } from './visibility.ts'
 
-/** The parts of shared's ServiceContext the notifier uses; tests build one around a test db and nats. */
-export type NotifierStartContext = {
-  config: NotifierConfig
-  log: Logger
-  nc: NatsConnection
-  sql: Sql | null
-  addEndpoints: (defs: Endpoint<any, any>[]) => void
-  onStop: (fn: () => Promise<void> | void) => void
-  registry?: Registry
-  health?: Health
-}
-
 const KEEP_DAYS = 30
 
 /** Start the notifier on a wired context: endpoints, the KICK_EVENTS consumer, the sender. */
-export async function startNotifier(ctx: NotifierStartContext): Promise<NotifierDeps & { dispatcher: Dispatcher }> {
+export async function startNotifier(ctx: ServiceStartContext<NotifierConfig>): Promise<NotifierDeps & { dispatcher: Dispatcher }> {
   const { config, log, nc } = ctx
   if (!ctx.sql) throw new Error('the notifier needs PostgreSQL (useDb: true)')
   const d: NotifierDeps = {
