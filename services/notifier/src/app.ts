@@ -1,10 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import { jetstreamManager } from '@nats-io/jetstream'
 import type { Sql } from '@kickmon/shared/db'
 import type { Logger } from '@kickmon/shared/logger'
 import type { ServiceStartContext } from '@kickmon/shared/service'
-import { EVENTS_STREAM } from '@kickmon/shared/contracts/names'
-import { untilJetStreamAnswers, jetStreamRetryLog } from '@kickmon/shared/nats-resources'
 import { ChannelLocks } from './channel-lock.ts'
 import type { NotifierConfig } from './config.ts'
 import type { NotifierDeps } from './deps.ts'
@@ -53,9 +50,6 @@ export async function startNotifier(ctx: ServiceStartContext<NotifierConfig>): P
   messages = new LiveMessages(d, live, locks, () => dispatcher.kick())
   ctx.addEndpoints(withAdminSubjects(notifierEndpoints(d)))
 
-  // KICK_EVENTS is the poller's: wait until it exists rather than create it with other settings
-  // (a notifier started before the first poller must not exit and be restarted).
-  await waitForEventsStream(nc, log)
   const intake = new Intake(d, vis, () => dispatcher.kick())
   await intake.start()
   dispatcher.start()
@@ -75,18 +69,6 @@ export async function startNotifier(ctx: ServiceStartContext<NotifierConfig>): P
   ctx.onStop(() => clearInterval(housekeeping))
   started = true
   return { ...d, dispatcher }
-}
-
-async function waitForEventsStream(nc: NatsConnection, log: Logger) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await untilJetStreamAnswers(async () => (await jetstreamManager(nc)).streams.info(EVENTS_STREAM), jetStreamRetryLog(log))
-      return
-    } catch (e) {
-      if (attempt === 1 || attempt % 15 === 0) log.warn({ err: (e as Error).message }, `waiting for the ${EVENTS_STREAM} stream (the poller creates it)`)
-      await Bun.sleep(1000)
-    }
-  }
 }
 
 /** The notifier's tables come from migration 0009; wait for them rather than crash. */
