@@ -1,12 +1,12 @@
-import type { NatsConnection } from '@nats-io/transport-node'
-import type { Sql } from '@kickmon/shared/db'
-import type { Logger } from '@kickmon/shared/logger'
+import { waitForTables } from '@kickmon/shared/db'
 import type { ServiceStartContext } from '@kickmon/shared/service'
 import { ChannelLocks } from './channel-lock.ts'
+import { deleteOwnersChannels } from './channels.ts'
 import type { NotifierConfig } from './config.ts'
 import type { NotifierDeps } from './deps.ts'
 import { Dispatcher } from './dispatcher.ts'
 import { notifierEndpoints } from './endpoints.ts'
+import { startHousekeeping } from './housekeeping.ts'
 import { withAdminSubjects } from './system-actors.ts'
 import { Intake } from './intake.ts'
 import { LiveMessages } from './live-messages.ts'
@@ -14,8 +14,6 @@ import { LiveStatuses } from './live-statuses.ts'
 import { notifierMetrics } from './metrics.ts'
 import { Sealer } from './seal.ts'
 import { Visibility } from './visibility.ts'
-
-const KEEP_DAYS = 30
 
 /** Start the notifier on a wired context: endpoints, the KICK_EVENTS consumer, the sender. */
 export async function startNotifier(ctx: ServiceStartContext<NotifierConfig>): Promise<NotifierDeps & { dispatcher: Dispatcher }> {
@@ -34,14 +32,11 @@ export async function startNotifier(ctx: ServiceStartContext<NotifierConfig>): P
       if (!started) throw new Error('starting: waiting for migrations or KICK_EVENTS')
     },
   })
-  await waitForSchema(d)
+  // The notifier's tables come from migration 0009; KICK_EVENTS is waited for by the intake.
+  await waitForTables(d.sql, ['notify_deliveries'], log, 'notifier')
 
   const vis = new Visibility(nc, log)
-  ctx.onStop(vis.watch((userId) => {
-    void d.sql`delete from notify_channels where owner_id = ${userId}`
-      .then((r) => r.count && log.info({ user: userId, channels: r.count }, 'a deleted user\'s channels were removed'))
-      .catch((err) => log.warn({ err: (err as Error).message, user: userId }, 'removing a deleted user\'s channels failed'))
-  }))
+  ctx.onStop(vis.watch((userId) => void deleteOwnersChannels(d, userId)))
   const live = new LiveStatuses(nc)
   ctx.onStop(live.start())
   const locks = new ChannelLocks()
@@ -60,23 +55,7 @@ export async function startNotifier(ctx: ServiceStartContext<NotifierConfig>): P
     await dispatcher.stop()
   })
 
-  const housekeeping = setInterval(() => {
-    void d.sql`delete from notify_deliveries where done_at < now() - make_interval(days => ${KEEP_DAYS})`.catch(() => {})
-    void d.sql`delete from notify_messages where ended and last_edit_at < now() - make_interval(days => ${KEEP_DAYS})`.catch(() => {})
-    void d.sql<{ n: number }[]>`select count(*)::int as n from notify_deliveries where status in ('pending', 'sending') and next_attempt_at < 'infinity'`
-      .then(([r]) => d.metrics.pending.set(r?.n ?? 0)).catch(() => {})
-  }, 60_000)
-  ctx.onStop(() => clearInterval(housekeeping))
+  ctx.onStop(startHousekeeping(d))
   started = true
   return { ...d, dispatcher }
-}
-
-/** The notifier's tables come from migration 0009; wait for them rather than crash. */
-async function waitForSchema(d: NotifierDeps) {
-  for (let attempt = 1; ; attempt++) {
-    const [r] = await d.sql<{ ok: boolean }[]>`select to_regclass('notify_deliveries') is not null as ok`
-    if (r?.ok) return
-    if (attempt === 1 || attempt % 10 === 0) d.log.warn('notifier tables are missing: waiting for migrations (`kickmon db migrate`)')
-    await Bun.sleep(1000)
-  }
 }
