@@ -1,6 +1,7 @@
 import type { ServiceConfig } from '../../shared/src/config.ts'
 import { parseEnv } from '../../shared/src/parse-env.ts'
 import { createService, type ServiceContext, type ServiceOptions } from '../../shared/src/service.ts'
+import { AuthConfigSchema, type AuthConfig } from '../../services/auth/src/config.ts'
 import { GatewayConfigSchema, type GatewayConfig } from '../../services/gateway/src/config.ts'
 import { PollerConfigSchema, type PollerConfig } from '../../services/poller/src/config.ts'
 import { createKickSim, type KickSimOptions } from '../../services/kick-sim/src/sim.ts'
@@ -8,8 +9,8 @@ import { createTestDb, testNats, type LocalNats, type TestDb } from './infra.ts'
 import { connectAs, testNatsAuth } from './nats-auth.ts'
 import type { NatsConnection } from '@nats-io/transport-node'
 
-/** The poller's and the gateway's settings in one object: what tests hand to either. */
-export type StackConfig = PollerConfig & GatewayConfig
+/** The poller's, the gateway's and auth's settings in one object: what tests hand to any of them. */
+export type StackConfig = PollerConfig & GatewayConfig & AuthConfig
 
 export type TestEnv = { db: TestDb; nats: LocalNats; sim: ReturnType<typeof createKickSim>; simUrl: string; config: (over?: Record<string, string>) => StackConfig; destroy: () => Promise<void> }
 
@@ -24,9 +25,10 @@ export async function testEnv(simOpts: KickSimOptions = {}): Promise<TestEnv> {
       KICK_CLIENT_ID: 'kickmon-demo', KICK_CLIENT_SECRET: 'kickmon-demo-secret', KICK_WEBHOOK_PUBLIC_KEY: sim.publicKeyPem,
       POLL_INTERVAL_S: '1', OFFLINE_GRACE_S: '2', POLLER_PORT: '0', AUTH_PORT: '0', GATEWAY_PORT: '0',
       ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: 'correct horse battery', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      CONFIG_ENCRYPTION_KEY: '0'.repeat(64), // the demo key: auth has no default of its own
       ...over,
     }
-    return { ...parseEnv(PollerConfigSchema, env), ...parseEnv(GatewayConfigSchema, env) }
+    return { ...parseEnv(PollerConfigSchema, env), ...parseEnv(GatewayConfigSchema, env), ...parseEnv(AuthConfigSchema, env) }
   }
   return {
     db, nats, sim, simUrl, config,
