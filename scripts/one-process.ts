@@ -5,14 +5,22 @@
 // registration, health port and logger, exactly as createService gives a process of its own.
 // KICKMON_SERVICE_ENV (JSON, set by scripts/infra/stack.ts) holds each service's own variables
 // over the shared environment, e.g. {"poller":{"NATS_NKEY_SEED_FILE":"…","DATABASE_URL":"…"}}.
-import { loadConfig } from '../shared/src/config.ts'
+import { loadEnv, type Env } from '../shared/src/parse-env.ts'
 import { createService } from '../shared/src/service.ts'
+import { AuthConfigSchema } from '../services/auth/src/config.ts'
 import { authService } from '../services/auth/src/definition.ts'
-import { loadAuthConfig } from '../services/auth/src/config.ts'
+import { GatewayConfigSchema } from '../services/gateway/src/config.ts'
 import { gatewayService } from '../services/gateway/src/definition.ts'
+import { PollerConfigSchema } from '../services/poller/src/config.ts'
 import { pollerService } from '../services/poller/src/definition.ts'
 
 type Name = 'auth' | 'poller' | 'gateway'
+// Each service reads only its own settings, with its own schema, from its own environment.
+const create = {
+  auth: (env: Env) => createService(authService(loadEnv(AuthConfigSchema, env))),
+  poller: (env: Env) => createService(pollerService(loadEnv(PollerConfigSchema, env))),
+  gateway: (env: Env) => createService(gatewayService(loadEnv(GatewayConfigSchema, env))),
+}
 const own = JSON.parse(process.env.KICKMON_SERVICE_ENV || '{}') as Partial<Record<Name, Record<string, string>>>
 const envOf = (name: Name) => {
   const { KICKMON_SERVICE_ENV: _, ...shared } = process.env
@@ -35,9 +43,7 @@ process.on('SIGINT', () => void stopAll(0))
 
 try {
   for (const name of ['auth', 'poller', 'gateway'] as const) {
-    const env = envOf(name)
-    const opts = name === 'auth' ? authService(loadAuthConfig(env)) : name === 'poller' ? pollerService(loadConfig(env)) : gatewayService(loadConfig(env))
-    const { stop } = await createService(opts)
+    const { stop } = await create[name](envOf(name))
     running.push({ name, stop })
   }
 } catch (err) {

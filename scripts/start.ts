@@ -7,8 +7,8 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import postgres from 'postgres'
-import { ConfigError, parseConfig } from '../shared/src/config.ts'
 import { startLocalNats, type LocalNats } from './infra/nats.ts'
+import { stackConfigProblems } from './infra/check-config.ts'
 import { connectWith, ensureNatsAuth, type NatsAuthFiles } from './infra/nats-auth.ts'
 import type { NatsCredentials } from '../shared/src/nats-credentials.ts'
 import { adminSubject } from '../shared/src/contracts/auth-internal.ts'
@@ -26,16 +26,6 @@ mkdirSync(DATA, { recursive: true })
 const env = process.env
 const say = (msg: string) => console.log(`\x1b[33mkickmon\x1b[0m ${msg}`)
 
-try {
-  parseConfig(env) // fail fast with one line per bad variable
-} catch (e) {
-  if (e instanceof ConfigError) {
-    for (const l of e.message.split('\n')) console.error(`config error: ${l}`)
-    process.exit(1)
-  }
-  throw e
-}
-
 /** Secrets and the first admin's password, generated once and kept in .data/ (mode 600). */
 function persisted(name: string, make: () => string): string {
   const file = join(DATA, name)
@@ -52,6 +42,11 @@ const adminUser = (env.ADMIN_USERNAME ||= 'admin')
 // Only a password we generated is printed: one the user set is theirs, never echoed.
 const generatedPassword = env.ADMIN_PASSWORD ? null : persisted('admin-password', () => randomBytes(9).toString('base64url'))
 env.ADMIN_PASSWORD ||= generatedPassword!
+
+// Fail fast, before anything starts, with one line per bad variable.
+const problems = stackConfigProblems(env, !env.KICK_CLIENT_ID && !env.KICK_API_URL)
+for (const line of problems) console.error(`config error: ${line}`)
+if (problems.length) process.exit(1)
 
 let pg: LocalPostgres | null = null
 let nats: LocalNats | null = null

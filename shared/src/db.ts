@@ -1,4 +1,5 @@
 import postgres from 'postgres'
+import type { Logger } from './logger.ts'
 
 export type Sql = postgres.Sql
 /** A transaction's handle (inside `sql.begin`). */
@@ -26,5 +27,18 @@ export async function waitForDb(sql: Sql, onRetry: (err: unknown, attempt: numbe
       onRetry(e, attempt)
       await Bun.sleep(Math.min(5000, 250 * 2 ** Math.min(attempt, 5)))
     }
+  }
+}
+
+/**
+ * Retry until migrations have made `tables` (a service started before `kickmon db migrate` waits
+ * rather than crash); `service` names it in the warning.
+ */
+export async function waitForTables(sql: Sql, tables: string[], log: Pick<Logger, 'warn'>, service: string) {
+  for (let attempt = 1; ; attempt++) {
+    const [r] = await sql<{ ok: boolean }[]>`select bool_and(to_regclass(t) is not null) as ok from unnest(${tables}::text[]) as t`
+    if (r?.ok) return
+    if (attempt === 1 || attempt % 10 === 0) log.warn(`${service} tables are missing: waiting for migrations (\`kickmon db migrate\`)`)
+    await Bun.sleep(1000)
   }
 }

@@ -53,7 +53,7 @@ const pemFile = z.string().min(1).superRefine((path, ctx) => {
   if (text !== null && !text.includes('-----BEGIN ')) ctx.addIssue({ code: 'custom', message: `${path} is not a PEM file` })
 })
 
-/** Spread into the config schema (shared/src/config.ts). */
+/** Spread into a service's schema through `natsVars` (shared/src/config.ts). */
 export const NatsCredentialVars = {
   NATS_CREDS: credsFile.optional(),
   NATS_NKEY_SEED_FILE: seedFile.optional(),
@@ -64,12 +64,10 @@ export const NatsCredentialVars = {
 
 export type NatsCredentials = { [K in keyof typeof NatsCredentialVars]?: string }
 
-/** The checks that involve two variables; `parseConfig` reports them like any other. */
-export function natsCredentialIssues(c: NatsCredentials): { path: string; message: string }[] {
-  const out: { path: string; message: string }[] = []
-  if (c.NATS_CREDS && c.NATS_NKEY_SEED_FILE) out.push({ path: 'NATS_CREDS', message: 'set NATS_CREDS or NATS_NKEY_SEED_FILE, not both' })
-  if (!!c.NATS_TLS_CERT !== !!c.NATS_TLS_KEY) out.push({ path: c.NATS_TLS_CERT ? 'NATS_TLS_KEY' : 'NATS_TLS_CERT', message: 'NATS_TLS_CERT and NATS_TLS_KEY go together (a client certificate and its key)' })
-  return out
+/** The checks that involve two variables, as a refinement of the schema: reported like any other. */
+export function checkNatsCredentialPairs(c: NatsCredentials, ctx: z.RefinementCtx): void {
+  if (c.NATS_CREDS && c.NATS_NKEY_SEED_FILE) ctx.addIssue({ code: 'custom', path: ['NATS_CREDS'], message: 'set NATS_CREDS or NATS_NKEY_SEED_FILE, not both' })
+  if (!!c.NATS_TLS_CERT !== !!c.NATS_TLS_KEY) ctx.addIssue({ code: 'custom', path: [c.NATS_TLS_CERT ? 'NATS_TLS_KEY' : 'NATS_TLS_CERT'], message: 'NATS_TLS_CERT and NATS_TLS_KEY go together (a client certificate and its key)' })
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Svcm, type Service } from '@nats-io/services'
 import type { NatsConnection } from '@nats-io/transport-node'
-import type { Config } from './config.ts'
+import type { ServiceConfig } from './config.ts'
 import { createDb, waitForDb, type Sql } from './db.ts'
 import { grantsProbe } from './db-grants.ts'
 import { Health, dbProbe, natsProbe } from './health.ts'
@@ -14,8 +14,9 @@ const HEALTH_PATHS = new Set(['/healthz', '/readyz', '/metrics'])
 
 export const VERSION = '0.1.0'
 
-export type ServiceContext = {
-  config: Config
+/** What a service's start gets; `config` is that service's own (its config.ts). */
+export type ServiceContext<C extends ServiceConfig = ServiceConfig> = {
+  config: C
   log: Logger
   nc: NatsConnection
   sql: Sql | null
@@ -27,15 +28,25 @@ export type ServiceContext = {
   onStop: (fn: () => Promise<void> | void) => void
 }
 
-export type ServiceOptions = {
+/**
+ * The parts of ServiceContext a service's start uses: what tests build around a test database
+ * and nats-server without the runner (registry and health are then absent).
+ */
+export type ServiceStartContext<C extends ServiceConfig = ServiceConfig> =
+  Pick<ServiceContext<C>, 'config' | 'log' | 'nc' | 'sql' | 'addEndpoints' | 'onStop'> & Partial<Pick<ServiceContext<C>, 'registry' | 'health'>>
+
+export type ServiceOptions<C extends ServiceConfig = ServiceConfig> = {
   name: 'poller' | 'auth' | 'gateway' | 'notifier'
   description: string
   port: number
-  config: Config
+  /** Where /healthz /readyz /metrics listen (<SERVICE>_HOST); loopback when not given. */
+  host?: string
+  config: C
+  /** Connect to PostgreSQL at `config.DATABASE_URL` before start. */
   useDb: boolean
   /** The gateway serves health on its own app; others get a small server on `port`. */
   ownHttp?: boolean
-  start: (ctx: ServiceContext) => Promise<void>
+  start: (ctx: ServiceContext<C>) => Promise<void>
 }
 
 /**
@@ -43,7 +54,7 @@ export type ServiceOptions = {
  * `$SRV` registration, /healthz /readyz /metrics, and an ordered `stop()` (docs/design.md#service-conventions).
  * Tests call this directly; main.ts files go through `runService`, which adds signals.
  */
-export async function createService(opts: ServiceOptions & { logger?: Logger }): Promise<{ ctx: ServiceContext; stop: () => Promise<void> }> {
+export async function createService<C extends ServiceConfig>(opts: ServiceOptions<C> & { logger?: Logger }): Promise<{ ctx: ServiceContext<C>; stop: () => Promise<void> }> {
   const { config, name } = opts
   const log = opts.logger ?? createLogger(name, config.LOG_LEVEL)
   const registry = createMetrics(name)
@@ -56,7 +67,7 @@ export async function createService(opts: ServiceOptions & { logger?: Logger }):
     : Bun.serve({
         port: opts.port,
         // /metrics and /readyz are for this machine unless POLLER_HOST / AUTH_HOST say otherwise.
-        hostname: name === 'auth' ? config.AUTH_HOST : name === 'poller' ? config.POLLER_HOST : name === 'notifier' ? ((config as { NOTIFIER_HOST?: string }).NOTIFIER_HOST ?? '127.0.0.1') : config.GATEWAY_HOST,
+        hostname: opts.host ?? '127.0.0.1',
         fetch: async (req) => {
           const path = new URL(req.url).pathname
           // Read-only endpoints: another method is refused, not answered as if it were a GET.
@@ -69,6 +80,7 @@ export async function createService(opts: ServiceOptions & { logger?: Logger }):
 
   let sql: Sql | null = null
   if (opts.useDb) {
+    if (!config.DATABASE_URL) throw new Error(`${name} needs DATABASE_URL in its config (useDb)`)
     sql = createDb(config.DATABASE_URL, name)
     await waitForDb(sql, (err, attempt) =>
       log.warn({ attempt, err: String((err as Error).message ?? err).replace(/\w+:\/\/\S+/g, '<url>') }, 'waiting for PostgreSQL'),
@@ -89,7 +101,7 @@ export async function createService(opts: ServiceOptions & { logger?: Logger }):
   const service = await new Svcm(nc).add({ name, version: VERSION, description: opts.description, metadata })
   const counter = natsRequestsCounter(registry)
 
-  const ctx: ServiceContext = {
+  const ctx: ServiceContext<C> = {
     config, log, nc, sql, registry, service, health,
     addEndpoints: (defs) => addEndpoints(service, defs, log, counter),
     onStop: (fn) => void stopHooks.push(fn),
@@ -119,7 +131,7 @@ export async function createService(opts: ServiceOptions & { logger?: Logger }):
 }
 
 /** createService plus SIGTERM/SIGINT handling and a hard-exit guard: what main.ts calls. */
-export async function runService(opts: ServiceOptions): Promise<ServiceContext> {
+export async function runService<C extends ServiceConfig>(opts: ServiceOptions<C>): Promise<ServiceContext<C>> {
   const { ctx, stop } = await createService(opts)
   let once = false
   const onSignal = (signal: string) => {

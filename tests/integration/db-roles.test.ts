@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import postgres from 'postgres'
-import { parseAuthConfig } from '../../services/auth/src/config.ts'
+import { AuthConfigSchema } from '../../services/auth/src/config.ts'
 import { startAuth } from '../../services/auth/src/app.ts'
 import { SERVICE_TABLES } from '../../shared/src/db-grants.ts'
 import { createLogger } from '../../shared/src/logger.ts'
@@ -10,6 +10,7 @@ import { kickmon } from './cli/run.ts'
 import { createTestDb, testNats, type LocalNats, type TestDb } from '../harness/infra.ts'
 import { eventually } from '../harness/services.ts'
 import { natsEnv } from '../harness/nats-auth.ts'
+import { parseEnv } from '../../shared/src/parse-env.ts'
 
 // Least privilege in PostgreSQL: `kickmon db roles` gives auth and the poller login roles of
 // their own with rights on exactly their tables; each is refused on the other's tables, on
@@ -104,7 +105,7 @@ test('a role missing a grant: one log line naming the role and the table, and re
   const lines: string[] = []
   const logger = createLogger('auth', 'info', { write: (l: string) => void lines.push(l) })
   const env = { ...process.env, DATABASE_URL: AUTH_URL(), NATS_URL: nats.url, AUTH_PORT: '0', CONFIG_ENCRYPTION_KEY: 'ab'.repeat(32), ADMIN_PASSWORD: 'roles-admin-pass', ...natsEnv('auth') }
-  const config = parseAuthConfig(env)
+  const config = parseEnv(AuthConfigSchema, env)
   const { ctx, stop } = await createService({ name: 'auth', description: 'auth (test)', port: 0, config, useDb: true, logger, start: async (c) => void (await startAuth({ ...c, config })) })
   try {
     const errors = lines.map((l) => JSON.parse(l) as { level: string | number; msg: string }).filter((l) => l.msg.includes('lacks'))

@@ -2,7 +2,8 @@ import { expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseConfig } from '../../shared/src/config.ts'
+import { parseEnv } from '../../shared/src/parse-env.ts'
+import { GatewayConfigSchema } from '../../services/gateway/src/config.ts'
 import { parseEnvFile, readCompose, resolvedEnv } from './compose.ts'
 import { ROOT } from './dockerfile.ts'
 
@@ -30,7 +31,7 @@ test("the proxy profile: Caddy with deploy/caddy/Caddyfile in front of the gatew
   expect(env.KICKMON_UPSTREAM).toBe(`gateway:${resolvedEnv(c.services.gateway!, demo).values.GATEWAY_PORT}`)
   // The seed file is mounted from the nats-keys volume in the container; its checks are compose.test.ts's.
   const { NATS_NKEY_SEED_FILE: _seed, ...gatewayEnv } = resolvedEnv(c.services.gateway!, demo).values
-  const gateway = parseConfig(gatewayEnv)
+  const gateway = parseEnv(GatewayConfigSchema, gatewayEnv)
   expect(gateway.TRUSTED_PROXIES).toEqual([caddy.networks.edge!.ipv4_address])
   expect(gateway.GATEWAY_HOST).toBe('0.0.0.0')
 

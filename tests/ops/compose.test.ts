@@ -4,13 +4,15 @@ import { join } from 'node:path'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { createUser } from '@nats-io/nkeys'
-import { parseConfig } from '../../shared/src/config.ts'
-import { parseAuthConfig } from '../../services/auth/src/config.ts'
-import { parseNotifierConfig } from '../../services/notifier/src/config.ts'
-import { parseEnv as parseSimEnv } from '../../services/kick-sim/src/env.ts'
+import { AuthConfigSchema } from '../../services/auth/src/config.ts'
+import { GatewayConfigSchema } from '../../services/gateway/src/config.ts'
+import { NotifierConfigSchema } from '../../services/notifier/src/config.ts'
+import { PollerConfigSchema } from '../../services/poller/src/config.ts'
+import { KickSimConfigSchema } from '../../services/kick-sim/src/config.ts'
 import { createKickSim } from '../../services/kick-sim/src/sim.ts'
 import { parseEnvFile, readCompose, resolvedEnv, type Compose } from './compose.ts'
 import { effectiveUser, expandArgs, readDockerfile, ROOT, type Dockerfile } from './dockerfile.ts'
+import { parseEnv } from '../../shared/src/parse-env.ts'
 
 // compose.yaml checked without a Docker engine: it parses, its images are pinned and its
 // builds exist, every service gets the variables it needs and nothing starts without the
@@ -93,11 +95,11 @@ describe('compose.yaml', () => {
     const poller = mounted(env('poller'))
     const auth = mounted(env('auth'))
     const gateway = mounted(env('gateway'))
-    expect(() => parseConfig(poller)).not.toThrow()
-    expect(() => parseAuthConfig(auth)).not.toThrow()
-    expect(() => parseConfig(gateway)).not.toThrow()
-    expect(() => parseNotifierConfig(mounted(env('notifier')))).not.toThrow()
-    expect(() => parseSimEnv(env('kick-sim'))).not.toThrow()
+    expect(() => parseEnv(PollerConfigSchema, poller)).not.toThrow()
+    expect(() => parseEnv(AuthConfigSchema, auth)).not.toThrow()
+    expect(() => parseEnv(GatewayConfigSchema, gateway)).not.toThrow()
+    expect(() => parseEnv(NotifierConfigSchema, mounted(env('notifier')))).not.toThrow()
+    expect(() => parseEnv(KickSimConfigSchema, env('kick-sim'))).not.toThrow()
     // What each service cannot do without is set explicitly, not left to .env.
     for (const [name, vars] of Object.entries({ poller: ['DATABASE_URL', 'NATS_URL', 'POLLER_PORT'], auth: ['DATABASE_URL', 'NATS_URL', 'AUTH_PORT', 'SESSION_SECRET', 'CONFIG_ENCRYPTION_KEY', 'ADMIN_PASSWORD'], gateway: ['NATS_URL', 'GATEWAY_PORT'], notifier: ['DATABASE_URL', 'NATS_URL', 'NOTIFIER_PORT', 'NOTIFY_ENCRYPTION_KEY'], migrate: ['DATABASE_URL'] }))
       for (const v of vars) expect(env(name)[v], `${name} ${v}`).toBeTruthy()
@@ -113,7 +115,7 @@ describe('compose.yaml', () => {
         expect(Number(u.port), `${name} ${k}=${v}`).toBe(listens[u.hostname]!)
       }
     }
-    expect(parseSimEnv(resolvedEnv(c.services['kick-sim']!, demo).values).KICK_SIM_PORT).toBe(8090)
+    expect(parseEnv(KickSimConfigSchema, resolvedEnv(c.services['kick-sim']!, demo).values).KICK_SIM_PORT).toBe(8090)
   })
 
   test('health checks run `kickmon healthcheck` against /readyz on the port each service listens on', () => {
@@ -154,11 +156,11 @@ describe('compose.yaml', () => {
   })
 
   test('the demo: the gateway verifies webhooks with the key kick-sim signs them with', () => {
-    const simEnv = parseSimEnv(resolvedEnv(c.services['kick-sim']!, demo).values)
+    const simEnv = parseEnv(KickSimConfigSchema, resolvedEnv(c.services['kick-sim']!, demo).values)
     const sim = createKickSim({ channels: 0, activity: false, keySeed: simEnv.KICK_SIM_KEY_SEED })
-    const gateway = parseConfig(mounted(resolvedEnv(c.services.gateway!, demo).values))
+    const gateway = parseEnv(GatewayConfigSchema, mounted(resolvedEnv(c.services.gateway!, demo).values))
     expect(gateway.KICK_WEBHOOK_PUBLIC_KEY.trim()).toBe(sim.publicKeyPem.trim())
-    const poller = parseConfig(mounted(resolvedEnv(c.services.poller!, demo).values))
+    const poller = parseEnv(PollerConfigSchema, mounted(resolvedEnv(c.services.poller!, demo).values))
     expect([poller.KICK_CLIENT_ID, poller.KICK_CLIENT_SECRET]).toEqual([simEnv.KICK_SIM_CLIENT_ID, simEnv.KICK_SIM_CLIENT_SECRET])
   })
 })

@@ -1,22 +1,27 @@
 import { describe, expect, test } from 'bun:test'
-import { parseConfig } from '../../shared/src/config.ts'
+import { parseEnv } from '../../shared/src/parse-env.ts'
+import { AuthConfigSchema } from '../../services/auth/src/config.ts'
+import { GatewayConfigSchema } from '../../services/gateway/src/config.ts'
+import { NotifierConfigSchema } from '../../services/notifier/src/config.ts'
+import { PollerConfigSchema } from '../../services/poller/src/config.ts'
 import { TrustedProxies } from '../../shared/src/trusted-proxies.ts'
 import { readForwarded } from '../../services/gateway/src/http/forwarded.ts'
 
+const gateway = (env: Record<string, string>) => parseEnv(GatewayConfigSchema, env)
 const req = (headers: Record<string, string>, url = 'http://kickmon.internal/login') => new Request(url, { headers })
 
 describe('TRUSTED_PROXIES', () => {
   test('default none; addresses and CIDRs of both families, comma-separated, spaces allowed', () => {
-    expect(parseConfig({}).TRUSTED_PROXIES).toEqual([])
-    expect(parseConfig({ TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8,::1 , fd00::/8' }).TRUSTED_PROXIES).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8'])
+    expect(gateway({}).TRUSTED_PROXIES).toEqual([])
+    expect(gateway({ TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8,::1 , fd00::/8' }).TRUSTED_PROXIES).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8'])
   })
 
   test('a malformed entry is one config line naming it', () => {
-    expect(() => parseConfig({ TRUSTED_PROXIES: '10.0.0.1,10.0.0.300,172.16.0.0/33' })).toThrow(
+    expect(() => gateway({ TRUSTED_PROXIES: '10.0.0.1,10.0.0.300,172.16.0.0/33' })).toThrow(
       'TRUSTED_PROXIES: "10.0.0.300" is not an IP address or CIDR (e.g. 10.0.0.0/8, 127.0.0.1, ::1); "172.16.0.0/33" is not an IP address or CIDR (e.g. 10.0.0.0/8, 127.0.0.1, ::1)',
     )
     for (const bad of ['caddy', '10.0.0.0/8/1', '10.0.0.0/x', '::1/129'])
-      expect(() => parseConfig({ TRUSTED_PROXIES: bad }), bad).toThrow(`TRUSTED_PROXIES: "${bad}" is not an IP address or CIDR`)
+      expect(() => gateway({ TRUSTED_PROXIES: bad }), bad).toThrow(`TRUSTED_PROXIES: "${bad}" is not an IP address or CIDR`)
   })
 
   test('the client is the rightmost X-Forwarded-For address that is not one of our proxies', () => {
@@ -48,7 +53,12 @@ describe('TRUSTED_PROXIES', () => {
 })
 
 test('health and metrics ports, and the gateway, listen on 127.0.0.1 unless <SERVICE>_HOST says otherwise', () => {
-  expect(parseConfig({})).toMatchObject({ GATEWAY_HOST: '127.0.0.1', POLLER_HOST: '127.0.0.1', AUTH_HOST: '127.0.0.1' })
-  expect(parseConfig({ GATEWAY_HOST: '0.0.0.0', AUTH_HOST: '::' })).toMatchObject({ GATEWAY_HOST: '0.0.0.0', AUTH_HOST: '::' })
-  expect(() => parseConfig({ POLLER_HOST: 'everywhere' })).toThrow('POLLER_HOST: must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::)')
+  const key = 'ab'.repeat(32)
+  expect(gateway({}).GATEWAY_HOST).toBe('127.0.0.1')
+  expect(parseEnv(PollerConfigSchema, {}).POLLER_HOST).toBe('127.0.0.1')
+  expect(parseEnv(AuthConfigSchema, { CONFIG_ENCRYPTION_KEY: key }).AUTH_HOST).toBe('127.0.0.1')
+  expect(parseEnv(NotifierConfigSchema, { NOTIFY_ENCRYPTION_KEY: key }).NOTIFIER_HOST).toBe('127.0.0.1')
+  expect(gateway({ GATEWAY_HOST: '0.0.0.0' }).GATEWAY_HOST).toBe('0.0.0.0')
+  expect(parseEnv(AuthConfigSchema, { CONFIG_ENCRYPTION_KEY: key, AUTH_HOST: '::' }).AUTH_HOST).toBe('::')
+  expect(() => parseEnv(PollerConfigSchema, { POLLER_HOST: 'everywhere' })).toThrow('POLLER_HOST: must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::)')
 })

@@ -37,6 +37,14 @@ export function requireAdmin(p: Principal): void {
   if (!isAdmin(p)) throw new AppError('FORBIDDEN', 'only an admin may do this')
 }
 
+/** The actor of a change only an admin may make: resolved, then checked as a writer and an admin. */
+export async function adminWriter(deps: Pick<AuthDeps, 'sql' | 'config'>, actor: Actor): Promise<Principal> {
+  const p = await resolveActor(deps, actor)
+  requireWrite(p)
+  requireAdmin(p)
+  return p
+}
+
 /** The actor must be a user (system actors have no account of their own). */
 export function requireUser(p: Principal, what = 'this'): asserts p is UserPrincipal {
   if (p.kind === 'system') throw new AppError('BAD_REQUEST', `a system actor has no account of its own, so it cannot do ${what}`)

@@ -1,37 +1,18 @@
-import type { NatsConnection } from '@nats-io/transport-node'
-import { usesDemoSecrets } from '@kickmon/shared/config'
-import type { Sql } from '@kickmon/shared/db'
-import type { Health } from '@kickmon/shared/health'
-import type { Logger } from '@kickmon/shared/logger'
-import { Counter, type Registry } from '@kickmon/shared/metrics'
-import type { Endpoint } from '@kickmon/shared/rpc'
+import { waitForTables } from '@kickmon/shared/db'
+import { Counter } from '@kickmon/shared/metrics'
+import type { ServiceStartContext } from '@kickmon/shared/service'
 import { bootstrapAdmin } from './bootstrap.ts'
-import type { AuthConfig } from './config.ts'
+import { usesDemoSecrets, type AuthConfig } from './config.ts'
 import type { AuthDeps } from './deps.ts'
 import { authEndpoints } from './endpoints.ts'
+import { startHousekeeping } from './housekeeping.ts'
 import { internalEndpoints } from './internal-endpoints.ts'
 import { withAdminSubjects } from './system-actors.ts'
 import { Passwords } from './passwords.ts'
 import { publicEndpoints } from './public-endpoints.ts'
-import { pruneSessions } from './sessions.ts'
-import { pruneFailures } from './throttle.ts'
-
-/** The parts of shared's ServiceContext auth uses; tests build one around a test db and nats. */
-export type AuthStartContext = {
-  config: AuthConfig
-  log: Logger
-  nc: NatsConnection
-  sql: Sql | null
-  addEndpoints: (defs: Endpoint<any, any>[]) => void
-  onStop: (fn: () => Promise<void> | void) => void
-  registry?: Registry
-  health?: Health
-}
-
-const HOUSEKEEPING_MS = 10 * 60_000
 
 /** Start the auth service on a wired context: bootstrap admin, endpoints, housekeeping. */
-export async function startAuth(ctx: AuthStartContext): Promise<AuthDeps> {
+export async function startAuth(ctx: ServiceStartContext<AuthConfig>): Promise<AuthDeps> {
   const { config, log, nc } = ctx
   if (!ctx.sql) throw new Error('auth needs PostgreSQL (useDb: true)')
   const deps: AuthDeps = { config, sql: ctx.sql, nc, log, passwords: new Passwords() }
@@ -44,7 +25,8 @@ export async function startAuth(ctx: AuthStartContext): Promise<AuthDeps> {
     },
   })
 
-  await waitForSchema(deps)
+  // auth's tables come from migrations 0001 and 0002.
+  await waitForTables(deps.sql, ['users', 'login_failures'], log, 'auth')
   await deps.passwords.dummyHash()
   await bootstrapAdmin(deps)
   if (usesDemoSecrets(config))
@@ -57,28 +39,7 @@ export async function startAuth(ctx: AuthStartContext): Promise<AuthDeps> {
   ctx.addEndpoints(withAdminSubjects(publicEndpoints(deps)))
   ctx.addEndpoints(internalEndpoints(deps))
 
-  const housekeeping = async () => {
-    try {
-      const failures = await pruneFailures(deps.sql)
-      const sessions = await pruneSessions(deps.sql)
-      if (failures || sessions) log.debug({ failures, sessions }, 'pruned old login failures and sessions')
-    } catch (err) {
-      log.warn({ err }, 'housekeeping failed')
-    }
-  }
-  void housekeeping()
-  const timer = setInterval(housekeeping, HOUSEKEEPING_MS)
-  ctx.onStop(() => clearInterval(timer))
+  ctx.onStop(startHousekeeping(deps))
   started = true
   return deps
-}
-
-/** auth's tables come from migrations 0001 and 0002; wait for them rather than crash. */
-async function waitForSchema(deps: AuthDeps) {
-  for (let attempt = 1; ; attempt++) {
-    const [r] = await deps.sql<{ ok: boolean }[]>`select to_regclass('users') is not null and to_regclass('login_failures') is not null as ok`
-    if (r?.ok) return
-    if (attempt === 1 || attempt % 10 === 0) deps.log.warn('auth tables are missing: waiting for migrations (`kickmon db migrate`)')
-    await Bun.sleep(1000)
-  }
 }

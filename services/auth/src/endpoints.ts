@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { AppError } from '@kickmon/shared/errors'
 import { endpoint, type Endpoint, type RequestContext } from '@kickmon/shared/rpc'
 import { AuthApi, type AuthEndpointName, type AuthOutput } from '@kickmon/shared/contracts/auth'
-import { isAdmin, requireAdmin, requireUser, requireWrite, resolveActor, targetUser } from './actors.ts'
+import { adminWriter, isAdmin, requireAdmin, requireUser, requireWrite, resolveActor, targetUser } from './actors.ts'
 import { addAssignment, getAssignments, removeAssignment, setAssignments, visibleFor } from './assignments.ts'
 import { createApiKey, listApiKeys, revokeApiKey, verifyApiKey } from './apikeys.ts'
 import { audit, listAudit } from './audit.ts'
@@ -60,9 +60,7 @@ export function authEndpoints(deps: AuthDeps, hooks: Hooks = {}): Endpoint<any, 
 
     // ------------------------------------------------------------ users
     usersCreate: async (i) => {
-      const p = await who(i.actor)
-      requireWrite(p)
-      requireAdmin(p)
+      const p = await adminWriter(deps, i.actor)
       return createUser(deps, p, i)
     },
     usersList: async (i) => {
@@ -80,16 +78,12 @@ export function authEndpoints(deps: AuthDeps, hooks: Hooks = {}): Endpoint<any, 
       return updateUser(deps, p, i.user_id, { role: i.role, display_name: i.display_name, disabled: i.disabled })
     },
     usersDelete: async (i) => {
-      const p = await who(i.actor)
-      requireWrite(p)
-      requireAdmin(p)
+      const p = await adminWriter(deps, i.actor)
       await deleteUser(deps, p, i.user_id)
       return { ok: true }
     },
     usersSetPassword: async (i) => {
-      const p = await who(i.actor)
-      requireWrite(p)
-      requireAdmin(p)
+      const p = await adminWriter(deps, i.actor)
       // ASVS 5.0 6.2.3: one's own password changes only with the current one (account.change_password).
       if (p.userId === i.user_id) throw new AppError('FORBIDDEN', 'change your own password with your current password (auth.account.change_password)')
       await setPassword(deps, p, i.user_id, i.password)
@@ -113,9 +107,7 @@ export function authEndpoints(deps: AuthDeps, hooks: Hooks = {}): Endpoint<any, 
       return { user_id: uid, slugs: await getAssignments(sql, uid) }
     },
     assignmentsSet: async (i) => {
-      const p = await who(i.actor)
-      requireWrite(p)
-      requireAdmin(p)
+      const p = await adminWriter(deps, i.actor)
       return { user_id: i.user_id, slugs: await setAssignments(deps, p, i.user_id, i.slugs) }
     },
     assignmentsAdd: async (i) => {
@@ -179,15 +171,11 @@ export function authEndpoints(deps: AuthDeps, hooks: Hooks = {}): Endpoint<any, 
       return { items: await listConfig(deps, p, i.prefix, i.reveal) }
     },
     configSet: async (i) => {
-      const p = await who(i.actor)
-      requireWrite(p)
-      requireAdmin(p)
+      const p = await adminWriter(deps, i.actor)
       return setConfig(deps, p, i.key, i.value, i.encrypt)
     },
     configDelete: async (i) => {
-      const p = await who(i.actor)
-      requireWrite(p)
-      requireAdmin(p)
+      const p = await adminWriter(deps, i.actor)
       await deleteConfig(deps, p, i.key)
       return { ok: true }
     },

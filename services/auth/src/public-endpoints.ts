@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import { PublicApi, type PublicEndpointName, type PublicOutput } from '@kickmon/shared/contracts/public'
 import { endpoint, type Endpoint, type RequestContext } from '@kickmon/shared/rpc'
-import { requireAdmin, requireUser, requireWrite, resolveActor } from './actors.ts'
+import { adminWriter, requireAdmin, requireUser, requireWrite, resolveActor } from './actors.ts'
 import type { AuthDeps } from './deps.ts'
 import { createPage, deletePage, getPage, listPages, updatePage } from './public-pages.ts'
 import { createShareLink, listShareLinks, revokeShareLink, verifyShareLink } from './share-links.ts'
@@ -26,21 +26,15 @@ export function publicEndpoints(deps: AuthDeps): Endpoint<any, any>[] {
       return getPage(sql, i.slug)
     },
     pagesCreate: async (i) => {
-      const p = await who(i.actor)
-      requireWrite(p)
-      requireAdmin(p)
+      const p = await adminWriter(deps, i.actor)
       return createPage(deps, p, i.page)
     },
     pagesUpdate: async (i) => {
-      const p = await who(i.actor)
-      requireWrite(p)
-      requireAdmin(p)
+      const p = await adminWriter(deps, i.actor)
       return updatePage(deps, p, i.slug, i.patch)
     },
     pagesDelete: async (i) => {
-      const p = await who(i.actor)
-      requireWrite(p)
-      requireAdmin(p)
+      const p = await adminWriter(deps, i.actor)
       await deletePage(deps, p, i.slug)
       return { ok: true }
     },

@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import type { Config } from '@kickmon/shared/config'
+import type { GatewayConfig } from './config.ts'
 import type { Health } from '@kickmon/shared/health'
 import type { Logger } from '@kickmon/shared/logger'
 import type { AccessCache } from './identity/access.ts'
@@ -18,7 +18,7 @@ import type { StatusStore } from './live/status-store.ts'
 import type { ViewerTrend } from './live/viewer-trend.ts'
 
 export type GatewayDeps = {
-  config: Config
+  config: GatewayConfig
   log: Logger
   nc: NatsConnection
   health: Health

@@ -1,4 +1,5 @@
 import type { ServiceContext } from '@kickmon/shared/service'
+import type { GatewayConfig } from './config.ts'
 import { AccessCache } from './identity/access.ts'
 import { ApiKeyCache } from './identity/api-key-cache.ts'
 import { createApp } from './app.ts'
@@ -18,7 +19,7 @@ import { StatusStore } from './live/status-store.ts'
 import { ViewerTrend } from './live/viewer-trend.ts'
 
 /** Builds every part of the gateway on a service context (tests use it with `app.handle`). */
-export async function buildDeps(ctx: Pick<ServiceContext, 'log' | 'nc' | 'config' | 'health'>): Promise<GatewayDeps> {
+export async function buildDeps(ctx: Pick<ServiceContext<GatewayConfig>, 'log' | 'nc' | 'config' | 'health'>): Promise<GatewayDeps> {
   const { log, nc, config, health } = ctx
   const auth = new AuthClient(nc)
   const poller = new PollerClient(nc)
@@ -46,7 +47,7 @@ export async function buildDeps(ctx: Pick<ServiceContext, 'log' | 'nc' | 'config
 }
 
 /** Wires and starts the gateway; main.ts and in-process tests both call this. */
-export async function startGateway(ctx: ServiceContext, port = ctx.config.GATEWAY_PORT) {
+export async function startGateway(ctx: ServiceContext<GatewayConfig>, port = ctx.config.GATEWAY_PORT) {
   const { log } = ctx
   const deps = await buildDeps(ctx)
   const { app, feed } = createApp(deps)

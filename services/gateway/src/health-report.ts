@@ -1,6 +1,6 @@
 import { Svcm } from '@nats-io/services'
 import type { NatsConnection } from '@nats-io/transport-node'
-import type { Config } from '@kickmon/shared/config'
+import type { GatewayConfig } from './config.ts'
 import type { Health } from '@kickmon/shared/health'
 import type { UpstreamHealth } from '@kickmon/shared/contracts/poller'
 import type { PollerClient } from './clients/poller-client.ts'
@@ -47,7 +47,7 @@ export class HealthReporter {
 
   constructor(
     private readonly nc: NatsConnection,
-    private readonly config: Config,
+    private readonly config: GatewayConfig,
     private readonly own: Health,
     private readonly poller: PollerClient,
   ) {}

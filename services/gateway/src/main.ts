@@ -1,5 +1,6 @@
-import { loadConfig } from '@kickmon/shared/config'
+import { loadEnv } from '@kickmon/shared/parse-env'
 import { runService } from '@kickmon/shared/service'
+import { GatewayConfigSchema } from './config.ts'
 import { gatewayService } from './definition.ts'
 
-await runService(gatewayService(loadConfig()))
+await runService(gatewayService(loadEnv(GatewayConfigSchema)))

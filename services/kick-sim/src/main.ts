@@ -1,16 +1,11 @@
 import { createLogger } from '@kickmon/shared/logger'
-import { parseEnv, type SimEnv } from './env.ts'
+import { loadEnv } from '@kickmon/shared/parse-env'
+import { KickSimConfigSchema } from './config.ts'
 import { loadScenario } from './scenario.ts'
 import { createKickSim } from './sim.ts'
 
 // Wiring only: env → simulator → listen → log → stop on SIGTERM/SIGINT.
-let env: SimEnv
-try {
-  env = parseEnv(process.env)
-} catch (e) {
-  for (const line of (e as Error).message.split('\n')) console.error(`config error: ${line}`)
-  process.exit(1)
-}
+const env = loadEnv(KickSimConfigSchema)
 const log = createLogger('kick-sim', env.LOG_LEVEL)
 
 let scenario

@@ -1,17 +1,12 @@
-import type { NatsConnection } from '@nats-io/transport-node'
-import { jetstreamManager } from '@nats-io/jetstream'
-import type { Sql } from '@kickmon/shared/db'
-import type { Health } from '@kickmon/shared/health'
-import type { Logger } from '@kickmon/shared/logger'
-import type { Registry } from '@kickmon/shared/metrics'
-import type { Endpoint } from '@kickmon/shared/rpc'
-import { EVENTS_STREAM } from '@kickmon/shared/contracts/names'
-import { untilJetStreamAnswers, jetStreamRetryLog } from '@kickmon/shared/nats-resources'
+import { waitForTables } from '@kickmon/shared/db'
+import type { ServiceStartContext } from '@kickmon/shared/service'
 import { ChannelLocks } from './channel-lock.ts'
+import { deleteOwnersChannels } from './channels.ts'
 import type { NotifierConfig } from './config.ts'
 import type { NotifierDeps } from './deps.ts'
 import { Dispatcher } from './dispatcher.ts'
 import { notifierEndpoints } from './endpoints.ts'
+import { startHousekeeping } from './housekeeping.ts'
 import { withAdminSubjects } from './system-actors.ts'
 import { Intake } from './intake.ts'
 import { LiveMessages } from './live-messages.ts'
@@ -20,22 +15,8 @@ import { notifierMetrics } from './metrics.ts'
 import { Sealer } from './seal.ts'
 import { Visibility } from './visibility.ts'
 
-/** The parts of shared's ServiceContext the notifier uses; tests build one around a test db and nats. */
-export type NotifierStartContext = {
-  config: NotifierConfig
-  log: Logger
-  nc: NatsConnection
-  sql: Sql | null
-  addEndpoints: (defs: Endpoint<any, any>[]) => void
-  onStop: (fn: () => Promise<void> | void) => void
-  registry?: Registry
-  health?: Health
-}
-
-const KEEP_DAYS = 30
-
 /** Start the notifier on a wired context: endpoints, the KICK_EVENTS consumer, the sender. */
-export async function startNotifier(ctx: NotifierStartContext): Promise<NotifierDeps & { dispatcher: Dispatcher }> {
+export async function startNotifier(ctx: ServiceStartContext<NotifierConfig>): Promise<NotifierDeps & { dispatcher: Dispatcher }> {
   const { config, log, nc } = ctx
   if (!ctx.sql) throw new Error('the notifier needs PostgreSQL (useDb: true)')
   const d: NotifierDeps = {
@@ -51,14 +32,11 @@ export async function startNotifier(ctx: NotifierStartContext): Promise<Notifier
       if (!started) throw new Error('starting: waiting for migrations or KICK_EVENTS')
     },
   })
-  await waitForSchema(d)
+  // The notifier's tables come from migration 0009; KICK_EVENTS is waited for by the intake.
+  await waitForTables(d.sql, ['notify_deliveries'], log, 'notifier')
 
   const vis = new Visibility(nc, log)
-  ctx.onStop(vis.watch((userId) => {
-    void d.sql`delete from notify_channels where owner_id = ${userId}`
-      .then((r) => r.count && log.info({ user: userId, channels: r.count }, 'a deleted user\'s channels were removed'))
-      .catch((err) => log.warn({ err: (err as Error).message, user: userId }, 'removing a deleted user\'s channels failed'))
-  }))
+  ctx.onStop(vis.watch((userId) => void deleteOwnersChannels(d, userId)))
   const live = new LiveStatuses(nc)
   ctx.onStop(live.start())
   const locks = new ChannelLocks()
@@ -67,9 +45,6 @@ export async function startNotifier(ctx: NotifierStartContext): Promise<Notifier
   messages = new LiveMessages(d, live, locks, () => dispatcher.kick())
   ctx.addEndpoints(withAdminSubjects(notifierEndpoints(d)))
 
-  // KICK_EVENTS is the poller's: wait until it exists rather than create it with other settings
-  // (a notifier started before the first poller must not exit and be restarted).
-  await waitForEventsStream(nc, log)
   const intake = new Intake(d, vis, () => dispatcher.kick())
   await intake.start()
   dispatcher.start()
@@ -80,35 +55,7 @@ export async function startNotifier(ctx: NotifierStartContext): Promise<Notifier
     await dispatcher.stop()
   })
 
-  const housekeeping = setInterval(() => {
-    void d.sql`delete from notify_deliveries where done_at < now() - make_interval(days => ${KEEP_DAYS})`.catch(() => {})
-    void d.sql`delete from notify_messages where ended and last_edit_at < now() - make_interval(days => ${KEEP_DAYS})`.catch(() => {})
-    void d.sql<{ n: number }[]>`select count(*)::int as n from notify_deliveries where status in ('pending', 'sending') and next_attempt_at < 'infinity'`
-      .then(([r]) => d.metrics.pending.set(r?.n ?? 0)).catch(() => {})
-  }, 60_000)
-  ctx.onStop(() => clearInterval(housekeeping))
+  ctx.onStop(startHousekeeping(d))
   started = true
   return { ...d, dispatcher }
-}
-
-async function waitForEventsStream(nc: NatsConnection, log: Logger) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await untilJetStreamAnswers(async () => (await jetstreamManager(nc)).streams.info(EVENTS_STREAM), jetStreamRetryLog(log))
-      return
-    } catch (e) {
-      if (attempt === 1 || attempt % 15 === 0) log.warn({ err: (e as Error).message }, `waiting for the ${EVENTS_STREAM} stream (the poller creates it)`)
-      await Bun.sleep(1000)
-    }
-  }
-}
-
-/** The notifier's tables come from migration 0009; wait for them rather than crash. */
-async function waitForSchema(d: NotifierDeps) {
-  for (let attempt = 1; ; attempt++) {
-    const [r] = await d.sql<{ ok: boolean }[]>`select to_regclass('notify_deliveries') is not null as ok`
-    if (r?.ok) return
-    if (attempt === 1 || attempt % 10 === 0) d.log.warn('notifier tables are missing: waiting for migrations (`kickmon db migrate`)')
-    await Bun.sleep(1000)
-  }
 }

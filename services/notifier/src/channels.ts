@@ -122,6 +122,16 @@ export async function deleteChannel(d: NotifierDeps, p: Principal, id: number) {
   await d.sql`delete from notify_channels where id = ${id}`
 }
 
+/** A deleted user's channels go with them (their rules and deliveries follow by cascade). */
+export async function deleteOwnersChannels(d: Pick<NotifierDeps, 'sql' | 'log'>, userId: number) {
+  try {
+    const r = await d.sql`delete from notify_channels where owner_id = ${userId}`
+    if (r.count) d.log.info({ user: userId, channels: r.count }, 'a deleted user\'s channels were removed')
+  } catch (err) {
+    d.log.warn({ err: (err as Error).message, user: userId }, 'removing a deleted user\'s channels failed')
+  }
+}
+
 /** A permanent provider refusal: nothing more is sent or retried on this channel. */
 export async function markBroken(d: NotifierDeps, channelId: string | number, reason: string) {
   await d.sql.begin(async (tx) => {

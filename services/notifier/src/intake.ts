@@ -1,8 +1,10 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages } from '@nats-io/jetstream'
-import { StatusEvent } from '@kickmon/shared/contracts/status'
+import { DeliverPolicy, jetstreamManager } from '@nats-io/jetstream'
+import type { StatusEvent } from '@kickmon/shared/contracts/status'
 import { EVENTS_STREAM } from '@kickmon/shared/contracts/names'
 import { NOTIFIER_DURABLE } from '@kickmon/shared/contracts/notifier'
 import type { Tx } from '@kickmon/shared/db'
+import { consumeEvents } from '@kickmon/shared/event-consumer'
+import { jetStreamRetryLog, untilJetStreamAnswers } from '@kickmon/shared/nats-resources'
 import type { NotifierDeps } from './deps.ts'
 import { streamKeyOf } from './notice.ts'
 import type { Visibility } from './visibility.ts'
@@ -87,49 +89,42 @@ async function heldStart(tx: Tx, r: RuleMatch, e: StatusEvent, key: string): Pro
 }
 
 export class Intake {
-  private messages: ConsumerMessages | null = null
-  private done: Promise<void> | null = null
+  private consumer: { stop: () => Promise<void> } | null = null
 
   constructor(private readonly d: NotifierDeps, private readonly vis: Visibility, private readonly onRecorded: () => void) {}
 
   async start() {
-    const jsm = await jetstreamManager(this.d.nc)
-    await jsm.consumers.add(EVENTS_STREAM, {
-      durable_name: NOTIFIER_DURABLE, ack_policy: AckPolicy.Explicit,
+    await waitForEventsStream(this.d)
+    this.consumer = await consumeEvents(this.d.nc, {
+      durable: NOTIFIER_DURABLE, log: this.d.log, what: 'recording deliveries',
       // A new installation starts with what happens from now on, not a week of history.
-      deliver_policy: DeliverPolicy.New,
-      ack_wait: 30e9, max_ack_pending: 1000,
-    }).catch((e) => {
-      if (!String((e as Error).message).includes('already')) throw e
+      deliverPolicy: DeliverPolicy.New,
+      onMalformed: () => this.d.metrics.events.inc({ outcome: 'malformed' }),
+      handle: async (event) => {
+        const r = await recordDeliveries(this.d, this.vis, event)
+        this.d.metrics.events.inc({ outcome: r.outcome })
+        if (r.inserted) this.onRecorded()
+      },
     })
-    const consumer = await jetstream(this.d.nc).consumers.get(EVENTS_STREAM, NOTIFIER_DURABLE)
-    this.messages = await consumer.consume({ max_messages: 200 })
-    this.done = (async () => {
-      for await (const m of this.messages!) {
-        let event: StatusEvent
-        try {
-          event = StatusEvent.parse(m.json())
-        } catch (err) {
-          this.d.log.error({ err: (err as Error).message, subject: m.subject }, 'malformed event in KICK_EVENTS; dropping it')
-          this.d.metrics.events.inc({ outcome: 'malformed' })
-          m.term()
-          continue
-        }
-        try {
-          const r = await recordDeliveries(this.d, this.vis, event)
-          m.ack()
-          this.d.metrics.events.inc({ outcome: r.outcome })
-          if (r.inserted) this.onRecorded()
-        } catch (err) {
-          this.d.log.warn({ err: (err as Error).message, id: event.id }, 'recording deliveries failed; will retry')
-          m.nak(2000)
-        }
-      }
-    })()
   }
 
   async stop() {
-    await this.messages?.close()
-    await this.done
+    await this.consumer?.stop()
+  }
+}
+
+/**
+ * KICK_EVENTS is the poller's: wait until it exists rather than create it with other settings
+ * (a notifier started before the first poller must not exit and be restarted).
+ */
+async function waitForEventsStream(d: Pick<NotifierDeps, 'nc' | 'log'>) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await untilJetStreamAnswers(async () => (await jetstreamManager(d.nc)).streams.info(EVENTS_STREAM), jetStreamRetryLog(d.log))
+      return
+    } catch (e) {
+      if (attempt === 1 || attempt % 15 === 0) d.log.warn({ err: (e as Error).message }, `waiting for the ${EVENTS_STREAM} stream (the poller creates it)`)
+      await Bun.sleep(1000)
+    }
   }
 }

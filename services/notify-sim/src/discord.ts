@@ -74,6 +74,21 @@ export class DiscordSim {
     return null
   }
 
+  /** A message's body (create or edit), or Discord's 400 for bad JSON or a bad form, recorded with `refused`. */
+  private async readBody(req: Request, headers: Record<string, string>, refused: (body: unknown) => void): Promise<{ ok: true; value: any } | { ok: false; refusal: Response }> {
+    const b = await readJson(req)
+    if (!b.ok) {
+      refused(null)
+      return { ok: false, refusal: json(400, { message: 'The request body contains invalid JSON.', code: 50109 }, headers) }
+    }
+    const bad = this.check(b.value)
+    if (bad) {
+      refused(b.value)
+      return { ok: false, refusal: json(400, { message: 'Invalid Form Body', code: 50035, errors: { _errors: [{ code: 'BASE_TYPE_BAD', message: bad }] } }, headers) }
+    }
+    return b
+  }
+
   async handle(req: Request, url: URL): Promise<Response | null> {
     const m = url.pathname.match(/^\/api(?:\/v\d+)?\/webhooks\/(\d+)\/([\w-]+)(?:\/messages\/(\d+|@original))?\/?$/)
     if (!m) return null
@@ -116,16 +131,8 @@ export class DiscordSim {
       }
       if (req.method === 'GET') return json(200, this.message(h, msg), rate.headers)
       if (req.method !== 'PATCH') return json(405, { message: '405: Method Not Allowed', code: 0 })
-      const b = await readJson(req)
-      if (!b.ok) {
-        record(400, 'other', messageId, null)
-        return json(400, { message: 'The request body contains invalid JSON.', code: 50109 }, rate.headers)
-      }
-      const bad = this.check(b.value)
-      if (bad) {
-        record(400, 'other', messageId, b.value)
-        return json(400, { message: 'Invalid Form Body', code: 50035, errors: { _errors: [{ code: 'BASE_TYPE_BAD', message: bad }] } }, rate.headers)
-      }
+      const b = await this.readBody(req, rate.headers, (body) => record(400, 'other', messageId, body))
+      if (!b.ok) return b.refusal
       if (b.value.content !== undefined) msg.content = b.value.content ?? ''
       if (b.value.embeds !== undefined) msg.embeds = b.value.embeds ?? []
       msg.edits++
@@ -134,16 +141,8 @@ export class DiscordSim {
       return json(200, this.message(h, msg), rate.headers)
     }
     if (req.method !== 'POST') return json(405, { message: '405: Method Not Allowed', code: 0 })
-    const b = await readJson(req)
-    if (!b.ok) {
-      record(400, 'other', null, null)
-      return json(400, { message: 'The request body contains invalid JSON.', code: 50109 }, rate.headers)
-    }
-    const bad = this.check(b.value)
-    if (bad) {
-      record(400, 'other', null, b.value)
-      return json(400, { message: 'Invalid Form Body', code: 50035, errors: { _errors: [{ code: 'BASE_TYPE_BAD', message: bad }] } }, rate.headers)
-    }
+    const b = await this.readBody(req, rate.headers, (body) => record(400, 'other', null, body))
+    if (!b.ok) return b.refusal
     const content = typeof b.value.content === 'string' ? b.value.content : ''
     const embeds = Array.isArray(b.value.embeds) ? b.value.embeds : []
     if (!content && !embeds.length) {

@@ -1,9 +1,9 @@
-import { AckPolicy, DeliverPolicy, jetstreamManager, type JetStreamClient, type ConsumerMessages } from '@nats-io/jetstream'
+import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream'
 import type { NatsConnection } from '@nats-io/transport-node'
-import { StatusEvent } from '@kickmon/shared/contracts/status'
-import { EVENTS_STREAM } from '@kickmon/shared/contracts/names'
+import type { StatusEvent } from '@kickmon/shared/contracts/status'
 import { RECORDER_DURABLE } from '@kickmon/shared/contracts/poller'
 import type { Sql } from '@kickmon/shared/db'
+import { consumeEvents } from '@kickmon/shared/event-consumer'
 import type { Logger } from '@kickmon/shared/logger'
 
 /** Write one event and its session effect; safe to run any number of times. */
@@ -35,8 +35,7 @@ export async function recordEvent(sql: Sql, e: StatusEvent): Promise<boolean> {
  * commit: with PostgreSQL down the events wait in JetStream and nothing is lost or doubled.
  */
 export class EventRecorder {
-  private messages: ConsumerMessages | null = null
-  private done: Promise<void> | null = null
+  private consumer: { stop: () => Promise<void> } | null = null
   recorded = 0
 
   constructor(
@@ -47,38 +46,15 @@ export class EventRecorder {
   ) {}
 
   async start() {
-    const jsm = await jetstreamManager(this.nc)
-    await jsm.consumers.add(EVENTS_STREAM, {
-      durable_name: RECORDER_DURABLE, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
-      ack_wait: 30e9, max_ack_pending: 1000,
-    }).catch(async (e) => {
-      if (!String(e.message).includes('already')) throw e
+    this.consumer = await consumeEvents(this.nc, {
+      durable: RECORDER_DURABLE, deliverPolicy: DeliverPolicy.All, log: this.log, what: 'recording event',
+      handle: async (event) => {
+        if (await recordEvent(this.sql, event)) this.recorded++
+      },
     })
-    const consumer = await this.js.consumers.get(EVENTS_STREAM, RECORDER_DURABLE)
-    this.messages = await consumer.consume({ max_messages: 200 })
-    this.done = (async () => {
-      for await (const m of this.messages!) {
-        let event: StatusEvent
-        try {
-          event = StatusEvent.parse(m.json())
-        } catch (err) {
-          this.log.error({ err, subject: m.subject }, 'malformed event in KICK_EVENTS; dropping it')
-          m.term()
-          continue
-        }
-        try {
-          if (await recordEvent(this.sql, event)) this.recorded++
-          m.ack()
-        } catch (err) {
-          this.log.warn({ err: (err as Error).message, id: event.id }, 'recording event failed; will retry')
-          m.nak(2000)
-        }
-      }
-    })()
   }
 
   async stop() {
-    await this.messages?.close()
-    await this.done
+    await this.consumer?.stop()
   }
 }

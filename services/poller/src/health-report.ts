@@ -1,4 +1,4 @@
-import type { Config } from '@kickmon/shared/config'
+import type { PollerConfig } from './config.ts'
 import type { UpstreamHealth } from '@kickmon/shared/contracts/poller'
 import type { KickClient } from './kick/client.ts'
 import type { Monitor } from './monitor.ts'
@@ -10,7 +10,7 @@ import type { SubscriptionManager } from './webhooks/subscription-manager.ts'
 export type BrowserHealth = UpstreamHealth['browser']
 
 export type HealthSources = {
-  config: Config
+  config: PollerConfig
   stats: UpstreamStats
   kick: KickClient
   budget: RequestBudget

@@ -1,5 +1,6 @@
-import { loadConfig } from '@kickmon/shared/config'
+import { loadEnv } from '@kickmon/shared/parse-env'
 import { runService } from '@kickmon/shared/service'
+import { PollerConfigSchema } from './config.ts'
 import { pollerService } from './definition.ts'
 
-await runService(pollerService(loadConfig()))
+await runService(pollerService(loadEnv(PollerConfigSchema)))

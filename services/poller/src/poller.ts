@@ -1,5 +1,6 @@
 import { StreamerStatus } from '@kickmon/shared/contracts/status'
 import type { ServiceContext } from '@kickmon/shared/service'
+import type { PollerConfig } from './config.ts'
 import { ensureNatsResources, jetStreamRetryLog } from '@kickmon/shared/nats-resources'
 import { subjects } from '@kickmon/shared/contracts/names'
 import type { StreamerRemoved } from '@kickmon/shared/contracts/poller'
@@ -30,7 +31,7 @@ export type WebhookTuning = Partial<SubscriptionOptions> & { maxAgeMs?: number }
 export type PollerOptions = { requestsPerSecond?: number; webhooks?: WebhookTuning; metadataIntervalMs?: number; browser?: BrowserFallbackTuning; cluster?: ClusterTuning }
 
 /** Wires the poller's parts together; main.ts and in-process tests both call this. */
-export async function startPoller(ctx: ServiceContext, opts: PollerOptions = {}) {
+export async function startPoller(ctx: ServiceContext<PollerConfig>, opts: PollerOptions = {}) {
   const { config, log, nc } = ctx
   const sql = ctx.sql!
   const intervalMs = config.POLL_INTERVAL_S * 1000

@@ -4,10 +4,11 @@ import { Writable } from 'node:stream'
 import { MASK } from '../../../shared/src/contracts/auth.ts'
 import { createLogger } from '../../../shared/src/logger.ts'
 import { bootstrapAdmin } from '../../../services/auth/src/bootstrap.ts'
-import { parseAuthConfig } from '../../../services/auth/src/config.ts'
+import { AuthConfigSchema } from '../../../services/auth/src/config.ts'
 import { Passwords, Semaphore } from '../../../services/auth/src/passwords.ts'
 import { createTestDb } from '../../harness/infra.ts'
 import { ADMIN, startAuthHarness, type AuthHarness } from './harness.ts'
+import { parseEnv } from '../../../shared/src/parse-env.ts'
 
 let h: AuthHarness
 beforeAll(async () => {
@@ -135,11 +136,11 @@ describe('the first admin', () => {
       const lines: string[] = []
       const sink = new Writable({ write: (chunk, _enc, cb) => (lines.push(String(chunk)), cb()) })
       const log = createLogger('auth', 'info', sink)
-      const config = parseAuthConfig({ DATABASE_URL: db.url, ADMIN_USERNAME: 'boss', CONFIG_ENCRYPTION_KEY: 'ab'.repeat(32) })
+      const config = parseEnv(AuthConfigSchema, { DATABASE_URL: db.url, ADMIN_USERNAME: 'boss', CONFIG_ENCRYPTION_KEY: 'ab'.repeat(32) })
       expect(await bootstrapAdmin({ ...h.deps, sql: db.sql, log, config })).toBe('skipped')
       await Bun.sleep(10)
       expect(lines.join('')).toContain('no admin account exists and ADMIN_PASSWORD is not set')
-      const withPw = parseAuthConfig({ DATABASE_URL: db.url, ADMIN_USERNAME: 'boss', ADMIN_PASSWORD: 'a-real-admin-pass', CONFIG_ENCRYPTION_KEY: 'ab'.repeat(32) })
+      const withPw = parseEnv(AuthConfigSchema, { DATABASE_URL: db.url, ADMIN_USERNAME: 'boss', ADMIN_PASSWORD: 'a-real-admin-pass', CONFIG_ENCRYPTION_KEY: 'ab'.repeat(32) })
       const deps = { ...h.deps, sql: db.sql, log, config: withPw }
       const both = await Promise.all([bootstrapAdmin(deps), bootstrapAdmin(deps)])
       expect(both.sort()).toEqual(['created', 'exists'])

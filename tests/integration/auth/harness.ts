@@ -10,7 +10,7 @@ import { createLogger } from '../../../shared/src/logger.ts'
 import { addEndpoints, request } from '../../../shared/src/rpc.ts'
 import { VERSION } from '../../../shared/src/service.ts'
 import { startAuth } from '../../../services/auth/src/app.ts'
-import { parseAuthConfig, type AuthConfig } from '../../../services/auth/src/config.ts'
+import { AuthConfigSchema, type AuthConfig } from '../../../services/auth/src/config.ts'
 import type { AuthDeps } from '../../../services/auth/src/deps.ts'
 import { ARGON2 } from '../../../services/auth/src/passwords.ts'
 import { createSession } from '../../../services/auth/src/sessions.ts'
@@ -18,6 +18,7 @@ import { createApiKey } from '../../../services/auth/src/apikeys.ts'
 import { createTestDb, testNats, type LocalNats, type TestDb } from '../../harness/infra.ts'
 import { connectAs } from '../../harness/nats-auth.ts'
 import { adminSubject } from '../../../shared/src/contracts/auth-internal.ts'
+import { parseEnv } from '../../../shared/src/parse-env.ts'
 
 export const ADMIN = { username: 'root', password: 'root-password-for-tests' }
 /** Every fixture user has this password (hashed once per file). */
@@ -45,7 +46,7 @@ let seq = 0
 
 export async function startAuthHarness(env: Record<string, string> = {}): Promise<AuthHarness> {
   const [db, nats] = await Promise.all([createTestDb(), testNats()])
-  const config = parseAuthConfig({
+  const config = parseEnv(AuthConfigSchema, {
     DATABASE_URL: db.url,
     NATS_URL: nats.url,
     SESSION_SECRET: 'test-session-secret-' + crypto.randomUUID(),

@@ -4,12 +4,13 @@
 // gateway's own API, the way a client would.
 import type { Role } from '../../../shared/src/contracts/auth.ts'
 import { startAuth } from '../../../services/auth/src/app.ts'
-import { parseAuthConfig } from '../../../services/auth/src/config.ts'
+import { AuthConfigSchema } from '../../../services/auth/src/config.ts'
 import { startGateway } from '../../../services/gateway/src/gateway.ts'
 import { startNotifier } from '../../../services/notifier/src/app.ts'
-import { parseNotifierConfig } from '../../../services/notifier/src/config.ts'
+import { NotifierConfigSchema } from '../../../services/notifier/src/config.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
+import { parseEnv } from '../../../shared/src/parse-env.ts'
 
 export const ADMIN = { username: 'admin', password: 'correct horse battery' }
 
@@ -28,10 +29,10 @@ export type GatewayHarness = Awaited<ReturnType<typeof startGatewayHarness>>
 export async function startGatewayHarness(o: { channels?: number; config?: Record<string, string> } = {}) {
   const env: TestEnv = await testEnv({ channels: o.channels ?? 6 })
   const config = env.config(o.config)
-  const auth = await inProcess('auth', config, (ctx) => startAuth({ ...ctx, config: parseAuthConfig({ ...process.env, ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])) }) }))
+  const auth = await inProcess('auth', config, (ctx) => startAuth({ ...ctx, config: parseEnv(AuthConfigSchema, { ...process.env, ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])) }) }))
   const poller = await inProcess('poller', config, (ctx) => startPoller(ctx))
   const notifier = await inProcess('notifier', config, (ctx) =>
-    startNotifier({ ...ctx, config: parseNotifierConfig({ ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])), NOTIFY_ALLOW_HOSTS: '127.0.0.1', NOTIFY_ENCRYPTION_KEY: 'ef'.repeat(32) }) }))
+    startNotifier({ ...ctx, config: parseEnv(NotifierConfigSchema, { ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])), NOTIFY_ALLOW_HOSTS: '127.0.0.1', NOTIFY_ENCRYPTION_KEY: 'ef'.repeat(32) }) }))
   const gw = await inProcess('gateway', config, (ctx) => startGateway(ctx, 0))
   const base = `http://127.0.0.1:${gw.result.port}`
   const app = gw.result.app

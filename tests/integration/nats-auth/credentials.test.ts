@@ -3,7 +3,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createUser } from '@nats-io/nkeys'
-import { ConfigError, parseConfig } from '../../../shared/src/config.ts'
+import { serviceSchema } from '../../../shared/src/config.ts'
+import { ConfigError, parseEnv } from '../../../shared/src/parse-env.ts'
 import { createLogger } from '../../../shared/src/logger.ts'
 import { connectNats } from '../../../shared/src/nats.ts'
 import { testNats, type LocalNats } from '../../harness/infra.ts'
@@ -20,6 +21,8 @@ const file = (name: string, text: string) => {
   return p
 }
 const seed = new TextDecoder().decode(createUser().getSeed())
+// The NATS settings every service's schema has.
+const natsSettings = serviceSchema({})
 let nats: LocalNats
 
 beforeAll(async () => {
@@ -33,7 +36,7 @@ afterAll(async () => {
 /** The config error lines for `env`. */
 function configLines(env: Record<string, string>): string[] {
   try {
-    parseConfig(env)
+    parseEnv(natsSettings, env)
   } catch (e) {
     if (e instanceof ConfigError) return e.message.split('\n')
     throw e
@@ -44,8 +47,8 @@ function configLines(env: Record<string, string>): string[] {
 describe('credential settings', () => {
   test('a readable seed or .creds file is accepted', () => {
     const creds = file('ok.creds', `-----BEGIN NATS USER JWT-----\neyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.e30.c2ln\n------END NATS USER JWT------\n\n-----BEGIN USER NKEY SEED-----\n${seed}\n------END USER NKEY SEED------\n`)
-    expect(parseConfig({ NATS_NKEY_SEED_FILE: file('ok.nk', `${seed}\n`) }).NATS_NKEY_SEED_FILE).toEndWith('ok.nk')
-    expect(parseConfig({ NATS_CREDS: creds }).NATS_CREDS).toBe(creds)
+    expect(parseEnv(natsSettings, { NATS_NKEY_SEED_FILE: file('ok.nk', `${seed}\n`) }).NATS_NKEY_SEED_FILE).toEndWith('ok.nk')
+    expect(parseEnv(natsSettings, { NATS_CREDS: creds }).NATS_CREDS).toBe(creds)
   })
 
   test('missing, unreadable or malformed files: one line naming the variable, never the content', () => {

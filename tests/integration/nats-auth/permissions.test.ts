@@ -11,10 +11,11 @@ import { EVENTS_STREAM, STATUS_BUCKET, subjects } from '../../../shared/src/cont
 import { PollerApi } from '../../../shared/src/contracts/poller.ts'
 import { PublicApi } from '../../../shared/src/contracts/public.ts'
 import { startAuth } from '../../../services/auth/src/app.ts'
-import { parseAuthConfig } from '../../../services/auth/src/config.ts'
+import { AuthConfigSchema } from '../../../services/auth/src/config.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { connectAs } from '../../harness/nats-auth.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
+import { parseEnv } from '../../../shared/src/parse-env.ts'
 
 // The shipped permissions (deploy/nats/permissions.ts) as nats-server enforces them, with the
 // real poller and auth: what an outsider with the `subscriber` identity can and cannot do, and
@@ -38,7 +39,7 @@ async function refusal(p: Promise<unknown>): Promise<AppError> {
 beforeAll(async () => {
   env = await testEnv({ channels: 3 })
   const config = env.config({ KICK_WEBHOOKS: 'off' })
-  auth = await inProcess('auth', config, (ctx) => startAuth({ ...ctx, config: parseAuthConfig({ ...process.env, ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])) }) }))
+  auth = await inProcess('auth', config, (ctx) => startAuth({ ...ctx, config: parseEnv(AuthConfigSchema, { ...process.env, ...Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)])) }) }))
   poller = await inProcess('poller', config, (ctx) => startPoller(ctx))
   subscriber = await connectAs(env.nats, 'subscriber')
   gateway = await connectAs(env.nats, 'gateway')

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { createLogger } from '../../../shared/src/logger.ts'
 import { connectNats } from '../../../shared/src/nats.ts'
-import { parseConfig } from '../../../shared/src/config.ts'
+import { serviceSchema } from '../../../shared/src/config.ts'
+import { parseEnv } from '../../../shared/src/parse-env.ts'
 import { natsServerBin } from '../../../scripts/infra/nats.ts'
 import { freePort, waitForPort } from '../../../scripts/infra/ports.ts'
 import { testNatsAuth } from '../../harness/nats-auth.ts'
@@ -47,7 +48,7 @@ afterAll(async () => {
 })
 
 test('with the CA, a client certificate and its key, a service connects over TLS as its identity', async () => {
-  const c = parseConfig({ NATS_URL: url, NATS_TLS_CA: f('ca.pem'), NATS_TLS_CERT: f('client.pem'), NATS_TLS_KEY: f('client.key'), NATS_NKEY_SEED_FILE: testNatsAuth().seeds.poller })
+  const c = parseEnv(serviceSchema({}), { NATS_URL: url, NATS_TLS_CA: f('ca.pem'), NATS_TLS_CERT: f('client.pem'), NATS_TLS_KEY: f('client.key'), NATS_NKEY_SEED_FILE: testNatsAuth().seeds.poller })
   const nc = await connectNats(c.NATS_URL, 'poller', createLogger('poller', 'silent'), c)
   expect(nc.info?.tls_required).toBe(true)
   const got = nc.subscribe('poller.tls.check', { max: 1, callback: (_e, m) => void m.respond('ok') })

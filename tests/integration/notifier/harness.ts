@@ -15,11 +15,12 @@ import { subjects } from '../../../shared/src/contracts/names.ts'
 import { VERSION } from '../../../shared/src/service.ts'
 import { createMetrics } from '../../../shared/src/metrics.ts'
 import { startNotifier } from '../../../services/notifier/src/app.ts'
-import { parseNotifierConfig } from '../../../services/notifier/src/config.ts'
+import { NotifierConfigSchema } from '../../../services/notifier/src/config.ts'
 import { createNotifySim, type NotifySim } from '../../../services/notify-sim/src/sim.ts'
 import { startAuthHarness, type AuthHarness } from '../auth/harness.ts'
 import { connectAs } from '../../harness/nats-auth.ts'
 import { adminSubject } from '../../../shared/src/contracts/auth-internal.ts'
+import { parseEnv } from '../../../shared/src/parse-env.ts'
 
 export type Notifier = { stop: () => Promise<void>; registry: ReturnType<typeof createMetrics> }
 
@@ -52,7 +53,7 @@ export async function startNotifierHarness(env: Record<string, string> = {}): Pr
   const instances: (() => Promise<void>)[] = []
 
   const startOne = async (over: Record<string, string> = {}): Promise<Notifier> => {
-    const config = parseNotifierConfig({
+    const config = parseEnv(NotifierConfigSchema, {
       DATABASE_URL: auth.db.url, NATS_URL: auth.nats.url, NOTIFY_ALLOW_HOSTS: '127.0.0.1', KICK_WEB_URL: 'https://kick.example',
       NOTIFY_ENCRYPTION_KEY: 'cd'.repeat(32), LOG_LEVEL: 'silent', ...env, ...over,
     })

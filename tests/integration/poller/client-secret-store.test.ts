@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { NatsConnection } from '@nats-io/transport-node'
 import { connectAs, natsEnv } from '../../harness/nats-auth.ts'
 import { startAuth } from '../../../services/auth/src/app.ts'
-import { parseAuthConfig } from '../../../services/auth/src/config.ts'
+import { AuthConfigSchema } from '../../../services/auth/src/config.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { AuthApi } from '../../../shared/src/contracts/auth.ts'
 import { createLogger } from '../../../shared/src/logger.ts'
@@ -11,6 +11,7 @@ import { PollerApi } from '../../../shared/src/contracts/poller.ts'
 import { request } from '../../../shared/src/rpc.ts'
 import { createService } from '../../../shared/src/service.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
+import { parseEnv } from '../../../shared/src/parse-env.ts'
 
 // `kickmon config set KICK_CLIENT_SECRET --secret` is how an operator gives the poller its Kick
 // secret when it is not in the poller's env, and how they rotate it: the poller reads it from
@@ -42,7 +43,7 @@ describe('the poller takes KICK_CLIENT_SECRET from the configuration store', () 
   beforeAll(async () => {
     env = await testEnv({ channels: 3, clientSecret: FIRST })
     const base = env.config({ KICK_WEBHOOKS: 'off' })
-    auth = await inProcess('auth', base, (ctx) => startAuth({ ...ctx, config: parseAuthConfig({ ...process.env, ...Object.fromEntries(Object.entries(base).map(([k, v]) => [k, String(v)])) }) }))
+    auth = await inProcess('auth', base, (ctx) => startAuth({ ...ctx, config: parseEnv(AuthConfigSchema, { ...process.env, ...Object.fromEntries(Object.entries(base).map(([k, v]) => [k, String(v)])) }) }))
     nc = await connectAs(env.nats.url, 'operator')
     await request(nc, adminSubject(AuthApi.configSet.subject), { actor: cli, key: 'KICK_CLIENT_SECRET', value: FIRST, encrypt: true }, AuthApi.configSet.output)
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startLocalPostgres, type LocalPostgres } from '../../../scripts/infra/postgres.ts'
 import { prepareDatabase } from '../../../scripts/infra/stack.ts'
-import { parseConfig } from '../../../shared/src/config.ts'
+import { parseEnv } from '../../../shared/src/parse-env.ts'
+import { PollerConfigSchema, type PollerConfig } from '../../../services/poller/src/config.ts'
 import { createDb, type Sql } from '../../../shared/src/db.ts'
 import { createKickSim, type KickSim } from '../../../services/kick-sim/src/sim.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
@@ -18,7 +19,7 @@ describe('poller across a PostgreSQL stop and start', () => {
   let nats: LocalNats
   let sim: KickSim
   let sql: Sql
-  let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
+  let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>, PollerConfig>>>
   let slugs: string[]
 
   beforeAll(async () => {
@@ -31,7 +32,7 @@ describe('poller across a PostgreSQL stop and start', () => {
     for (const s of slugs) sim.world.update(s, { live: false })
     sql = createDb(url, 'test', 2)
     await sql`insert into streamers (slug, username) select s, s from unnest(${slugs}::text[]) as s`
-    const config = parseConfig({
+    const config = parseEnv(PollerConfigSchema, {
       DATABASE_URL: url, NATS_URL: nats.url, KICK_API_URL: simUrl, KICK_AUTH_URL: simUrl, KICK_WEB_URL: simUrl,
       KICK_CLIENT_ID: 'kickmon-demo', KICK_CLIENT_SECRET: 'kickmon-demo-secret', KICK_WEBHOOKS: 'off',
       POLL_INTERVAL_S: '1', OFFLINE_GRACE_S: '2', POLLER_PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',

@@ -3,7 +3,7 @@
 // client can write them: they are believed only from the peers in TRUSTED_PROXIES, and from
 // anyone else ignored (never an error).
 import { Elysia } from 'elysia'
-import type { Config } from '@kickmon/shared/config'
+import type { GatewayConfig } from '../config.ts'
 import { TrustedProxies } from '@kickmon/shared/trusted-proxies'
 
 export type Forwarded = {
@@ -19,7 +19,7 @@ const seen = new WeakMap<Request, Forwarded>()
 type Server = { requestIP(r: Request): { address: string } | null } | null | undefined
 
 /** Reads each request's forwarded headers once, before anything else looks at the request. */
-export function forwardedHeaders(config: Pick<Config, 'TRUSTED_PROXIES'>) {
+export function forwardedHeaders(config: Pick<GatewayConfig, 'TRUSTED_PROXIES'>) {
   const proxies = new TrustedProxies(config.TRUSTED_PROXIES)
   return new Elysia().onRequest(({ request, server }) => {
     seen.set(request, readForwarded(request, (server as Server)?.requestIP(request)?.address, proxies))

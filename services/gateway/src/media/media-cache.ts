@@ -1,4 +1,4 @@
-import type { Config } from '@kickmon/shared/config'
+import type { GatewayConfig } from '../config.ts'
 import { readCapped } from '../http/read-capped.ts'
 
 // Profile pictures and banners, fetched by the gateway and served from our own origin so a
@@ -17,7 +17,7 @@ export class MediaCache {
   private readonly hosts: Set<string>
 
   constructor(
-    config: Pick<Config, 'KICK_API_URL' | 'KICK_WEB_URL' | 'KICK_AUTH_URL'>,
+    config: Pick<GatewayConfig, 'KICK_API_URL' | 'KICK_WEB_URL' | 'KICK_AUTH_URL'>,
     private readonly o = { maxBytes: 8 * 1024 * 1024, itemMax: 512 * 1024, ttlMs: 6 * 3600_000, failTtlMs: 5 * 60_000, timeoutMs: 5000 },
   ) {
     this.hosts = new Set([config.KICK_API_URL, config.KICK_WEB_URL, config.KICK_AUTH_URL].map((u) => new URL(u).host))

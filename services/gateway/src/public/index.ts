@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node'
-import type { Config } from '@kickmon/shared/config'
+import type { GatewayConfig } from '../config.ts'
 import type { Logger } from '@kickmon/shared/logger'
 import type { PollerClient } from '../clients/poller-client.ts'
 import type { SessionCache } from '../identity/session-cache.ts'
@@ -23,7 +23,7 @@ export type PublicSite = {
 }
 
 export async function buildPublicSite(d: {
-  nc: NatsConnection; config: Config; log: Logger; statuses: StatusStore; poller: PollerClient; sessions: SessionCache
+  nc: NatsConnection; config: GatewayConfig; log: Logger; statuses: StatusStore; poller: PollerClient; sessions: SessionCache
 }): Promise<PublicSite> {
   const kickUrl = d.config.KICK_WEB_URL.replace(/\/$/, '')
   if (d.config.SHARE_LINK_SECRET.startsWith('dev-only')) d.log.warn('SHARE_LINK_SECRET is the demo default: fine on loopback, never anywhere else (anyone could sign share links)')

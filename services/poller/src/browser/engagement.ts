@@ -1,4 +1,4 @@
-import type { Config } from '@kickmon/shared/config'
+import type { PollerConfig } from '../config.ts'
 
 /**
  * When the browser fallback reads channels:
@@ -13,7 +13,7 @@ export type FallbackMode = 'off' | 'only' | 'on-failure'
 
 export const KICK_API_HOST = 'api.kick.com'
 
-export function fallbackMode(c: Pick<Config, 'BROWSER_FALLBACK' | 'KICK_CLIENT_ID' | 'KICK_API_URL'>): FallbackMode {
+export function fallbackMode(c: Pick<PollerConfig, 'BROWSER_FALLBACK' | 'KICK_CLIENT_ID' | 'KICK_API_URL'>): FallbackMode {
   if (c.BROWSER_FALLBACK !== 'on') return 'off'
   return !c.KICK_CLIENT_ID && new URL(c.KICK_API_URL).hostname === KICK_API_HOST ? 'only' : 'on-failure'
 }

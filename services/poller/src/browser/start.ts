@@ -1,4 +1,5 @@
 import type { ServiceContext } from '@kickmon/shared/service'
+import type { PollerConfig } from '../config.ts'
 import type { Monitor } from '../monitor.ts'
 import { visitChannel, type VisitOptions } from './channel-visit.ts'
 import { fallbackMode } from './engagement.ts'
@@ -13,7 +14,7 @@ export type BrowserFallbackTuning = VisitOptions & Partial<Pick<FallbackOptions,
 }
 
 /** The browser fallback for this config, or null when BROWSER_FALLBACK=off. Call `start()` on it. */
-export function createBrowserFallback(ctx: Pick<ServiceContext, 'config' | 'log' | 'registry'>, monitor: Monitor, tuning: BrowserFallbackTuning = {}) {
+export function createBrowserFallback(ctx: Pick<ServiceContext<PollerConfig>, 'config' | 'log' | 'registry'>, monitor: Monitor, tuning: BrowserFallbackTuning = {}) {
   const mode = fallbackMode(ctx.config)
   if (mode === 'off') return null
   const log = ctx.log.child({ part: 'browser-fallback' })

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node'
 import { AuthInternalApi } from '@kickmon/shared/contracts/auth-internal'
-import type { Config } from '@kickmon/shared/config'
+import type { PollerConfig } from '../config.ts'
 import { isAppError } from '@kickmon/shared/errors'
 import type { Logger } from '@kickmon/shared/logger'
 import { request } from '@kickmon/shared/rpc'
@@ -15,7 +15,7 @@ export type SecretSource = 'env' | 'config store' | 'demo'
  * configuration store, read each time a token is fetched (hourly, or after a 401) so a
  * rotated secret needs no restart; otherwise kick-sim's demo secret. The value is never logged.
  */
-export function kickClientSecret(config: Config, nc: NatsConnection, log: Logger, timeoutMs = 3000): string | (() => Promise<string>) {
+export function kickClientSecret(config: PollerConfig, nc: NatsConnection, log: Logger, timeoutMs = 3000): string | (() => Promise<string>) {
   if (config.KICK_CLIENT_SECRET) return config.KICK_CLIENT_SECRET
   let lastRead: string | null = null
   let lastSource: SecretSource | null = null

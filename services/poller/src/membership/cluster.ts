@@ -5,6 +5,7 @@ import { MEMBERS_BUCKET } from '@kickmon/shared/contracts/poller'
 import { Gauge } from '@kickmon/shared/metrics'
 import { ensureBucket, jetStreamRetryLog } from '@kickmon/shared/nats-resources'
 import type { ServiceContext } from '@kickmon/shared/service'
+import type { PollerConfig } from '../config.ts'
 import { statusFromRow, type Monitor } from '../monitor.ts'
 import type { StreamerRegistry } from '../streamer-registry.ts'
 import { StatusMirror, readCommitted, readOne } from './committed-status.ts'
@@ -34,7 +35,7 @@ export const randomInstanceId = () => `p-${crypto.randomUUID().slice(0, 8)}`
  * and the view the endpoints use for streamers a peer owns. Alone, it owns everything and
  * behaves as a single poller always did.
  */
-export async function joinPollers(ctx: Pick<ServiceContext, 'nc' | 'log' | 'config' | 'registry'>, statusKv: KV, monitor: Monitor, tuning: ClusterTuning = {}) {
+export async function joinPollers(ctx: Pick<ServiceContext<PollerConfig>, 'nc' | 'log' | 'config' | 'registry'>, statusKv: KV, monitor: Monitor, tuning: ClusterTuning = {}) {
   const { nc, config } = ctx
   const id = config.POLLER_INSTANCE_ID ?? randomInstanceId()
   const log = ctx.log.child({ instance: id })

@@ -1,12 +1,13 @@
 import { z } from 'zod'
+import { logVars, onOff, port } from '@kickmon/shared/config'
 
-// kick-sim's environment (docs/design.md#configuration plus the simulator's own knobs). Empty strings mean
-// "unset", like shared/config.ts, so a blank line in .env does not fail validation.
-const onOff = z.enum(['on', 'off'])
+// What kick-sim reads (docs/kick-sim.md): where it listens, the credentials it accepts, where it
+// delivers webhooks, and its world.
 const int = (min: number, max: number, d: number) => z.coerce.number().int().min(min).max(max).default(d)
 
-export const EnvSchema = z.object({
-  KICK_SIM_PORT: int(0, 65535, 8090),
+export const KickSimConfigSchema = z.object({
+  ...logVars,
+  KICK_SIM_PORT: port(8090),
   KICK_SIM_HOST: z.string().min(1).default('127.0.0.1'),
   KICK_SIM_CLIENT_ID: z.string().min(1).default('kickmon-demo'),
   KICK_SIM_CLIENT_SECRET: z.string().min(1).default('kickmon-demo-secret'),
@@ -21,14 +22,6 @@ export const EnvSchema = z.object({
   KICK_SIM_KEY_SEED: z.string().min(1).optional(),
   KICK_SIM_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   KICK_SIM_SCENARIO: z.string().min(1).optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
-export type SimEnv = z.infer<typeof EnvSchema>
-
-export function parseEnv(env: Record<string, string | undefined>): SimEnv {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => (k.startsWith('KICK_SIM_') || k === 'LOG_LEVEL') && v !== undefined && v !== ''))
-  const r = EnvSchema.safeParse(cleaned)
-  if (r.success) return r.data
-  throw new Error(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n'))
-}
+export type KickSimConfig = z.infer<typeof KickSimConfigSchema>
