@@ -40,6 +40,9 @@ export const ConfigSchema = z.object({
     .refine((s) => s.includes('BEGIN PUBLIC KEY'), 'must be a PEM public key')
     .default(KICK_PUBLIC_KEY),
   POLL_INTERVAL_S: z.coerce.number().min(1).max(3600).default(10),
+  // An offline streamer whose webhooks are in place and flowing is polled only every N-th interval
+  // (a safety net: its go-live arrives by webhook); 1 polls everyone every interval (docs/poller.md).
+  POLL_COVERED_OFFLINE_EVERY: z.coerce.number().int().min(1).max(60).default(3),
   BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(100),
   OFFLINE_GRACE_S: z.coerce.number().min(0).max(3600).default(30),
   // Every request to Kick shares this budget; Kick publishes no limit and was seen to allow ~20/s per app (docs/kick-api.md#limits).
