@@ -100,6 +100,20 @@ describe(`offline streamers covered by webhooks are polled every ${EVERY}rd inte
     expect(w.last(slug)).toMatchObject({ live: true, viewers: 20 }) // viewers come from polls
   }, 20_000)
 
+  test('a go-live whose delivery Kick loses is found by the safety-net poll within 3 intervals', async () => {
+    const slug = covered[1]!
+    expect(loop().coveredOffline).toBe(covered.length - 1) // it among them
+    w.sim.faults.set({ webhook: { dropRate: 1 } })
+    const t0 = performance.now()
+    w.sim.world.update(slug, { live: true, viewers: 30 })
+    const seen = await eventually(() => w.seen.find((s) => s.slug === slug && s.live), 6000, 'live by poll')
+    const ms = performance.now() - t0
+    console.log(`covered offline streamer going live, delivery lost → kick.status by poll: ${ms.toFixed(0)} ms`)
+    w.sim.faults.clear()
+    expect(seen.source).toBe('api')
+    expect(ms).toBeLessThan(EVERY * 1000 + 800)
+  }, 15_000)
+
   test('after no delivery for the liveness window, everyone is polled every interval again', async () => {
     clearInterval(heartbeat)
     const seenBefore = w.seen.length
