@@ -15,7 +15,8 @@ export type PollLoopConfig = { intervalMs: number; batchSize: number; api?: bool
 
 /**
  * Every interval: pick up added/removed streamers, resolve new slugs (≤ 25 a call), then
- * poll live state in batches (≤ 100 ids a call) spread evenly over the interval.
+ * poll live state in batches (≤ 100 ids a call) spread evenly over the interval; offline
+ * streamers whose webhooks are in place and flowing only every N-th interval (poll-selection.ts).
  */
 export class PollLoop {
   private running = false
