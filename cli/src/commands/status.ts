@@ -145,7 +145,8 @@ function upstreamLine(h: UpstreamHealth): string {
   const okCount = h.requests.filter((r) => r.outcome === 'ok' || /^2/.test(r.outcome)).reduce((n, r) => n + r.count, 0)
   const parts = [
     `${plural(total, 'Kick request')} (${num(okCount)} ok), ${num(h.rate_limited_total)} rate limited`,
-    `poll every ${h.poll.interval_s} s, last cycle ${Math.round(h.poll.last_cycle_ms)} ms, ${num(h.poll.resolved)}/${num(h.poll.streamers)} resolved`,
+    `poll every ${h.poll.interval_s} s, last cycle ${Math.round(h.poll.last_cycle_ms)} ms, ${num(h.poll.resolved)}/${num(h.poll.streamers)} resolved` +
+      (h.poll.covered_offline ? `, ${num(h.poll.covered_offline)} offline covered by webhooks every ${h.poll.covered_offline_every} intervals` : ''),
     h.webhooks.enabled ? `webhooks: ${num(h.webhooks.received)} received${h.webhooks.lag_ms_p50 !== null ? `, lag p50 ${Math.round(h.webhooks.lag_ms_p50)} ms` : ''}` : 'webhooks off',
   ]
   if (h.browser.enabled) parts.push(`browser fallback ${h.browser.running ? 'running' : 'idle'}`)

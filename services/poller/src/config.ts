@@ -13,6 +13,9 @@ export const PollerConfigSchema = serviceSchema({
   KICK_SIM_CLIENT_ID: z.string().min(1).default('kickmon-demo'),
   KICK_SIM_CLIENT_SECRET: z.string().min(1).default('kickmon-demo-secret'),
   POLL_INTERVAL_S: z.coerce.number().min(1).max(3600).default(10),
+  // An offline streamer whose webhooks are in place and flowing is polled only every N-th interval
+  // (a safety net: its go-live arrives by webhook); 1 polls everyone every interval (docs/poller.md).
+  POLL_COVERED_OFFLINE_EVERY: z.coerce.number().int().min(1).max(60).default(3),
   BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(100),
   OFFLINE_GRACE_S: z.coerce.number().min(0).max(3600).default(30),
   // Every request to Kick shares this budget; Kick publishes no limit and was seen to allow ~20/s per app (docs/kick-api.md#limits).

@@ -36,6 +36,7 @@ export function healthReport(s: HealthSources): UpstreamHealth {
     poll: {
       interval_s: s.config.POLL_INTERVAL_S, cycles: s.loop.cycles, last_cycle_ms: Math.round(s.loop.lastCycleMs),
       streamers: s.monitor.size, resolved: s.monitor.resolvedUserIds().length,
+      covered_offline: s.loop.coveredOffline, covered_offline_every: s.config.POLL_COVERED_OFFLINE_EVERY,
     },
     sources: { ...s.stats.readings },
     webhooks: {

@@ -66,6 +66,11 @@ export function createPollerMetrics(registry: Registry, totals: Totals) {
       name: 'kick_rate_limit_pause_seconds', help: 'Seconds every request to Kick still waits after a 429 (Retry-After)', registers,
       collect() { this.set(health()?.budget.paused_for_s ?? 0) },
     }),
+    coveredOffline: new Gauge({
+      name: 'poll_covered_offline_streamers',
+      help: 'Offline streamers whose webhooks are in place and flowing, polled only every POLL_COVERED_OFFLINE_EVERY-th interval', registers,
+      collect() { this.set(health()?.poll.covered_offline ?? 0) },
+    }),
     subscriptionsAlive: new Gauge({
       name: 'webhook_subscriptions_alive', help: 'Webhook event subscriptions Kick holds for monitored streamers (leader only; 0 elsewhere)', registers,
       collect() { this.set(health()?.webhooks.subscriptions_alive ?? 0) },

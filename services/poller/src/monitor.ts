@@ -30,6 +30,8 @@ export class Monitor {
   onRemoved: (slug: string) => void = () => {}
   /** Every reading about a monitored streamer (readings per source in the health report). */
   onReading: (reading: Reading) => void = () => {}
+  /** Extra time before a streamer turns stale: one polled less often is read less often (poll-loop.ts). */
+  staleSlackMs: (userId: number) => number = () => 0
 
   constructor(
     private readonly cfg: MachineConfig,
@@ -97,7 +99,9 @@ export class Monitor {
 
   tickAll(now = Date.now()) {
     for (const [slug, prev] of this.states) {
-      const step = tick(prev, now, this.cfg)
+      const uid = prev.status.kick_user_id
+      const slack = uid === null ? 0 : this.staleSlackMs(uid)
+      const step = tick(prev, now, slack ? { ...this.cfg, staleMs: this.cfg.staleMs + slack } : this.cfg)
       if (!step.changed && !step.events.length) continue
       this.states.set(slug, step.state)
       this.commit(step.state, step.events, step.changed)

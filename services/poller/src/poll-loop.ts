@@ -3,15 +3,20 @@ import { LIMITS, type KickClient } from './kick/client.ts'
 import { readingFromChannel, readingFromLivestream } from './channel-readings.ts'
 import { ChannelRenames } from './channel-renames.ts'
 import type { Monitor } from './monitor.ts'
+import { selectPolled, type Coverage } from './poll-selection.ts'
 import { scheduleBatches } from './schedule-batches.ts'
 import type { StreamerRegistry } from './streamer-registry.ts'
 
-/** `api: false` (browser-only mode, no credentials) keeps the streamer list in sync but calls no API. */
-export type PollLoopConfig = { intervalMs: number; batchSize: number; api?: boolean }
+/**
+ * `api: false` (browser-only mode, no credentials) keeps the streamer list in sync but calls no API.
+ * `coveredOfflineEvery`: offline streamers webhooks cover are polled every this-many cycles (1: every cycle).
+ */
+export type PollLoopConfig = { intervalMs: number; batchSize: number; api?: boolean; coveredOfflineEvery?: number }
 
 /**
  * Every interval: pick up added/removed streamers, resolve new slugs (≤ 25 a call), then
- * poll live state in batches (≤ 100 ids a call) spread evenly over the interval.
+ * poll live state in batches (≤ 100 ids a call) spread evenly over the interval; offline
+ * streamers whose webhooks are in place and flowing only every N-th interval (poll-selection.ts).
  */
 export class PollLoop {
   private running = false
@@ -21,6 +26,11 @@ export class PollLoop {
   private missed = new Map<string, number>() // slug → cycles to wait before trying again
   private resolving: Promise<void> | null = null
   private outstanding = new Set<number>() // user ids whose live-state poll has not finished
+  private round = 0
+  // Polled less often in the latest cycle's plan and in the one before (a streamer just back to
+  // every cycle may still be that long unread until its next poll).
+  private reduced = new Set<number>()
+  private reducedBefore = new Set<number>()
   /** Batches not sent because the same streamers' previous poll was still waiting (budget too small). */
   skippedBatches = 0
   cycles = 0
@@ -31,6 +41,8 @@ export class PollLoop {
   onBatch: (userIds: number[], ok: boolean) => void = () => {}
   /** Gets each registry read; with several pollers it keeps this instance's share (membership/ownership.ts). */
   onRows: (rows: Awaited<ReturnType<StreamerRegistry['all']>>) => Promise<void> | void = (rows) => this.monitor.sync(rows)
+  /** How webhooks cover each streamer now (webhooks/coverage.ts); null: they cannot be relied on, poll everyone. */
+  coverage: () => ((userId: number) => Coverage) | null = () => null
   /** Slugs Kick reports for the user ids we poll; shared with the metadata refresher. */
   readonly renames: ChannelRenames
 
@@ -94,7 +106,7 @@ export class PollLoop {
     if (this.cfg.api === false) return
     // New slugs resolve in the background and join the next cycle; known ones are not held up.
     void this.resolveOnce()
-    const plan = scheduleBatches(this.monitor.resolvedUserIds(), Math.min(this.cfg.batchSize, LIMITS.livestreams), this.cfg.intervalMs)
+    const plan = scheduleBatches(this.polledThisCycle(), Math.min(this.cfg.batchSize, LIMITS.livestreams), this.cfg.intervalMs)
     // Offsets count from the cycle's start, not from the end of the registry read (10,000 rows
     // can take a few hundred ms), so each streamer is polled once per interval, not drifting.
     const late = performance.now() - t0
@@ -113,6 +125,28 @@ export class PollLoop {
     this.cycles++
     this.lastCycleMs = performance.now() - t0
     this.onCycle(this.lastCycleMs)
+  }
+
+  /** Offline streamers webhooks cover are polled this many cycles apart now (poll-selection.ts). */
+  get coveredOffline(): number {
+    return this.reduced.size
+  }
+
+  /** How much later than others a streamer turns stale: one polled less often is read that much less often. */
+  staleSlackMs(userId: number): number {
+    if (!this.reduced.has(userId) && !this.reducedBefore.has(userId)) return 0
+    return ((this.cfg.coveredOfflineEvery ?? 1) - 1) * this.cfg.intervalMs
+  }
+
+  private polledThisCycle(): number[] {
+    const ids = this.monitor.resolvedUserIds()
+    const every = this.cfg.coveredOfflineEvery ?? 1
+    const coverage = every > 1 ? this.coverage() : null
+    const { polled, reduced } = coverage ? selectPolled(ids, coverage, this.round, every) : { polled: ids, reduced: [] }
+    this.round++
+    this.reducedBefore = this.reduced
+    this.reduced = new Set(reduced)
+    return polled
   }
 
   private async syncRegistry() {

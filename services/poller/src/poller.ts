@@ -23,10 +23,11 @@ import { dropExpiredSamples } from './sample-retention.ts'
 import { StreamerRegistry } from './streamer-registry.ts'
 import { UpstreamStats } from './upstream-stats.ts'
 import { WebhookConsumer } from './webhooks/consumer.ts'
+import { WEBHOOKS_ALIVE_MS, WebhookCoverage } from './webhooks/coverage.ts'
 import { SUBSCRIPTION_DEFAULTS, SubscriptionManager, type SubscriptionOptions } from './webhooks/subscription-manager.ts'
 
-/** Test knobs for the webhook path; production uses the defaults. */
-export type WebhookTuning = Partial<SubscriptionOptions> & { maxAgeMs?: number }
+/** Test knobs for the webhook path; production uses the defaults (`aliveMs`: webhooks/coverage.ts). */
+export type WebhookTuning = Partial<SubscriptionOptions> & { maxAgeMs?: number; aliveMs?: number }
 
 export type PollerOptions = { requestsPerSecond?: number; webhooks?: WebhookTuning; metadataIntervalMs?: number; browser?: BrowserFallbackTuning; cluster?: ClusterTuning }
 
@@ -82,7 +83,7 @@ export async function startPoller(ctx: ServiceContext<PollerConfig>, opts: Polle
   }
   await cluster.ownership.place(await registry.all(), committed)
 
-  const loop = new PollLoop(kick, monitor, registry, { intervalMs, batchSize: config.BATCH_SIZE, api: useApi }, log)
+  const loop = new PollLoop(kick, monitor, registry, { intervalMs, batchSize: config.BATCH_SIZE, api: useApi, coveredOfflineEvery: config.POLL_COVERED_OFFLINE_EVERY }, log)
   loop.onRows = (rows) => cluster.ownership.place(rows)
   cluster.ownership.onAcquired = (userIds) => loop.pollNow(userIds)
   loop.onCycle = (ms) => stats.pollCycle(ms)
@@ -106,6 +107,10 @@ export async function startPoller(ctx: ServiceContext<PollerConfig>, opts: Polle
         )
       : null
   await subscriptionTask?.update()
+  // Offline streamers whose webhooks are in place and flowing are polled less often.
+  const coverage = new WebhookCoverage(() => subscriptionTask?.current ?? null, () => webhooks.lastDeliveryAt, monitor, opts.webhooks?.aliveMs ?? WEBHOOKS_ALIVE_MS)
+  loop.coverage = () => coverage.classifier()
+  monitor.staleSlackMs = (userId) => loop.staleSlackMs(userId)
   cluster.onMembersChanged(() => void subscriptionTask?.update())
   // The browser's 1 page/s is for the whole installation, however many pollers share it.
   const shareBrowser = () => browser && (browser.gate.sharedBy = cluster.membership.ids.length)

@@ -76,7 +76,13 @@ export const UpstreamHealth = z.object({
   rate_limited_total: z.number().int(),
   breakers: z.array(z.object({ endpoint: z.string(), state: z.enum(['closed', 'open', 'half-open']), retry_in_s: z.number() })),
   budget: z.object({ requests_per_s: z.number(), waiting: z.number().int(), paused_for_s: z.number() }),
-  poll: z.object({ interval_s: z.number(), cycles: z.number().int(), last_cycle_ms: z.number(), streamers: z.number().int(), resolved: z.number().int() }),
+  poll: z.object({
+    interval_s: z.number(), cycles: z.number().int(), last_cycle_ms: z.number(), streamers: z.number().int(), resolved: z.number().int(),
+    // Offline streamers whose webhooks are in place and flowing, polled every `covered_offline_every`-th
+    // interval only. Defaults keep a newer reader working with an older poller.
+    covered_offline: z.number().int().nonnegative().default(0),
+    covered_offline_every: z.number().int().min(1).default(1),
+  }),
   sources: z.object({ api: z.number().int(), webhook: z.number().int(), browser: z.number().int() }),
   webhooks: z.object({
     enabled: z.boolean(),

@@ -5,13 +5,15 @@ import { webhookEnv, type WebhookEnv } from './webhooks-harness.ts'
 
 // Webhooks and polling (POLL_INTERVAL_S=1, OFFLINE_GRACE_S=2) both report every change.
 // Whatever kick-sim does to the deliveries, each simulated stream gives exactly one
-// `online` and one `offline`, and the final state is Kick's.
+// `online` and one `offline`, and the final state is Kick's. Streams here last 3 s, so every
+// streamer is polled every interval (POLL_COVERED_OFFLINE_EVERY=1): a go-live whose delivery is
+// dropped must be seen by a poll within the stream (polling less often: webhooks-covered-polling).
 describe('webhook and poll together, under webhook faults', () => {
   let w: WebhookEnv
   let slugs: string[]
 
   beforeAll(async () => {
-    w = await webhookEnv({ sim: { channels: 4 } })
+    w = await webhookEnv({ sim: { channels: 4 }, config: { POLL_COVERED_OFFLINE_EVERY: '1' } })
     slugs = w.sim.world.list().map((c) => c.slug)
     for (const s of slugs) w.sim.world.update(s, { live: false })
     for (const s of slugs) await w.add(s)

@@ -9,15 +9,18 @@ import { startGateway } from '../../../services/gateway/src/gateway.ts'
 import { startPoller, type PollerOptions } from '../../../services/poller/src/poller.ts'
 import type { KickSimOptions } from '../../../services/kick-sim/src/sim.ts'
 import { eventually, inProcess, testEnv } from '../../harness/services.ts'
+import { SimFront } from './faults-kit.ts'
 
 // The webhook path end to end, in this process: kick-sim → gateway /webhooks/kick →
 // JetStream → poller, on a private PostgreSQL and nats-server.
 
-export type WebhookEnvOptions = { sim?: KickSimOptions; config?: Record<string, string>; poller?: PollerOptions }
+/** `front`: the poller reaches kick-sim through a SimFront, which notes who was polled when. */
+export type WebhookEnvOptions = { sim?: KickSimOptions; config?: Record<string, string>; poller?: PollerOptions; front?: boolean }
 
 export async function webhookEnv(o: WebhookEnvOptions = {}) {
   const env = await testEnv({ channels: 6, ...o.sim })
-  const config = env.config(o.config)
+  const front = o.front ? await SimFront.start(env.sim) : null
+  const config = env.config({ ...(front ? { KICK_API_URL: front.url, KICK_AUTH_URL: front.url } : {}), ...o.config })
   const poller = await inProcess('poller', config, (ctx) => startPoller(ctx, { webhooks: { syncMs: 200, auditMs: 60_000, requestsPerSecond: 100 }, ...o.poller }))
   const gateway = await inProcess('gateway', config, (ctx) => startGateway(ctx))
   const webhookUrl = `http://127.0.0.1:${gateway.result.port}/webhooks/kick`
@@ -32,7 +35,7 @@ export async function webhookEnv(o: WebhookEnvOptions = {}) {
   const sql = env.db.sql
 
   return {
-    env, sim: env.sim, poller, gateway, nc, sql, seen, webhookUrl,
+    env, sim: env.sim, poller, gateway, nc, sql, seen, webhookUrl, front,
     handle: (req: Request) => gateway.result.app.handle(req),
     last: (slug: string) => seen.findLast((s) => s.slug === slug),
     /** Monitor `slug` and wait until Kick holds both subscriptions for it. */
@@ -56,6 +59,7 @@ export async function webhookEnv(o: WebhookEnvOptions = {}) {
     async destroy() {
       await gateway.stop()
       await poller.stop()
+      await front?.down()
       await env.destroy()
     },
   }

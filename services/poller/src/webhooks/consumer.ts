@@ -35,6 +35,8 @@ export class WebhookConsumer {
   private messages: ConsumerMessages | null = null
   private done: Promise<void> | null = null
   private seen = new Set<string>()
+  /** Kick's send time of the newest delivery consumed: the webhook path works (webhooks/coverage.ts). */
+  lastDeliveryAt: number | null = null
 
   constructor(
     private readonly nc: NatsConnection,
@@ -93,6 +95,9 @@ export class WebhookConsumer {
       return m.ack()
     }
     if (!Number.isNaN(sentAt)) this.stats.webhookLag(now - sentAt)
+    // By Kick's send time: a backlog consumed after this poller was stopped says nothing about now.
+    const sent = Number.isNaN(sentAt) ? now : Math.min(now, sentAt)
+    if (sent > (this.lastDeliveryAt ?? 0)) this.lastDeliveryAt = sent
 
     let parsed
     try {

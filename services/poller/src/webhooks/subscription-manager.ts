@@ -74,6 +74,12 @@ export class SubscriptionManager {
     return n
   }
 
+  /** Kick holds both subscriptions for this broadcaster (as last read from its list or created since). */
+  covers(userId: number): boolean {
+    const byEvent = this.held.get(userId)
+    return byEvent !== undefined && WEBHOOK_EVENTS.every((ev) => byEvent.get(ev)?.length)
+  }
+
   /** How often Kick's list is read: a subscription Kick dropped is re-created within this. */
   get checkPeriodS(): number {
     return this.opts.auditMs / 1000
