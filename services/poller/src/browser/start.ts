@@ -1,5 +1,5 @@
 import type { ServiceContext } from '@kickmon/shared/service'
-import type { Monitor } from '../monitor.ts'
+import type { Monitor } from '../detection/monitor.ts'
 import { visitChannel, type VisitOptions } from './channel-visit.ts'
 import { fallbackMode } from './engagement.ts'
 import { BrowserFallback, type FallbackOptions } from './fallback.ts'

@@ -2,9 +2,9 @@ import { StreamerStatus, unknownStatus } from '@kickmon/shared/contracts/status'
 import type { Logger } from '@kickmon/shared/logger'
 import type { Reading } from './readings.ts'
 import { applyReading, initialState, tick, type MachineConfig, type StreamerState } from './state-machine.ts'
-import type { StatusCommitter } from './status-committer.ts'
-import type { SnapshotWriter } from './snapshot-writer.ts'
-import type { StreamerRow } from './streamer-registry.ts'
+import type { StatusCommitter } from '../recording/status-committer.ts'
+import type { SnapshotWriter } from '../recording/snapshot-writer.ts'
+import type { StreamerRow } from '../channels/streamer-registry.ts'
 
 export function statusFromRow(r: StreamerRow): StreamerStatus {
   const iso = (d: Date | null) => (d ? d.toISOString() : null)
@@ -110,7 +110,7 @@ export class Monitor {
     for (const e of events) this.log.info({ slug: e.slug, type: e.type, source: e.status.source }, `${e.slug} ${e.type}`)
   }
 
-  /** `null` forgets the id: the slug is resolved again like a new one (lost-channels.ts). */
+  /** `null` forgets the id: the slug is resolved again like a new one (channels/lost-channels.ts). */
   setUserId(slug: string, userId: number | null) {
     const s = this.states.get(slug)
     if (!s) return

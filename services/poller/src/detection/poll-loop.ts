@@ -1,10 +1,10 @@
 import type { Logger } from '@kickmon/shared/logger'
-import { LIMITS, type KickClient } from './kick/client.ts'
-import { readingFromChannel, readingFromLivestream } from './channel-readings.ts'
-import { ChannelRenames } from './channel-renames.ts'
+import { LIMITS, type KickClient } from '../kick/client.ts'
+import { readingFromChannel, readingFromLivestream } from '../channels/channel-readings.ts'
+import { ChannelRenames } from '../channels/channel-renames.ts'
 import type { Monitor } from './monitor.ts'
 import { scheduleBatches } from './schedule-batches.ts'
-import type { StreamerRegistry } from './streamer-registry.ts'
+import type { StreamerRegistry } from '../channels/streamer-registry.ts'
 
 /** `api: false` (browser-only mode, no credentials) keeps the streamer list in sync but calls no API. */
 export type PollLoopConfig = { intervalMs: number; batchSize: number; api?: boolean }

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { StreamerStatus } from '@kickmon/shared/contracts/status'
 import type { Logger } from '@kickmon/shared/logger'
 import { Slug } from '@kickmon/shared/validation'
-import type { Monitor } from '../monitor.ts'
+import type { Monitor } from '../detection/monitor.ts'
 import type { Membership } from './membership.ts'
 
 /** Every poller listens here (no queue group): "the streamer list changed, read it now". */

@@ -2,7 +2,7 @@ import { AckPolicy, DeliverPolicy, jetstreamManager, type ConsumerMessages, type
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { Logger } from '@kickmon/shared/logger'
 import { WEBHOOKS_STREAM } from '@kickmon/shared/contracts/names'
-import type { Monitor } from '../monitor.ts'
+import type { Monitor } from '../detection/monitor.ts'
 import type { UpstreamStats } from '../upstream-stats.ts'
 import { MalformedWebhook, webhookReading } from './payloads.ts'
 

@@ -1,5 +1,5 @@
 import type { Logger } from '@kickmon/shared/logger'
-import { backoffMs } from '../backoff.ts'
+import { backoffMs } from '../kick/backoff.ts'
 import { KickApiError, isSubscriptionCap } from '../kick/errors.ts'
 import { LIMITS, type KickClient } from '../kick/client.ts'
 import { WEBHOOK_EVENTS } from './payloads.ts'
