@@ -1,4 +1,4 @@
-import { CircuitBreaker } from './backoff.ts'
+import { CircuitBreaker } from './circuit-breaker.ts'
 import type { RequestBudget } from './request-budget.ts'
 import { KickApiError, isBlocked, parseRetryAfter } from './errors.ts'
 import { parseChannels, parseLivestreams, parseUsers, type ChannelInfo, type KickUser, type LiveStream } from './parse.ts'
