@@ -16,7 +16,7 @@ export type FallbackOptions = {
   notFoundPauseMs?: number
 }
 
-type Deps = {
+export type FallbackDeps = {
   monitor: Monitor
   gate: PageGate
   visit: (slug: string) => Promise<PageVerdict>
@@ -24,6 +24,8 @@ type Deps = {
   registry?: Registry
   /** Whether Chromium is open right now (for the health report). */
   browserRunning?: () => boolean
+  /** Kick's website is the only source with a follower count: handed on to be kept with its time. */
+  onFollowers?: (slug: string, followers: number, at: number) => void
 }
 
 /**
@@ -43,12 +45,10 @@ export class BrowserFallback {
   private readonly pages: Counter<'outcome'> | null
   visits = 0
   readings = 0
-  /** Kick's website is the only source with a follower count: handed on to be kept with its time. */
-  onFollowers: (slug: string, followers: number, at: number) => void = () => {}
 
   constructor(
     private readonly opts: FallbackOptions,
-    private readonly deps: Deps,
+    private readonly deps: FallbackDeps,
   ) {
     const registers = deps.registry ? [deps.registry] : []
     this.pages = deps.registry ? new Counter({ name: 'poller_browser_visits_total', help: 'Browser fallback page visits by outcome', labelNames: ['outcome'] as const, registers }) : null
@@ -168,7 +168,7 @@ export class BrowserFallback {
       : { kind: 'offline', source: 'browser', at }
     if (!c.live && (c.username || c.profilePicture)) monitor.apply(slug, { kind: 'metadata', source: 'browser', at, username: c.username, profilePicture: c.profilePicture })
     monitor.apply(slug, reading)
-    if (c.followers !== null) this.onFollowers(slug, c.followers, at)
+    if (c.followers !== null) this.deps.onFollowers?.(slug, c.followers, at)
     this.readings++
   }
 

@@ -1,8 +1,7 @@
 import type { ServiceContext } from '@kickmon/shared/service'
-import type { Monitor } from '../detection/monitor.ts'
 import { visitChannel, type VisitOptions } from './channel-visit.ts'
 import { fallbackMode } from './engagement.ts'
-import { BrowserFallback, type FallbackOptions } from './fallback.ts'
+import { BrowserFallback, type FallbackDeps, type FallbackOptions } from './fallback.ts'
 import { PageGate } from './politeness.ts'
 import { SharedBrowser } from './shared-browser.ts'
 
@@ -13,7 +12,11 @@ export type BrowserFallbackTuning = VisitOptions & Partial<Pick<FallbackOptions,
 }
 
 /** The browser fallback for this config, or null when BROWSER_FALLBACK=off. Call `start()` on it. */
-export function createBrowserFallback(ctx: Pick<ServiceContext, 'config' | 'log' | 'registry'>, monitor: Monitor, tuning: BrowserFallbackTuning = {}) {
+export function createBrowserFallback(
+  ctx: Pick<ServiceContext, 'config' | 'log' | 'registry'>,
+  { monitor, onFollowers }: Pick<FallbackDeps, 'monitor' | 'onFollowers'>,
+  tuning: BrowserFallbackTuning = {},
+) {
   const mode = fallbackMode(ctx.config)
   if (mode === 'off') return null
   const log = ctx.log.child({ part: 'browser-fallback' })
@@ -23,7 +26,7 @@ export function createBrowserFallback(ctx: Pick<ServiceContext, 'config' | 'log'
   const fallback = new BrowserFallback(
     { mode, intervalMs: ctx.config.POLL_INTERVAL_S * 1000, failCycles: tuning.failCycles, notFoundPauseMs: tuning.notFoundPauseMs },
     {
-      monitor, gate, log, registry: ctx.registry,
+      monitor, gate, log, registry: ctx.registry, onFollowers,
       visit: (slug) => browser.withPage((page) => visitChannel(page, webUrl, slug, tuning)),
       browserRunning: () => browser.running,
     },

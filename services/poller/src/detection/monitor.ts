@@ -18,6 +18,13 @@ export function statusFromRow(r: StreamerRow): StreamerStatus {
   }
 }
 
+export type MonitorHooks = {
+  /** A streamer left the monitored set (not one handed to a peer). */
+  onRemoved?: (slug: string) => void
+  /** Every reading about a monitored streamer (readings per source in the health report). */
+  onReading?: (reading: Reading) => void
+}
+
 /**
  * Every monitored streamer's live state. Readings from any source go through `apply`,
  * which runs the state machine and hands the result to the committer and the snapshot writer.
@@ -27,16 +34,19 @@ export class Monitor {
   private slugByUser = new Map<number, string>()
   /** slug → a user id just replaced here; a registry read older than the write must not bring it back. */
   private replaced = new Map<string, number>()
-  onRemoved: (slug: string) => void = () => {}
-  /** Every reading about a monitored streamer (readings per source in the health report). */
-  onReading: (reading: Reading) => void = () => {}
+  private readonly onRemoved: (slug: string) => void
+  private readonly onReading: (reading: Reading) => void
 
   constructor(
     private readonly cfg: MachineConfig,
     private readonly committer: StatusCommitter,
     private readonly snapshots: SnapshotWriter,
     private readonly log: Logger,
-  ) {}
+    hooks: MonitorHooks = {},
+  ) {
+    this.onRemoved = hooks.onRemoved ?? (() => {})
+    this.onReading = hooks.onReading ?? (() => {})
+  }
 
   /**
    * Match the in-memory set to the registry; `committed` is the KV's last committed status.

@@ -4,10 +4,19 @@ import { readingFromChannel, readingFromLivestream } from '../channels/channel-r
 import { ChannelRenames } from '../channels/channel-renames.ts'
 import type { Monitor } from './monitor.ts'
 import { scheduleBatches } from './schedule-batches.ts'
-import type { StreamerRegistry } from '../channels/streamer-registry.ts'
+import type { StreamerRegistry, StreamerRow } from '../channels/streamer-registry.ts'
 
 /** `api: false` (browser-only mode, no credentials) keeps the streamer list in sync but calls no API. */
 export type PollLoopConfig = { intervalMs: number; batchSize: number; api?: boolean }
+
+export type PollLoopHooks = {
+  /** Told how long each full cycle took (poll_cycle_duration_seconds). */
+  onCycle?: (ms: number) => void
+  /** Told about every live-state batch (the browser fallback covers streamers whose polls keep failing). */
+  onBatch?: (userIds: number[], ok: boolean) => void
+  /** Gets each registry read (default: the Monitor syncs to it); with several pollers it keeps this instance's share (membership/ownership.ts). */
+  onRows?: (rows: StreamerRow[]) => Promise<void> | void
+}
 
 /**
  * Every interval: pick up added/removed streamers, resolve new slugs (≤ 25 a call), then
@@ -25,12 +34,9 @@ export class PollLoop {
   skippedBatches = 0
   cycles = 0
   lastCycleMs = 0
-  /** Told how long each full cycle took (poll_cycle_duration_seconds). */
-  onCycle: (ms: number) => void = () => {}
-  /** Told about every live-state batch (the browser fallback covers streamers whose polls keep failing). */
-  onBatch: (userIds: number[], ok: boolean) => void = () => {}
-  /** Gets each registry read; with several pollers it keeps this instance's share (membership/ownership.ts). */
-  onRows: (rows: Awaited<ReturnType<StreamerRegistry['all']>>) => Promise<void> | void = (rows) => this.monitor.sync(rows)
+  private readonly onCycle: NonNullable<PollLoopHooks['onCycle']>
+  private readonly onBatch: NonNullable<PollLoopHooks['onBatch']>
+  private readonly onRows: NonNullable<PollLoopHooks['onRows']>
   /** Slugs Kick reports for the user ids we poll; shared with the metadata refresher. */
   readonly renames: ChannelRenames
 
@@ -40,8 +46,12 @@ export class PollLoop {
     private readonly registry: StreamerRegistry,
     private readonly cfg: PollLoopConfig,
     private readonly log: Logger,
+    hooks: PollLoopHooks = {},
   ) {
     this.renames = new ChannelRenames(registry, monitor, log)
+    this.onCycle = hooks.onCycle ?? (() => {})
+    this.onBatch = hooks.onBatch ?? (() => {})
+    this.onRows = hooks.onRows ?? ((rows) => this.monitor.sync(rows))
   }
 
   start() {
