@@ -2,6 +2,7 @@ import type { Logger } from '@kickmon/shared/logger'
 import { Counter, Gauge, type Registry } from '@kickmon/shared/metrics'
 import type { Monitor } from '../detection/monitor.ts'
 import type { Reading } from '../detection/readings.ts'
+import { WakeableLoop } from '../wakeable-loop.ts'
 import type { FallbackMode } from './engagement.ts'
 import type { PageGate } from './politeness.ts'
 import type { PageVerdict, WebsiteChannel } from './website-channel.ts'
@@ -39,9 +40,7 @@ export class BrowserFallback {
   private unresolvedSince = new Map<string, number>()
   private lastVisit = new Map<string, number>()
   private skipUntil = new Map<string, number>()
-  private running = false
-  private loop: Promise<void> | null = null
-  private wake: (() => void) | null = null
+  private readonly loop = new WakeableLoop(() => this.run())
   private readonly pages: Counter<'outcome'> | null
   visits = 0
   readings = 0
@@ -62,15 +61,16 @@ export class BrowserFallback {
     return this.opts.mode
   }
 
-  start() {
-    this.running = true
-    this.loop = this.run()
+  private get running() {
+    return this.loop.running
   }
 
-  async stop() {
-    this.running = false
-    this.wake?.()
-    await this.loop
+  start() {
+    this.loop.start()
+  }
+
+  stop() {
+    return this.loop.stop()
   }
 
   /** The poll loop reports every live-state batch: success hands streamers back to the API. */
@@ -121,7 +121,7 @@ export class BrowserFallback {
       const wait = this.deps.gate.waitMs()
       const slug = wait === 0 ? this.next(Date.now()) : null
       if (!slug || !this.deps.gate.tryStart()) {
-        await this.sleep(Math.min(Math.max(wait, 250), 1000))
+        await this.loop.sleep(Math.min(Math.max(wait, 250), 1000))
         continue
       }
       this.lastVisit.set(slug, Date.now())
@@ -170,17 +170,6 @@ export class BrowserFallback {
     monitor.apply(slug, reading)
     if (c.followers !== null) this.deps.onFollowers?.(slug, c.followers, at)
     this.readings++
-  }
-
-  private sleep(ms: number) {
-    return new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms)
-      function done() {
-        clearTimeout(t)
-        resolve()
-      }
-      this.wake = done
-    }).finally(() => (this.wake = null))
   }
 
   /** For the health report. */
