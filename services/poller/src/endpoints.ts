@@ -8,8 +8,8 @@ import { profileOf } from './history/profile.ts'
 import { sessionHistory } from './history/sessions.ts'
 import { viewerHistory } from './history/viewers.ts'
 import type { ClusterView } from './membership/cluster.ts'
-import { statusFromRow, type Monitor } from './monitor.ts'
-import type { StreamerRegistry } from './streamer-registry.ts'
+import { statusFromRow, type Monitor } from './detection/monitor.ts'
+import type { StreamerRegistry } from './channels/streamer-registry.ts'
 
 export type EndpointDeps = {
   monitor: Monitor

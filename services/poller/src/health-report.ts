@@ -1,9 +1,9 @@
 import type { PollerConfig } from './config.ts'
 import type { UpstreamHealth } from '@kickmon/shared/contracts/poller'
 import type { KickClient } from './kick/client.ts'
-import type { Monitor } from './monitor.ts'
-import type { PollLoop } from './poll-loop.ts'
-import type { RequestBudget } from './request-budget.ts'
+import type { Monitor } from './detection/monitor.ts'
+import type { PollLoop } from './detection/poll-loop.ts'
+import type { RequestBudget } from './kick/request-budget.ts'
 import type { UpstreamStats } from './upstream-stats.ts'
 import type { SubscriptionManager } from './webhooks/subscription-manager.ts'
 

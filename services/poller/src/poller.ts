@@ -1,26 +1,28 @@
-import { StreamerStatus } from '@kickmon/shared/contracts/status'
 import type { ServiceContext } from '@kickmon/shared/service'
 import type { PollerConfig } from './config.ts'
 import { ensureNatsResources, jetStreamRetryLog } from '@kickmon/shared/nats-resources'
 import { subjects } from '@kickmon/shared/contracts/names'
 import type { StreamerRemoved } from '@kickmon/shared/contracts/poller'
 import { pollerEndpoints } from './endpoints.ts'
+import { fallbackMode } from './browser/engagement.ts'
 import { createBrowserFallback, type BrowserFallbackTuning } from './browser/start.ts'
-import { EventRecorder } from './event-recorder.ts'
+import { EventRecorder } from './recording/event-recorder.ts'
 import { healthReport } from './health-report.ts'
 import { kickClientSecret } from './kick/client-secret.ts'
 import { KickClient } from './kick/client.ts'
 import { TokenStore } from './kick/token-store.ts'
 import { joinPollers, type ClusterTuning } from './membership/cluster.ts'
+import { readAllCommitted } from './membership/committed-status.ts'
 import { LeaderTask } from './membership/leader-task.ts'
-import { MetadataRefresher } from './metadata-refresher.ts'
-import { Monitor } from './monitor.ts'
-import { PollLoop } from './poll-loop.ts'
-import { RequestBudget } from './request-budget.ts'
-import { SnapshotWriter } from './snapshot-writer.ts'
-import { StatusCommitter } from './status-committer.ts'
-import { dropExpiredSamples } from './sample-retention.ts'
-import { StreamerRegistry } from './streamer-registry.ts'
+import { MetadataRefresher } from './channels/metadata-refresher.ts'
+import { Monitor } from './detection/monitor.ts'
+import { PollLoop } from './detection/poll-loop.ts'
+import { RequestBudget } from './kick/request-budget.ts'
+import { PartitionUpkeep } from './recording/partition-upkeep.ts'
+import { ReconnectRepublisher } from './recording/reconnect-republisher.ts'
+import { SnapshotWriter } from './recording/snapshot-writer.ts'
+import { StatusCommitter } from './recording/status-committer.ts'
+import { StreamerRegistry } from './channels/streamer-registry.ts'
 import { UpstreamStats } from './upstream-stats.ts'
 import { WebhookConsumer } from './webhooks/consumer.ts'
 import { WEBHOOKS_ALIVE_MS, WebhookCoverage } from './webhooks/coverage.ts'
@@ -39,17 +41,8 @@ export async function startPoller(ctx: ServiceContext<PollerConfig>, opts: Polle
   const clientId = config.KICK_CLIENT_ID ?? config.KICK_SIM_CLIENT_ID
   const clientSecret = kickClientSecret(config, nc, log.child({ part: 'kick-auth' }))
 
-  // Every poller creates the coming days' partitions; the lock stops two starting together from racing.
-  const ensurePartitions = (daysBack: number) =>
-    sql.begin(async (tx) => {
-      await tx`select pg_advisory_xact_lock(hashtext('viewer_sample_partitions'))`
-      await tx`select ensure_viewer_sample_partitions(current_date - ${daysBack}::int, 3)`
-    })
-  // Samples past VIEWER_SAMPLES_KEEP_DAYS go with the same upkeep; a failure only delays it an hour.
-  const dropExpired = () => dropExpiredSamples(sql, config.VIEWER_SAMPLES_KEEP_DAYS, log).catch((err) => log.warn({ err }, 'could not drop expired viewer samples'))
-  await ensurePartitions(1)
-  await dropExpired()
-  const partitions = setInterval(() => void ensurePartitions(0).then(dropExpired).catch(() => {}), 3600_000)
+  const partitions = new PartitionUpkeep(sql, config.VIEWER_SAMPLES_KEEP_DAYS, log)
+  await partitions.start()
 
   const { js, kv } = await ensureNatsResources(nc, config.NATS_REPLICAS, jetStreamRetryLog(log))
   const stats = new UpstreamStats(ctx.registry)
@@ -57,37 +50,38 @@ export async function startPoller(ctx: ServiceContext<PollerConfig>, opts: Polle
   const kick = new KickClient(config.KICK_API_URL, new TokenStore(config.KICK_AUTH_URL, clientId, clientSecret), budget, (o) => stats.outcome(o))
   const committer = new StatusCommitter(nc, js, kv, log)
   const snapshots = new SnapshotWriter(sql, log)
-  const monitor = new Monitor({ graceMs: config.OFFLINE_GRACE_S * 1000, staleMs: 3 * intervalMs }, committer, snapshots, log)
-  monitor.onReading = (r) => stats.reading(r.source)
-  monitor.onRemoved = (slug) => {
+  // A streamer no longer monitored by anyone: its status leaves the KV and subscribers are told.
+  const onRemoved = (slug: string) => {
     nc.publish(subjects.streamerRemoved, JSON.stringify({ slug } satisfies StreamerRemoved))
     committer.remove(slug)
   }
+  const monitor = new Monitor({ graceMs: config.OFFLINE_GRACE_S * 1000, staleMs: 3 * intervalMs }, committer, snapshots, log, {
+    onReading: (r) => stats.reading(r.source),
+    onRemoved,
+  })
   // Without credentials the browser reads everything and the API is never called (docs/browser-fallback.md).
-  const browser = createBrowserFallback(ctx, monitor, opts.browser)
-  const useApi = browser?.mode !== 'only'
+  const useApi = fallbackMode(config) !== 'only'
   const registry = new StreamerRegistry(sql, useApi ? kick : null)
-  if (browser) browser.fallback.onFollowers = (slug, n, at) => void registry.setFollowers(slug, n, new Date(at)).catch((err) => log.warn({ err, slug }, 'could not store the follower count'))
+  const onFollowers = (slug: string, n: number, at: number) =>
+    void registry.setFollowers(slug, n, new Date(at)).catch((err) => log.warn({ err, slug }, 'could not store the follower count'))
+  const browser = createBrowserFallback(ctx, { monitor, onFollowers }, opts.browser)
   const recorder = new EventRecorder(nc, js, sql, log)
-  stats.totals.eventsPublished = () => committer.eventsPublished
-  stats.totals.eventsRecorded = () => recorder.recorded
   // Several pollers share the streamers (docs/scaling.md); alone, this one owns them all.
   const cluster = await joinPollers(ctx, kv, monitor, opts.cluster)
 
   // Resume from the committed state so a restart neither repeats nor misses events.
-  const committed = new Map<string, StreamerStatus>()
-  for await (const key of await kv.keys()) {
-    const e = await kv.get(key)
-    const parsed = e?.value.length ? StreamerStatus.safeParse(e.json()) : null
-    if (parsed?.success) committed.set(key, parsed.data)
-  }
-  await cluster.ownership.place(await registry.all(), committed)
+  await cluster.ownership.place(await registry.all(), await readAllCommitted(kv))
 
-  const loop = new PollLoop(kick, monitor, registry, { intervalMs, batchSize: config.BATCH_SIZE, api: useApi, coveredOfflineEvery: config.POLL_COVERED_OFFLINE_EVERY }, log)
-  loop.onRows = (rows) => cluster.ownership.place(rows)
+  // Set once the webhook parts exist; until then everyone is polled every interval.
+  let coverage: WebhookCoverage | null = null
+  const loop = new PollLoop(kick, monitor, registry, { intervalMs, batchSize: config.BATCH_SIZE, api: useApi, coveredOfflineEvery: config.POLL_COVERED_OFFLINE_EVERY }, log, {
+    onRows: (rows) => cluster.ownership.place(rows),
+    onCycle: (ms) => stats.pollCycle(ms),
+    onBatch: browser?.apiResult,
+    coverage: () => coverage?.classifier() ?? null,
+  })
+  // Assigned, not passed: a cycle (the loop hands the cluster its registry reads, the cluster has the loop poll what it takes over).
   cluster.ownership.onAcquired = (userIds) => loop.pollNow(userIds)
-  loop.onCycle = (ms) => stats.pollCycle(ms)
-  if (browser) loop.onBatch = browser.apiResult
   const metadata = new MetadataRefresher(kick, monitor, registry, opts.metadataIntervalMs ?? 600_000, log, loop.renames)
   committer.start()
   snapshots.start()
@@ -108,8 +102,8 @@ export async function startPoller(ctx: ServiceContext<PollerConfig>, opts: Polle
       : null
   await subscriptionTask?.update()
   // Offline streamers whose webhooks are in place and flowing are polled less often.
-  const coverage = new WebhookCoverage(() => subscriptionTask?.current ?? null, () => webhooks.lastDeliveryAt, monitor, opts.webhooks?.aliveMs ?? WEBHOOKS_ALIVE_MS)
-  loop.coverage = () => coverage.classifier()
+  coverage = new WebhookCoverage(() => subscriptionTask?.current ?? null, () => webhooks.lastDeliveryAt, monitor, opts.webhooks?.aliveMs ?? WEBHOOKS_ALIVE_MS)
+  // Assigned, not passed: the monitor exists before the loop that knows who is polled less often.
   monitor.staleSlackMs = (userId) => loop.staleSlackMs(userId)
   cluster.onMembersChanged(() => void subscriptionTask?.update())
   // The browser's 1 page/s is for the whole installation, however many pollers share it.
@@ -120,17 +114,8 @@ export async function startPoller(ctx: ServiceContext<PollerConfig>, opts: Polle
   if (useApi) metadata.start()
   browser?.start()
 
-  // Core publishes are lost while disconnected: resend every status after a reconnect, and
-  // once more a little later for subscribers that reconnect after us.
-  let lateRepublish: Timer | undefined
-  void (async () => {
-    for await (const s of nc.status()) {
-      if (s.type !== 'reconnect') continue
-      committer.republish(monitor.statuses())
-      clearTimeout(lateRepublish)
-      lateRepublish = setTimeout(() => committer.republish(monitor.statuses()), 3000)
-    }
-  })()
+  const republisher = new ReconnectRepublisher(nc, () => committer.republish(monitor.statuses()))
+  republisher.start()
 
   const refresh = async () => {
     await loop.refresh()
@@ -138,12 +123,15 @@ export async function startPoller(ctx: ServiceContext<PollerConfig>, opts: Polle
   }
   cluster.listen(refresh)
   const health = () => healthReport({ config, stats, kick, budget, loop, monitor, subscriptions: subscriptionTask?.current ?? null, browser: browser?.health })
+  // Assigned, not passed: the stats exist before the parts they total, and the health report reads them.
+  stats.totals.eventsPublished = () => committer.eventsPublished
+  stats.totals.eventsRecorded = () => recorder.recorded
   stats.totals.health = health
   ctx.addEndpoints(
     pollerEndpoints({
       monitor, registry, sql, refresh,
       cluster: cluster.view(registry),
-      removed: (slug) => monitor.onRemoved(slug),
+      removed: onRemoved,
       health,
     }),
   )
@@ -153,8 +141,8 @@ export async function startPoller(ctx: ServiceContext<PollerConfig>, opts: Polle
     await subscriptionTask?.stop()
     await webhooks.stop()
     await browser?.close()
-    clearInterval(partitions)
-    clearTimeout(lateRepublish)
+    partitions.stop()
+    republisher.stop()
     await recorder.stop()
     await committer.stop()
     await snapshots.stop()

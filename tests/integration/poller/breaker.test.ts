@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { createKickSim } from '../../../services/kick-sim/src/sim.ts'
 import { KickClient } from '../../../services/poller/src/kick/client.ts'
 import { TokenStore } from '../../../services/poller/src/kick/token-store.ts'
-import { RequestBudget } from '../../../services/poller/src/request-budget.ts'
+import { RequestBudget } from '../../../services/poller/src/kick/request-budget.ts'
 import { eventually } from '../../harness/services.ts'
 
 // When one Kick endpoint keeps failing, the poller stops hammering it (its breaker opens)

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { createKickSim } from '../../../services/kick-sim/src/sim.ts'
 import { KickClient } from '../../../services/poller/src/kick/client.ts'
 import { TokenStore } from '../../../services/poller/src/kick/token-store.ts'
-import { RequestBudget } from '../../../services/poller/src/request-budget.ts'
+import { RequestBudget } from '../../../services/poller/src/kick/request-budget.ts'
 
 // Kick documents error bodies as {"data": null, "message": …}; issue reports show {"data": {}}.
 // The client must read both the same way: the same failure kind, nothing thrown from parsing.

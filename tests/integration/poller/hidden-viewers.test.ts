@@ -5,7 +5,7 @@ import { request } from '../../../shared/src/rpc.ts'
 import { subjects } from '../../../shared/src/contracts/names.ts'
 import { createLogger } from '../../../shared/src/logger.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
-import { SnapshotWriter } from '../../../services/poller/src/snapshot-writer.ts'
+import { SnapshotWriter } from '../../../services/poller/src/recording/snapshot-writer.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
 
 // A streamer hides the viewer count: Kick then reports viewer_count 0 (docs/kick-sim.md, "Kick in

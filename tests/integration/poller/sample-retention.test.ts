@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { createLogger } from '../../../shared/src/logger.ts'
-import { dropExpiredSamples } from '../../../services/poller/src/sample-retention.ts'
+import { dropExpiredSamples } from '../../../services/poller/src/recording/sample-retention.ts'
 import { createTestDb, type TestDb } from '../../harness/infra.ts'
 
 // VIEWER_SAMPLES_KEEP_DAYS: samples older than the retention go as whole days; recent ones and

@@ -7,7 +7,7 @@ import { StatusEvent, unknownStatus } from '../../../shared/src/contracts/status
 import { createLogger } from '../../../shared/src/logger.ts'
 import { ensureNatsResources } from '../../../shared/src/nats-resources.ts'
 import { STATUS_BUCKET } from '../../../shared/src/contracts/names.ts'
-import { StatusCommitter } from '../../../services/poller/src/status-committer.ts'
+import { StatusCommitter } from '../../../services/poller/src/recording/status-committer.ts'
 import { testNats, type LocalNats } from '../../harness/infra.ts'
 import { eventually } from '../../harness/services.ts'
 

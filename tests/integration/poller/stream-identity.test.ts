@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { unknownStatus, type StatusEvent } from '../../../shared/src/contracts/status.ts'
 import { createLogger } from '../../../shared/src/logger.ts'
-import { recordEvent } from '../../../services/poller/src/event-recorder.ts'
-import type { Reading } from '../../../services/poller/src/readings.ts'
-import { SnapshotWriter } from '../../../services/poller/src/snapshot-writer.ts'
-import { applyReading, initialState, tick, type StreamerState } from '../../../services/poller/src/state-machine.ts'
+import { recordEvent } from '../../../services/poller/src/recording/event-recorder.ts'
+import type { Reading } from '../../../services/poller/src/detection/readings.ts'
+import { SnapshotWriter } from '../../../services/poller/src/recording/snapshot-writer.ts'
+import { applyReading, initialState, tick, type StreamerState } from '../../../services/poller/src/detection/state-machine.ts'
 import { createTestDb, type TestDb } from '../../harness/infra.ts'
 
 // Kick's stream identity on every source (issue 11 item 2, issue 17): the same reality must give

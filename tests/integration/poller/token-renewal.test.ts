@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { createKickSim } from '../../../services/kick-sim/src/sim.ts'
 import { KickClient, type Outcome } from '../../../services/poller/src/kick/client.ts'
 import { TokenStore } from '../../../services/poller/src/kick/token-store.ts'
-import { RequestBudget } from '../../../services/poller/src/request-budget.ts'
+import { RequestBudget } from '../../../services/poller/src/kick/request-budget.ts'
 
 // The app token expires (kick-sim issues short-lived ones here, as Kick does, just longer):
 // the poller renews it before it runs out, so polling never meets a 401 for an expired

@@ -1,7 +1,8 @@
 import type { Logger } from '@kickmon/shared/logger'
 import { Counter, Gauge, type Registry } from '@kickmon/shared/metrics'
-import type { Monitor } from '../monitor.ts'
-import type { Reading } from '../readings.ts'
+import type { Monitor } from '../detection/monitor.ts'
+import type { Reading } from '../detection/readings.ts'
+import { WakeableLoop } from '../wakeable-loop.ts'
 import type { FallbackMode } from './engagement.ts'
 import type { PageGate } from './politeness.ts'
 import type { PageVerdict, WebsiteChannel } from './website-channel.ts'
@@ -16,7 +17,7 @@ export type FallbackOptions = {
   notFoundPauseMs?: number
 }
 
-type Deps = {
+export type FallbackDeps = {
   monitor: Monitor
   gate: PageGate
   visit: (slug: string) => Promise<PageVerdict>
@@ -24,6 +25,8 @@ type Deps = {
   registry?: Registry
   /** Whether Chromium is open right now (for the health report). */
   browserRunning?: () => boolean
+  /** Kick's website is the only source with a follower count: handed on to be kept with its time. */
+  onFollowers?: (slug: string, followers: number, at: number) => void
 }
 
 /**
@@ -37,18 +40,14 @@ export class BrowserFallback {
   private unresolvedSince = new Map<string, number>()
   private lastVisit = new Map<string, number>()
   private skipUntil = new Map<string, number>()
-  private running = false
-  private loop: Promise<void> | null = null
-  private wake: (() => void) | null = null
+  private readonly loop = new WakeableLoop(() => this.run())
   private readonly pages: Counter<'outcome'> | null
   visits = 0
   readings = 0
-  /** Kick's website is the only source with a follower count: handed on to be kept with its time. */
-  onFollowers: (slug: string, followers: number, at: number) => void = () => {}
 
   constructor(
     private readonly opts: FallbackOptions,
-    private readonly deps: Deps,
+    private readonly deps: FallbackDeps,
   ) {
     const registers = deps.registry ? [deps.registry] : []
     this.pages = deps.registry ? new Counter({ name: 'poller_browser_visits_total', help: 'Browser fallback page visits by outcome', labelNames: ['outcome'] as const, registers }) : null
@@ -62,15 +61,16 @@ export class BrowserFallback {
     return this.opts.mode
   }
 
-  start() {
-    this.running = true
-    this.loop = this.run()
+  private get running() {
+    return this.loop.running
   }
 
-  async stop() {
-    this.running = false
-    this.wake?.()
-    await this.loop
+  start() {
+    this.loop.start()
+  }
+
+  stop() {
+    return this.loop.stop()
   }
 
   /** The poll loop reports every live-state batch: success hands streamers back to the API. */
@@ -121,7 +121,7 @@ export class BrowserFallback {
       const wait = this.deps.gate.waitMs()
       const slug = wait === 0 ? this.next(Date.now()) : null
       if (!slug || !this.deps.gate.tryStart()) {
-        await this.sleep(Math.min(Math.max(wait, 250), 1000))
+        await this.loop.sleep(Math.min(Math.max(wait, 250), 1000))
         continue
       }
       this.lastVisit.set(slug, Date.now())
@@ -168,19 +168,8 @@ export class BrowserFallback {
       : { kind: 'offline', source: 'browser', at }
     if (!c.live && (c.username || c.profilePicture)) monitor.apply(slug, { kind: 'metadata', source: 'browser', at, username: c.username, profilePicture: c.profilePicture })
     monitor.apply(slug, reading)
-    if (c.followers !== null) this.onFollowers(slug, c.followers, at)
+    if (c.followers !== null) this.deps.onFollowers?.(slug, c.followers, at)
     this.readings++
-  }
-
-  private sleep(ms: number) {
-    return new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms)
-      function done() {
-        clearTimeout(t)
-        resolve()
-      }
-      this.wake = done
-    }).finally(() => (this.wake = null))
   }
 
   /** For the health report. */

@@ -1,9 +1,8 @@
 import type { ServiceContext } from '@kickmon/shared/service'
 import type { PollerConfig } from '../config.ts'
-import type { Monitor } from '../monitor.ts'
 import { visitChannel, type VisitOptions } from './channel-visit.ts'
 import { fallbackMode } from './engagement.ts'
-import { BrowserFallback, type FallbackOptions } from './fallback.ts'
+import { BrowserFallback, type FallbackDeps, type FallbackOptions } from './fallback.ts'
 import { PageGate } from './politeness.ts'
 import { SharedBrowser } from './shared-browser.ts'
 
@@ -14,7 +13,11 @@ export type BrowserFallbackTuning = VisitOptions & Partial<Pick<FallbackOptions,
 }
 
 /** The browser fallback for this config, or null when BROWSER_FALLBACK=off. Call `start()` on it. */
-export function createBrowserFallback(ctx: Pick<ServiceContext<PollerConfig>, 'config' | 'log' | 'registry'>, monitor: Monitor, tuning: BrowserFallbackTuning = {}) {
+export function createBrowserFallback(
+  ctx: Pick<ServiceContext<PollerConfig>, 'config' | 'log' | 'registry'>,
+  { monitor, onFollowers }: Pick<FallbackDeps, 'monitor' | 'onFollowers'>,
+  tuning: BrowserFallbackTuning = {},
+) {
   const mode = fallbackMode(ctx.config)
   if (mode === 'off') return null
   const log = ctx.log.child({ part: 'browser-fallback' })
@@ -24,7 +27,7 @@ export function createBrowserFallback(ctx: Pick<ServiceContext<PollerConfig>, 'c
   const fallback = new BrowserFallback(
     { mode, intervalMs: ctx.config.POLL_INTERVAL_S * 1000, failCycles: tuning.failCycles, notFoundPauseMs: tuning.notFoundPauseMs },
     {
-      monitor, gate, log, registry: ctx.registry,
+      monitor, gate, log, registry: ctx.registry, onFollowers,
       visit: (slug) => browser.withPage((page) => visitChannel(page, webUrl, slug, tuning)),
       browserRunning: () => browser.running,
     },

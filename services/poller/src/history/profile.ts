@@ -1,5 +1,5 @@
 import type { StreamerProfile } from '@kickmon/shared/contracts/poller'
-import type { StreamerRow } from '../streamer-registry.ts'
+import type { StreamerRow } from '../channels/streamer-registry.ts'
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 

@@ -1,5 +1,5 @@
-import { CircuitBreaker } from '../backoff.ts'
-import type { RequestBudget } from '../request-budget.ts'
+import { CircuitBreaker } from './circuit-breaker.ts'
+import type { RequestBudget } from './request-budget.ts'
 import { KickApiError, isBlocked, parseRetryAfter } from './errors.ts'
 import { parseChannels, parseLivestreams, parseUsers, type ChannelInfo, type KickUser, type LiveStream } from './parse.ts'
 import { parseSubscribeResults, parseSubscriptions, type EventSubscription, type SubscribeResult } from './parse-events.ts'

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { validItems } from './parse.ts'
 
 // Tolerant readers for the Events API answers (docs/kick-api.md#subscriptions): unknown fields ignored,
 // items that make no sense skipped rather than failing the whole answer.
@@ -19,23 +20,13 @@ const SubscriptionItem = z.object({
   name: z.string().optional(), // spelled either way by clients; accept both
 })
 
-function items(body: unknown): unknown[] {
-  const data = (body as { data?: unknown })?.data
-  return Array.isArray(data) ? data : []
-}
-
 export function parseSubscribeResults(body: unknown): SubscribeResult[] {
-  return items(body).flatMap((raw) => {
-    const r = ResultItem.safeParse(raw)
-    if (!r.success) return []
-    return [{ event: r.data.name, subscriptionId: r.data.subscription_id || null, error: r.data.error || null }]
-  })
+  return validItems(body, ResultItem).map((r) => ({ event: r.name, subscriptionId: r.subscription_id || null, error: r.error || null }))
 }
 
 export function parseSubscriptions(body: unknown): EventSubscription[] {
-  return items(body).flatMap((raw) => {
-    const r = SubscriptionItem.safeParse(raw)
-    const event = r.success ? (r.data.event ?? r.data.name) : undefined
-    return r.success && event ? [{ id: r.data.id, broadcasterUserId: r.data.broadcaster_user_id, event }] : []
+  return validItems(body, SubscriptionItem).flatMap((s) => {
+    const event = s.event ?? s.name
+    return event ? [{ id: s.id, broadcasterUserId: s.broadcaster_user_id, event }] : []
   })
 }

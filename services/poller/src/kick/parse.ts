@@ -85,42 +85,36 @@ export function normaliseTime(s: string | null | undefined): string | null {
   return Number.isNaN(t) || t <= 0 ? null : new Date(t).toISOString()
 }
 
-function items(body: unknown): unknown[] {
+/** The answer's `data` items that fit `schema`; one malformed item does not cost the others. */
+export function validItems<T>(body: unknown, schema: z.ZodType<T>): T[] {
   const data = (body as { data?: unknown })?.data
-  return Array.isArray(data) ? data : []
+  if (!Array.isArray(data)) return []
+  return data.flatMap((raw) => {
+    const r = schema.safeParse(raw)
+    return r.success ? [r.data] : []
+  })
 }
 
 export function parseChannels(body: unknown): ChannelInfo[] {
-  const out: ChannelInfo[] = []
-  for (const raw of items(body)) {
-    const r = ChannelItem.safeParse(raw)
-    if (!r.success) continue
-    const c = r.data
-    out.push({
-      userId: c.broadcaster_user_id,
-      slug: c.slug.toLowerCase(),
-      title: c.stream_title || null,
-      category: category(c.category),
-      bannerUrl: c.banner_picture || null,
-      bio: c.channel_description || null,
-      live: c.stream?.is_live === true,
-      viewers: c.stream?.viewer_count ?? 0,
-      startedAt: normaliseTime(c.stream?.start_time ?? c.stream?.started_at),
-      subscribers: c.active_subscribers_count == null ? null : { active: c.active_subscribers_count, gifted: c.active_gifted_subscribers_count ?? null },
-    })
-  }
-  return out
+  return validItems(body, ChannelItem).map((c) => ({
+    userId: c.broadcaster_user_id,
+    slug: c.slug.toLowerCase(),
+    title: c.stream_title || null,
+    category: category(c.category),
+    bannerUrl: c.banner_picture || null,
+    bio: c.channel_description || null,
+    live: c.stream?.is_live === true,
+    viewers: c.stream?.viewer_count ?? 0,
+    startedAt: normaliseTime(c.stream?.start_time ?? c.stream?.started_at),
+    subscribers: c.active_subscribers_count == null ? null : { active: c.active_subscribers_count, gifted: c.active_gifted_subscribers_count ?? null },
+  }))
 }
 
 export function parseLivestreams(body: unknown): LiveStream[] {
-  const out: LiveStream[] = []
-  for (const raw of items(body)) {
-    const r = LiveItem.safeParse(raw)
-    if (!r.success) continue
-    const l = r.data
+  return validItems(body, LiveItem).flatMap((l) => {
     const userId = l.broadcaster_user?.id ?? l.broadcaster_user_id
-    if (userId === undefined) continue
-    out.push({
+    if (userId === undefined) return []
+    return [{
       userId,
       streamId: l.id ?? null,
       slug: (l.channel?.slug ?? l.slug)?.toLowerCase() ?? null,
@@ -130,17 +124,13 @@ export function parseLivestreams(body: unknown): LiveStream[] {
       category: category(l.category),
       viewers: l.viewer_count ?? 0,
       startedAt: normaliseTime(l.started_at ?? l.start_time),
-    })
-  }
-  return out
+    }]
+  })
 }
 
 export type KickUser = { userId: number; name: string | null; profilePicture: string | null }
 const UserItem = z.object({ user_id: z.coerce.number().int(), name: str, profile_picture: str })
 
 export function parseUsers(body: unknown): KickUser[] {
-  return items(body).flatMap((raw) => {
-    const r = UserItem.safeParse(raw)
-    return r.success ? [{ userId: r.data.user_id, name: r.data.name ?? null, profilePicture: r.data.profile_picture ?? null }] : []
-  })
+  return validItems(body, UserItem).map((u) => ({ userId: u.user_id, name: u.name ?? null, profilePicture: u.profile_picture ?? null }))
 }

@@ -22,6 +22,16 @@ export async function readCommitted(kv: KV, slugs: string[]): Promise<Map<string
   return out
 }
 
+/** Every committed status the KV holds, by key: a starting poller resumes from these. */
+export async function readAllCommitted(kv: KV): Promise<Map<string, StreamerStatus>> {
+  const out = new Map<string, StreamerStatus>()
+  for await (const key of await kv.keys()) {
+    const s = parse(await kv.get(key))
+    if (s) out.set(key, s)
+  }
+  return out
+}
+
 export async function readOne(kv: KV, slug: string): Promise<StreamerStatus | null> {
   return parse(await kv.get(slug).catch(() => null))
 }

@@ -1,7 +1,7 @@
 import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import type { Logger } from '@kickmon/shared/logger'
-import type { Monitor } from '../monitor.ts'
-import type { StreamerRow } from '../streamer-registry.ts'
+import type { Monitor } from '../detection/monitor.ts'
+import type { StreamerRow } from '../channels/streamer-registry.ts'
 import type { Membership } from './membership.ts'
 import { ownerOf } from './rendezvous.ts'
 

@@ -2,7 +2,7 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import { PEER_SYNC_SUBJECT, PeerSyncAnswer, PeerSyncRequest } from '@kickmon/shared/contracts/poller'
 import type { Logger } from '@kickmon/shared/logger'
-import type { Monitor } from '../monitor.ts'
+import type { Monitor } from '../detection/monitor.ts'
 import type { Membership } from './membership.ts'
 
 /**

@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node'
 import type { Logger } from '@kickmon/shared/logger'
 import { WEBHOOKS_STREAM, webhookEventName } from '@kickmon/shared/contracts/names'
 import { webhookDurable } from '@kickmon/shared/contracts/poller'
-import type { Monitor } from '../monitor.ts'
+import type { Monitor } from '../detection/monitor.ts'
 import type { UpstreamStats } from '../upstream-stats.ts'
 import { MalformedWebhook, webhookReading } from './payloads.ts'
 

@@ -1,6 +1,6 @@
 import { expect, test } from 'bun:test'
 import { unknownStatus } from '@kickmon/shared/contracts/status'
-import type { Monitor } from '../monitor.ts'
+import type { Monitor } from '../detection/monitor.ts'
 import { WebhookCoverage } from './coverage.ts'
 import type { SubscriptionManager } from './subscription-manager.ts'
 

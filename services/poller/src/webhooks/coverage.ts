@@ -1,5 +1,5 @@
-import type { Monitor } from '../monitor.ts'
-import type { Coverage } from '../poll-selection.ts'
+import type { Monitor } from '../detection/monitor.ts'
+import type { Coverage } from '../detection/poll-selection.ts'
 import type { SubscriptionManager } from './subscription-manager.ts'
 
 /**
@@ -14,7 +14,7 @@ export const WEBHOOKS_ALIVE_MS = 30 * 60_000
  * Which streamers Kick's webhooks can be relied on for right now: both subscriptions are in Kick's
  * list (the subscription manager, run by the leader; other pollers know none) and a verified
  * delivery was sent within `aliveMs` and reached this poller, so Kick → gateway → JetStream →
- * here works. Polling uses it to ask about covered offline streamers less often (poll-selection.ts).
+ * here works. Polling uses it to ask about covered offline streamers less often (detection/poll-selection.ts).
  */
 export class WebhookCoverage {
   constructor(

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { normaliseTime, type Category } from '../kick/parse.ts'
-import type { Reading } from '../readings.ts'
+import type { Reading } from '../detection/readings.ts'
 
 // Kick's livestream webhooks (docs/kick-api.md#deliveries) turned into readings. Unknown fields
 // are ignored; what a reading needs (who, and live or not) must be there, else the

@@ -1,7 +1,8 @@
 import type { Logger } from '@kickmon/shared/logger'
-import { backoffMs } from '../backoff.ts'
+import { backoffMs } from '../kick/backoff.ts'
 import { KickApiError, isSubscriptionCap } from '../kick/errors.ts'
 import { LIMITS, type KickClient } from '../kick/client.ts'
+import { WakeableLoop } from '../wakeable-loop.ts'
 import { WEBHOOK_EVENTS } from './payloads.ts'
 
 export type SubscriptionOptions = {
@@ -33,9 +34,7 @@ export class SubscriptionManager {
   private capUntil = 0
   private lastRequest = 0
   private failures = 0
-  private running = false
-  private loop: Promise<void> | null = null
-  private wake: (() => void) | null = null
+  private readonly loop = new WakeableLoop(() => this.run())
   /** Why subscribing last failed (the cap, an outage), null when all is well. */
   lastError: string | null = null
   /** Subscriptions Kick dropped (gone from its list since the last check), all re-created by the pass that found them. */
@@ -50,21 +49,22 @@ export class SubscriptionManager {
     private readonly opts: SubscriptionOptions = SUBSCRIPTION_DEFAULTS,
   ) {}
 
+  private get running() {
+    return this.loop.running
+  }
+
   start() {
-    this.running = true
-    this.loop = this.run()
+    this.loop.start()
   }
 
   async stop() {
-    this.running = false
-    this.wake?.()
     // A request in flight may take up to the client's timeout; do not hold shutdown for it.
-    await Promise.race([this.loop, Bun.sleep(2000)])
+    await this.loop.stop(2000)
   }
 
   /** Look again now (a streamer was added or removed). */
   nudge() {
-    this.wake?.()
+    this.loop.wake()
   }
 
   /** Monitored broadcasters × events that have a live subscription. */
@@ -104,11 +104,7 @@ export class SubscriptionManager {
         waitMs = Math.max(waitMs, backoffMs(this.failures++, this.opts.syncMs, 300_000))
       }
       if (!this.running) break
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, waitMs)
-        this.wake = () => (clearTimeout(t), resolve())
-      })
-      this.wake = null
+      await this.loop.sleep(waitMs)
     }
   }
 

@@ -2,9 +2,9 @@ import { StreamerStatus, unknownStatus } from '@kickmon/shared/contracts/status'
 import type { Logger } from '@kickmon/shared/logger'
 import type { Reading } from './readings.ts'
 import { applyReading, initialState, tick, type MachineConfig, type StreamerState } from './state-machine.ts'
-import type { StatusCommitter } from './status-committer.ts'
-import type { SnapshotWriter } from './snapshot-writer.ts'
-import type { StreamerRow } from './streamer-registry.ts'
+import type { StatusCommitter } from '../recording/status-committer.ts'
+import type { SnapshotWriter } from '../recording/snapshot-writer.ts'
+import type { StreamerRow } from '../channels/streamer-registry.ts'
 
 export function statusFromRow(r: StreamerRow): StreamerStatus {
   const iso = (d: Date | null) => (d ? d.toISOString() : null)
@@ -18,6 +18,13 @@ export function statusFromRow(r: StreamerRow): StreamerStatus {
   }
 }
 
+export type MonitorHooks = {
+  /** A streamer left the monitored set (not one handed to a peer). */
+  onRemoved?: (slug: string) => void
+  /** Every reading about a monitored streamer (readings per source in the health report). */
+  onReading?: (reading: Reading) => void
+}
+
 /**
  * Every monitored streamer's live state. Readings from any source go through `apply`,
  * which runs the state machine and hands the result to the committer and the snapshot writer.
@@ -27,10 +34,9 @@ export class Monitor {
   private slugByUser = new Map<number, string>()
   /** slug → a user id just replaced here; a registry read older than the write must not bring it back. */
   private replaced = new Map<string, number>()
-  onRemoved: (slug: string) => void = () => {}
-  /** Every reading about a monitored streamer (readings per source in the health report). */
-  onReading: (reading: Reading) => void = () => {}
-  /** Extra time before a streamer turns stale: one polled less often is read less often (poll-loop.ts). */
+  private readonly onRemoved: (slug: string) => void
+  private readonly onReading: (reading: Reading) => void
+  /** Extra time before a streamer turns stale: one polled less often is read less often (poll-loop.ts). Assigned by the loop, which is built after the monitor. */
   staleSlackMs: (userId: number) => number = () => 0
 
   constructor(
@@ -38,7 +44,11 @@ export class Monitor {
     private readonly committer: StatusCommitter,
     private readonly snapshots: SnapshotWriter,
     private readonly log: Logger,
-  ) {}
+    hooks: MonitorHooks = {},
+  ) {
+    this.onRemoved = hooks.onRemoved ?? (() => {})
+    this.onReading = hooks.onReading ?? (() => {})
+  }
 
   /**
    * Match the in-memory set to the registry; `committed` is the KV's last committed status.
@@ -114,7 +124,7 @@ export class Monitor {
     for (const e of events) this.log.info({ slug: e.slug, type: e.type, source: e.status.source }, `${e.slug} ${e.type}`)
   }
 
-  /** `null` forgets the id: the slug is resolved again like a new one (lost-channels.ts). */
+  /** `null` forgets the id: the slug is resolved again like a new one (channels/lost-channels.ts). */
   setUserId(slug: string, userId: number | null) {
     const s = this.states.get(slug)
     if (!s) return

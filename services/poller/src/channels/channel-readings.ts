@@ -1,5 +1,5 @@
-import type { ChannelInfo, LiveStream } from './kick/parse.ts'
-import type { Reading } from './readings.ts'
+import type { ChannelInfo, LiveStream } from '../kick/parse.ts'
+import type { Reading } from '../detection/readings.ts'
 
 export function readingFromLivestream(l: LiveStream, at: number): Reading {
   return {

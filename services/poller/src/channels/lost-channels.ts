@@ -1,8 +1,8 @@
 import type { Logger } from '@kickmon/shared/logger'
 import type { ChannelRenames } from './channel-renames.ts'
 import { readingFromChannel } from './channel-readings.ts'
-import { LIMITS, type KickClient } from './kick/client.ts'
-import type { Monitor } from './monitor.ts'
+import { LIMITS, type KickClient } from '../kick/client.ts'
+import type { Monitor } from '../detection/monitor.ts'
 import type { StreamerRegistry } from './streamer-registry.ts'
 
 /**

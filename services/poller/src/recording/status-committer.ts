@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node'
 import type { StatusEvent, StreamerStatus } from '@kickmon/shared/contracts/status'
 import { subjects } from '@kickmon/shared/contracts/names'
 import type { Logger } from '@kickmon/shared/logger'
-import { backoffMs } from './backoff.ts'
+import { backoffMs } from '../kick/backoff.ts'
 
 type Item = { status: StreamerStatus; events: StatusEvent[] }
 

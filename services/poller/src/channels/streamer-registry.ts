@@ -1,7 +1,7 @@
 import { AppError } from '@kickmon/shared/errors'
 import type { Sql } from '@kickmon/shared/db'
-import type { KickClient } from './kick/client.ts'
-import type { ChannelInfo } from './kick/parse.ts'
+import type { KickClient } from '../kick/client.ts'
+import type { ChannelInfo } from '../kick/parse.ts'
 
 export type StreamerRow = {
   id: number; slug: string; kick_user_id: number | null; username: string; live: boolean; viewers: number

@@ -1,17 +1,28 @@
 import type { Logger } from '@kickmon/shared/logger'
-import { LIMITS, type KickClient } from './kick/client.ts'
-import { readingFromChannel, readingFromLivestream } from './channel-readings.ts'
-import { ChannelRenames } from './channel-renames.ts'
+import { LIMITS, type KickClient } from '../kick/client.ts'
+import { readingFromChannel, readingFromLivestream } from '../channels/channel-readings.ts'
+import { ChannelRenames } from '../channels/channel-renames.ts'
 import type { Monitor } from './monitor.ts'
 import { selectPolled, type Coverage } from './poll-selection.ts'
 import { scheduleBatches } from './schedule-batches.ts'
-import type { StreamerRegistry } from './streamer-registry.ts'
+import type { StreamerRegistry, StreamerRow } from '../channels/streamer-registry.ts'
 
 /**
  * `api: false` (browser-only mode, no credentials) keeps the streamer list in sync but calls no API.
  * `coveredOfflineEvery`: offline streamers webhooks cover are polled every this-many cycles (1: every cycle).
  */
 export type PollLoopConfig = { intervalMs: number; batchSize: number; api?: boolean; coveredOfflineEvery?: number }
+
+export type PollLoopHooks = {
+  /** Told how long each full cycle took (poll_cycle_duration_seconds). */
+  onCycle?: (ms: number) => void
+  /** Told about every live-state batch (the browser fallback covers streamers whose polls keep failing). */
+  onBatch?: (userIds: number[], ok: boolean) => void
+  /** Gets each registry read (default: the Monitor syncs to it); with several pollers it keeps this instance's share (membership/ownership.ts). */
+  onRows?: (rows: StreamerRow[]) => Promise<void> | void
+  /** How webhooks cover each streamer now (webhooks/coverage.ts); null: they cannot be relied on, poll everyone. */
+  coverage?: () => ((userId: number) => Coverage) | null
+}
 
 /**
  * Every interval: pick up added/removed streamers, resolve new slugs (≤ 25 a call), then
@@ -35,14 +46,10 @@ export class PollLoop {
   skippedBatches = 0
   cycles = 0
   lastCycleMs = 0
-  /** Told how long each full cycle took (poll_cycle_duration_seconds). */
-  onCycle: (ms: number) => void = () => {}
-  /** Told about every live-state batch (the browser fallback covers streamers whose polls keep failing). */
-  onBatch: (userIds: number[], ok: boolean) => void = () => {}
-  /** Gets each registry read; with several pollers it keeps this instance's share (membership/ownership.ts). */
-  onRows: (rows: Awaited<ReturnType<StreamerRegistry['all']>>) => Promise<void> | void = (rows) => this.monitor.sync(rows)
-  /** How webhooks cover each streamer now (webhooks/coverage.ts); null: they cannot be relied on, poll everyone. */
-  coverage: () => ((userId: number) => Coverage) | null = () => null
+  private readonly onCycle: NonNullable<PollLoopHooks['onCycle']>
+  private readonly onBatch: NonNullable<PollLoopHooks['onBatch']>
+  private readonly onRows: NonNullable<PollLoopHooks['onRows']>
+  private readonly coverage: NonNullable<PollLoopHooks['coverage']>
   /** Slugs Kick reports for the user ids we poll; shared with the metadata refresher. */
   readonly renames: ChannelRenames
 
@@ -52,8 +59,13 @@ export class PollLoop {
     private readonly registry: StreamerRegistry,
     private readonly cfg: PollLoopConfig,
     private readonly log: Logger,
+    hooks: PollLoopHooks = {},
   ) {
     this.renames = new ChannelRenames(registry, monitor, log)
+    this.onCycle = hooks.onCycle ?? (() => {})
+    this.onBatch = hooks.onBatch ?? (() => {})
+    this.onRows = hooks.onRows ?? ((rows) => this.monitor.sync(rows))
+    this.coverage = hooks.coverage ?? (() => null)
   }
 
   start() {

@@ -1,5 +1,5 @@
 import type { Source } from '@kickmon/shared/contracts/status'
-import type { Category } from './kick/parse.ts'
+import type { Category } from '../kick/parse.ts'
 
 /** What one source said about one streamer at one moment; the state machine merges these. */
 export type Reading =

@@ -1,9 +1,9 @@
 import type { Logger } from '@kickmon/shared/logger'
 import { ChannelRenames } from './channel-renames.ts'
-import { LIMITS, type KickClient } from './kick/client.ts'
+import { LIMITS, type KickClient } from '../kick/client.ts'
 import { LostChannels } from './lost-channels.ts'
-import type { Monitor } from './monitor.ts'
-import { scheduleBatches } from './schedule-batches.ts'
+import type { Monitor } from '../detection/monitor.ts'
+import { scheduleBatches } from '../detection/schedule-batches.ts'
 import type { StreamerRegistry } from './streamer-registry.ts'
 
 /**

@@ -1,5 +1,5 @@
 import type { Logger } from '@kickmon/shared/logger'
-import type { Monitor } from './monitor.ts'
+import type { Monitor } from '../detection/monitor.ts'
 import type { StreamerRegistry, StreamerRow } from './streamer-registry.ts'
 
 /**
