@@ -15,15 +15,13 @@ import { prepareDatabase, startStack } from '../scripts/infra/stack.ts'
 import type { StreamerStatus } from '../shared/src/contracts/status.ts'
 import { ensureNatsResources } from '../shared/src/nats-resources.ts'
 import { subjects } from '../shared/src/contracts/names.ts'
+import { shortSummary as summary } from './lib/stats.ts'
 
 const arg = (name: string, d: number) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : d)
 const quick = process.argv.includes('--quick')
 const N = arg('streamers', 1000)
 const CHANGES = arg('changes', quick ? 80 : 200)
 const RATE = arg('rate', 20)
-const pct = (v: number[], p: number) => (v.length ? [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.max(0, Math.ceil((p / 100) * v.length) - 1))]! : null)
-const r1 = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10)
-const summary = (v: number[]) => ({ n: v.length, p50: r1(pct(v, 50)), p99: r1(pct(v, 99)), max: r1(v.length ? Math.max(...v) : null) })
 
 function status(i: number, live: boolean, extra: Partial<StreamerStatus> = {}): StreamerStatus {
   const t = new Date().toISOString()

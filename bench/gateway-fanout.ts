@@ -20,17 +20,12 @@ import { subjects } from '../shared/src/contracts/names.ts'
 import { DashQuery } from '../services/gateway/src/dashboard-view.ts'
 import { dashboardPage } from '../services/gateway/src/views/dashboard.ts'
 import { ViewerTrend } from '../services/gateway/src/viewer-trend.ts'
+import { shortSummary as summary, type ShortSummary } from './lib/stats.ts'
 
 const nowMs = () => performance.timeOrigin + performance.now()
 const RESULTS = join(import.meta.dir, 'results')
 
-function pct(values: number[], p: number): number | null {
-  if (!values.length) return null
-  const s = Float64Array.from(values).sort()
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!
-}
 const r1 = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10)
-const summary = (v: number[]) => ({ n: v.length, p50: r1(pct(v, 50)), p99: r1(pct(v, 99)), max: r1(v.length ? Math.max(...v) : null) })
 const rssMb = (pid: number | null) => {
   try {
     const m = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m)
@@ -277,7 +272,7 @@ async function bench() {
     }
     mkdirSync(RESULTS, { recursive: true })
     writeFileSync(join(RESULTS, 'gateway-fanout.json'), JSON.stringify(result, null, 2) + '\n')
-    const row = (what: string, s: { n: number; p50: number | null; p99: number | null; max: number | null }, extra = '') =>
+    const row = (what: string, s: ShortSummary, extra = '') =>
       console.log(`  ${what.padEnd(44)} ${String(s.p50 ?? '–').padStart(8)} ${String(s.p99 ?? '–').padStart(8)} ${String(s.max ?? '–').padStart(8)}  n=${s.n}${extra}`)
     console.log(`\n  ${'what (ms)'.padEnd(44)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)}`)
     row(`GET / as admin, ${N} rows (${pageAdmin.kb} KB, ${pageAdmin.wire_kb} KB gzipped)`, pageAdmin)

@@ -96,13 +96,6 @@ function fakeStatus(i: number, live: boolean): StreamerStatus {
   }
 }
 
-/** Percentiles of a million deliveries (stats.ts spreads its input into Math.max, too big here). */
-function big(values: number[]) {
-  const a = Float64Array.from(values).sort()
-  const at = (p: number) => (a.length ? Math.round(a[Math.min(a.length - 1, Math.max(0, Math.ceil((p / 100) * a.length) - 1))]! * 10) / 10 : null)
-  return { n: a.length, p50: at(50), p90: at(90), p99: at(99), max: at(100) }
-}
-
 const cpuSeconds = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
   return (Number(f[11]) + Number(f[12])) / 100 // utime + stime, in clock ticks of 1/100 s
@@ -230,7 +223,7 @@ async function bench() {
       viewers_open: open,
       connect_all_ms: Math.max(...readies.map((r) => r.ms)),
       page_http_ms: summarize(pageMs.slice(5)),
-      change_to_viewer_ms: { ...big(deliveries), delivered: deliveries.length, expected: changes * open, lost: changes * open - deliveries.length },
+      change_to_viewer_ms: { ...summarize(deliveries), delivered: deliveries.length, expected: changes * open, lost: changes * open - deliveries.length },
       change_to_every_viewer_ms: { ...summarize(complete.map((c) => c.ms)), changes_complete: complete.length, changes: changes },
       gateway_cpu_percent_during_changes: cpuPct,
       gateway_rss_mb: rss,

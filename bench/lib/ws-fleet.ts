@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
 import { Histogram, type HistogramJSON } from './histogram.ts'
+import type { ShortSummary } from './stats.ts'
 
 // The parent side of bench/ws-clients.ts: spawn one or more client processes, open N
 // dashboard sockets among them, announce changes, read back when every client saw them.
@@ -41,7 +42,7 @@ export type FleetReport = {
   fragments: number
   changes: ChangeArrival[]
   /** Every (change, client) pair's latency. */
-  pairs: { n: number; p50: number | null; p99: number | null; max: number | null }
+  pairs: ShortSummary
 }
 
 class Child {

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path'
 import { unknownStatus, type StreamerStatus } from '../../shared/src/contracts/status.ts'
 import { subjects } from '../../shared/src/contracts/names.ts'
 import { freePort } from '../../scripts/infra/ports.ts'
+import { percentile } from '../../bench/lib/stats.ts'
 import { testStack } from '../../tests/harness/stack.ts'
 import { styles } from '../src/text.ts'
 import { Board } from '../src/watch/board.ts'
@@ -15,8 +16,7 @@ import { Screen } from '../src/watch/screen.ts'
 
 const ROOT = join(import.meta.dir, '..', '..')
 const ENTRY = join(ROOT, 'cli', 'src', 'main.ts')
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
-const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms (n=${xs.length})`
+const fmt = (xs: number[]) => `p50 ${percentile(xs, 50)!.toFixed(1)} ms, p99 ${percentile(xs, 99)!.toFixed(1)} ms (n=${xs.length})`
 
 async function timeRuns(argv: string[], env: Record<string, string>, n: number): Promise<number[]> {
   const out: number[] = []

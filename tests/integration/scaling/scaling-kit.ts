@@ -125,10 +125,4 @@ export async function liveFeed(gatewayUrl: string, cookie: string) {
   }
 }
 
-/** Nearest-rank percentile. */
-export function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!
-}
-
 export type { NatsConnection }
