@@ -3,6 +3,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { join } from 'node:path'
 import { ARTIFACTS } from '../harness/browser.ts'
+import { gatewayLogin } from '../harness/gateway-login.ts'
 import { ADMIN } from '../harness/stack.ts'
 
 export type Api = {
@@ -12,10 +13,7 @@ export type Api = {
 
 /** The JSON API with an admin session (cookie + CSRF token), as a script would use it. */
 export async function adminApi(gatewayUrl: string): Promise<Api> {
-  const r = await fetch(`${gatewayUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) })
-  if (!r.ok) throw new Error(`admin login: ${r.status}`)
-  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
-  const { csrf_token } = (await r.json()) as { csrf_token: string }
+  const { cookie, csrf: csrf_token } = await gatewayLogin(gatewayUrl, ADMIN)
   const call = (method: string, path: string, body?: unknown) =>
     fetch(gatewayUrl + path, {
       method,

@@ -1,6 +1,6 @@
-import postgres from 'postgres'
 import { startLocalPostgres, type LocalPostgres } from '../../scripts/infra/postgres.ts'
 import { startLocalNats, type LocalNats } from '../../scripts/infra/nats.ts'
+import { dropDatabase, ensureDatabase } from '../../scripts/infra/database.ts'
 import { createDb, type Sql } from '../../shared/src/db.ts'
 import { migrate } from '../../shared/src/migrate.ts'
 import { atRunEnd } from './run-end.ts'
@@ -26,20 +26,15 @@ export type TestDb = { url: string; sql: Sql; drop: () => Promise<void> }
 /** A fresh, migrated database; `drop()` removes it. */
 export async function createTestDb(opts: { migrate?: boolean } = {}): Promise<TestDb> {
   const pg = await testPostgres()
-  const name = `t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`
-  const admin = postgres(pg.adminUrl, { max: 1, onnotice: () => {} })
-  await admin.unsafe(`create database ${name}`)
-  await admin.end()
-  const url = pg.url(name)
+  const url = pg.url(`t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`)
+  await ensureDatabase(url)
   const sql = createDb(url, 'test', 5)
   if (opts.migrate !== false) await migrate(sql)
   return {
     url, sql,
     drop: async () => {
       await sql.end({ timeout: 1 })
-      const a = postgres(pg.adminUrl, { max: 1, onnotice: () => {} })
-      await a.unsafe(`drop database if exists ${name} with (force)`)
-      await a.end()
+      await dropDatabase(url)
     },
   }
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startLocalPostgres, type LocalPostgres } from '../../../scripts/infra/postgres.ts'
-import { prepareDatabase } from '../../../scripts/infra/stack.ts'
+import { prepareDatabase } from '../../../scripts/infra/database.ts'
 import { parseConfig } from '../../../shared/src/config.ts'
 import { createDb, type Sql } from '../../../shared/src/db.ts'
 import { createKickSim, type KickSim } from '../../../services/kick-sim/src/sim.ts'
