@@ -4,7 +4,9 @@ import { dropDatabase, ensureDatabase } from '../../scripts/infra/database.ts'
 import { createDb, type Sql } from '../../shared/src/db.ts'
 import { migrate } from '../../shared/src/migrate.ts'
 import { atRunEnd } from './run-end.ts'
-import { testNatsAuth } from './nats-auth.ts'
+import { connectAs, testNatsAuth } from './nats-auth.ts'
+import type { NatsConnection } from '@nats-io/transport-node'
+import type { Identity } from '../../deploy/nats/permissions.ts'
 
 export type { LocalPostgres, LocalNats }
 
@@ -42,4 +44,23 @@ export async function createTestDb(opts: { migrate?: boolean } = {}): Promise<Te
 /** A private nats-server with authentication on (the shipped permissions; tests/harness/nats-auth.ts). */
 export function testNats(): Promise<LocalNats> {
   return startLocalNats({ authConf: testNatsAuth().authConf })
+}
+
+export type TestNatsClients = { nats: LocalNats; clients: NatsConnection[]; destroy: () => Promise<void> }
+
+/** A private nats-server (as testNats) and a client connected as each of `identities`, in that order. */
+export async function testNatsWithClients(...identities: Identity[]): Promise<TestNatsClients> {
+  const nats = await testNats()
+  const clients: NatsConnection[] = []
+  const destroy = async () => {
+    for (const c of clients) await c.close()
+    await nats.destroy()
+  }
+  try {
+    for (const id of identities) clients.push(await connectAs(nats.url, id))
+    return { nats, clients, destroy }
+  } catch (e) {
+    await destroy()
+    throw e
+  }
 }
