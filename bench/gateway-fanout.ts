@@ -15,7 +15,7 @@ import { subjects } from '../shared/src/contracts/names.ts'
 import { DashQuery } from '../services/gateway/src/dashboard-view.ts'
 import { dashboardPage } from '../services/gateway/src/views/dashboard.ts'
 import { ViewerTrend } from '../services/gateway/src/viewer-trend.ts'
-import { ClientProcs } from './lib/client-procs.ts'
+import { benchOrClients } from './lib/client-procs.ts'
 import { startGatewayOnly } from './lib/gateway-only.ts'
 import { shortSummary as summary, type ShortSummary } from './lib/stats.ts'
 
@@ -122,7 +122,6 @@ async function bench() {
 
   const gw = await startGatewayOnly()
   const { nc, gatewayUrl: base, gatewayPid: gwPid } = gw
-  let clients: ClientProcs<ToClient, FromClient> | null = null
   const idle = quick ? 3000 : 10_000
   const rss: Record<string, number | null> = { started: rssMb(gwPid) }
   try {
@@ -180,7 +179,7 @@ async function bench() {
     // ---- sockets in their own process; they connect with the page's cursor (no snapshot).
     const html = await (await fetch(`${base}/`, { headers: { cookie: admin.cookie } })).text()
     const since = html.match(/\/ws\?since=([0-9a-f]{8}\.\d+)/)![1]
-    const procs = (clients = await ClientProcs.spawn<ToClient, FromClient>(['bun', import.meta.path, '--client-mode'], PROCS))
+    const procs = await gw.clients<ToClient, FromClient>(PROCS)
     const url = `${base.replace('http', 'ws')}/ws?since=${since}`
     const readies = await procs.askAll((p) => ({ type: 'start', url, cookies: [admin.cookie, user.cookie], n: procs.share(p, C) }), 'ready', 120_000)
     const ready = { open: readies.reduce((n, r) => n + r.open, 0), ms: Math.max(...readies.map((r) => r.ms)) }
@@ -219,7 +218,6 @@ async function bench() {
     await Bun.sleep(idle)
     rss.idle_with_sockets_after_load = rssMb(gwPid)
     await procs.kill()
-    clients = null
     await Bun.sleep(idle)
     rss.idle_after_sockets_closed = rssMb(gwPid)
 
@@ -249,13 +247,8 @@ async function bench() {
     console.log(`  gateway RSS MB: ${Object.entries(rss).map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`).join(' · ')}`)
     console.log(`  → bench/results/gateway-fanout.json (${result.run_s} s)`)
   } finally {
-    await clients?.kill()
     await gw.stop()
   }
 }
 
-if (process.argv.includes('--client-mode')) await clientMode()
-else {
-  await bench()
-  process.exit(0)
-}
+await benchOrClients(bench, clientMode)

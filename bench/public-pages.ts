@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs'
 import type { StreamerStatus } from '../shared/src/contracts/status.ts'
 import { subjects } from '../shared/src/contracts/names.ts'
 import { flag, int, parseArgs } from './lib/args.ts'
-import { ClientProcs } from './lib/client-procs.ts'
+import { benchOrClients } from './lib/client-procs.ts'
 import { startGatewayOnly } from './lib/gateway-only.ts'
 import { nowMs, printTable, summarize, writeResult } from './lib/stats.ts'
 
@@ -114,7 +114,6 @@ async function bench() {
     PUBLIC_RATE_BURST: '1000000', PUBLIC_RATE_PER_S: '100000', PUBLIC_FEEDS_PER_ADDRESS: '1000000',
   })
   const { nc, gatewayUrl: base, gatewayPid: gwPid } = gw
-  let clients: ClientProcs<ToClient, FromClient> | null = null
   try {
     const statuses = Array.from({ length: a.streamers }, (_, i) => fakeStatus(i, i % 3 === 0))
     for (const s of statuses) nc.publish(subjects.status(s.slug), JSON.stringify(s))
@@ -142,7 +141,7 @@ async function bench() {
       pageMs.push(performance.now() - t0)
     }
 
-    const procs = (clients = await ClientProcs.spawn<ToClient, FromClient>(['bun', import.meta.path, '--client-mode'], a.clientProcs))
+    const procs = await gw.clients<ToClient, FromClient>(a.clientProcs)
     const url = `${base.replace('http', 'ws')}/p/bench/live`
     const readies = await procs.askAll((p) => ({ type: 'start', url, n: procs.share(p, a.viewers) }), 'ready', 180_000)
     const open = readies.reduce((n, r) => n + r.open, 0)
@@ -209,13 +208,8 @@ async function bench() {
     console.log(`  GET /badge/<slug>.svg: ${figures.badge.requests_per_s} req/s (${figures.badge.concurrency} concurrent, gateway CPU ${badgeCpu}%), errors ${figures.badge.errors}`)
     console.log(`  → ${file}`)
   } finally {
-    await clients?.kill()
     await gw.stop()
   }
 }
 
-if (process.argv.includes('--client-mode')) await clientMode()
-else {
-  await bench()
-  process.exit(0)
-}
+await benchOrClients(bench, clientMode)

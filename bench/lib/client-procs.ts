@@ -7,6 +7,13 @@ import type { Subprocess } from 'bun'
 
 type Message = { type: string }
 
+/** Runs the benchmark, or, in a process started with --client-mode (see ClientProcs.ofThisScript), its clients. */
+export async function benchOrClients(bench: () => Promise<void>, clients: () => void | Promise<void>) {
+  if (process.argv.includes('--client-mode')) return clients()
+  await bench()
+  process.exit(0)
+}
+
 class Child<Req extends Message, Reply extends Message> {
   private waiters: ((m: Reply) => void)[] = []
   readonly hello = Promise.withResolvers<void>()
@@ -42,6 +49,11 @@ export class ClientProcs<Req extends Message, Reply extends Message> {
     const children = Array.from({ length: count }, () => new Child<Req, Reply>(argv))
     await Promise.all(children.map((c) => c.hello.promise))
     return new ClientProcs(children)
+  }
+
+  /** `count` processes running this benchmark's own file with --client-mode (benchOrClients). */
+  static ofThisScript<Req extends Message, Reply extends Message>(count: number): Promise<ClientProcs<Req, Reply>> {
+    return ClientProcs.spawn(['bun', Bun.main, '--client-mode'], count)
   }
 
   get pids(): number[] {
