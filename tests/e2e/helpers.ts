@@ -52,6 +52,17 @@ export async function loggedIn(browser: Browser, gatewayUrl: string, username: s
   return { ctx, page }
 }
 
+/** A page of its own with the admin signed in (loggedIn). */
+export async function adminPage(browser: Browser, gatewayUrl: string): Promise<Page> {
+  return (await loggedIn(browser, gatewayUrl, ADMIN.username, ADMIN.password)).page
+}
+
+/** The end of an end-to-end file: the browser closed, then the stack stopped (either may be missing when setup failed). */
+export async function closeAll(browser: Browser | undefined, stack: { destroy: () => Promise<void> } | undefined) {
+  await browser?.close()
+  await stack?.destroy()
+}
+
 /** The slugs of the dashboard rows a page shows, in display order. */
 export function visibleRows(page: Page): Promise<string[]> {
   return page.$$eval('#rows > .row[data-slug]:not([hidden])', (rows) => rows.map((r) => (r as HTMLElement).dataset.slug!))
