@@ -7,7 +7,7 @@ import { createKickSim, type KickSim } from '../../../services/kick-sim/src/sim.
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { testNats, type LocalNats } from '../../harness/infra.ts'
 import { eventually, inProcess } from '../../harness/services.ts'
-import { history, historyProblems } from './faults-kit.ts'
+import { history, historyProblems, listStreamers } from './faults-kit.ts'
 
 // PostgreSQL stopped mid-run and started again: events made meanwhile wait in JetStream
 // (the recorder acknowledges only after commit), viewer samples wait in the snapshot
@@ -30,7 +30,7 @@ describe('poller across a PostgreSQL stop and start', () => {
     slugs = sim.world.list().map((c) => c.slug)
     for (const s of slugs) sim.world.update(s, { live: false })
     sql = createDb(url, 'test', 2)
-    await sql`insert into streamers (slug, username) select s, s from unnest(${slugs}::text[]) as s`
+    await listStreamers(sql, slugs)
     const config = parseConfig({
       DATABASE_URL: url, NATS_URL: nats.url, KICK_API_URL: simUrl, KICK_AUTH_URL: simUrl, KICK_WEB_URL: simUrl,
       KICK_CLIENT_ID: 'kickmon-demo', KICK_CLIENT_SECRET: 'kickmon-demo-secret', KICK_WEBHOOKS: 'off',
