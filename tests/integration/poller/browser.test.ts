@@ -6,8 +6,8 @@ import { endpoints } from '../../../shared/src/contracts/names.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
 import { eventRows, historyProblems, isWebsite, SimFront, stopPollerTest, watchStatuses } from './faults-kit.ts'
+import type { InProcessPoller as Poller } from './poller-kit.ts'
 
-type Poller = Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
 const WEBSITE = 'GET /api/v2/channels/:slug'
 
 async function addAll(p: Poller, slugs: string[]) {

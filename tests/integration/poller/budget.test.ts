@@ -3,6 +3,7 @@ import { startPoller, type PollerOptions } from '../../../services/poller/src/po
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
 import { natsEnv, testNatsAuth } from '../../harness/nats-auth.ts'
 import { isApi, isLivestreams, listStreamers, SimFront, stopPollerTest } from './faults-kit.ts'
+import type { InProcessPoller } from './poller-kit.ts'
 
 // 10,000 streamers against kick-sim: slugs resolved 25 a call, live state 100 ids a call,
 // and one global budget that no 1-s window ever exceeds.
@@ -106,7 +107,7 @@ describe(`request budget at ${STREAMERS.toLocaleString('en')} streamers`, () => 
 
 describe('a budget too small for the interval', () => {
   let env: TestEnv
-  let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
+  let poller: InProcessPoller
 
   beforeAll(async () => {
     env = await testEnv({ channels: 1000 })

@@ -3,12 +3,12 @@ import type { FaultSettings } from '../../../services/kick-sim/src/faults.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
 import { history, historyProblems, isApi, listStreamers, SimFront, stopPollerTest, watchStatuses } from './faults-kit.ts'
+import type { InProcessPoller as Poller } from './poller-kit.ts'
 
 // Every fault kick-sim can throw at the official API, one after another, each while real
 // streams start, change and end: the final state and the recorded history must come out
 // right (one online and one offline per stream), and the poller must stay within its manners.
 
-type Poller = Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
 const BUDGET = 15
 
 describe('poller under Kick API faults (kick-sim, real PostgreSQL and NATS)', () => {

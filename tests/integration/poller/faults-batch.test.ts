@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
 import { eventRows, historyProblems, listStreamers, SimFront, stopPollerTest } from './faults-kit.ts'
+import type { InProcessPoller } from './poller-kit.ts'
 
 // Kick #321: /public/v1/channels batches above 25 come back with wrong items (live shown
 // offline, ended streams shown live, viewer_count 1). kick-sim imitates it; the poller asks
@@ -10,7 +11,7 @@ import { eventRows, historyProblems, listStreamers, SimFront, stopPollerTest } f
 describe('the >25 batch bug of /public/v1/channels', () => {
   let env: TestEnv
   let front: SimFront
-  let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
+  let poller: InProcessPoller
 
   beforeAll(async () => {
     env = await testEnv({ channels: 80, faults: { staleBatch: true } })

@@ -6,6 +6,7 @@ import { StreamerStatus } from '../../../shared/src/contracts/status.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
 import { history, historyProblems, listStreamers, stopPollerTest, watchStatuses } from './faults-kit.ts'
+import type { InProcessPoller } from './poller-kit.ts'
 
 // nats-server stopped and started again (same port, same JetStream store) while streams
 // start and end: events published meanwhile reach PostgreSQL once, and every streamer's
@@ -13,7 +14,7 @@ import { history, historyProblems, listStreamers, stopPollerTest, watchStatuses 
 
 describe('poller across a NATS restart', () => {
   let env: TestEnv
-  let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
+  let poller: InProcessPoller
   let watcher: NatsConnection
   let statuses: ReturnType<typeof watchStatuses>
   let slugs: string[]

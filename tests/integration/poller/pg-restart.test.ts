@@ -8,6 +8,7 @@ import { startPoller } from '../../../services/poller/src/poller.ts'
 import { testNats, type LocalNats } from '../../harness/infra.ts'
 import { eventually, inProcess } from '../../harness/services.ts'
 import { history, historyProblems, listStreamers } from './faults-kit.ts'
+import type { InProcessPoller } from './poller-kit.ts'
 
 // PostgreSQL stopped mid-run and started again: events made meanwhile wait in JetStream
 // (the recorder acknowledges only after commit), viewer samples wait in the snapshot
@@ -18,7 +19,7 @@ describe('poller across a PostgreSQL stop and start', () => {
   let nats: LocalNats
   let sim: KickSim
   let sql: Sql
-  let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
+  let poller: InProcessPoller
   let slugs: string[]
 
   beforeAll(async () => {
