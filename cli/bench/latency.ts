@@ -1,6 +1,6 @@
 // CLI and watch figures (docs/cli.md cites them). Run: bun cli/bench/latency.ts
 // Percentiles over repeated runs on whatever machine this is; nothing here is a pass/fail.
-import { connectAs } from '../../tests/harness/nats-auth.ts'
+import { connectAs, natsEnv } from '../../tests/harness/nats-auth.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -40,7 +40,8 @@ console.log(`NATS down → exit 4 (streamers list):      ${fmt(await timeRuns([p
 // 2. Against a stack with 200 streamers.
 const stack = await testStack({ services: ['auth', 'poller'], sim: { channels: 200, activity: false }, env: { LOG_LEVEL: 'warn' } })
 try {
-  const env = { NATS_URL: stack.env.NATS_URL!, POLLER_PORT: stack.env.POLLER_PORT!, AUTH_PORT: stack.env.AUTH_PORT!, GATEWAY_PORT: stack.env.GATEWAY_PORT! }
+  // The CLI connects as the operator, with that identity's key (nats-server runs with authentication on).
+  const env = { NATS_URL: stack.env.NATS_URL!, POLLER_PORT: stack.env.POLLER_PORT!, AUTH_PORT: stack.env.AUTH_PORT!, GATEWAY_PORT: stack.env.GATEWAY_PORT!, ...natsEnv('operator') }
   const channels = (await (await fetch(`${stack.simUrl}/_sim/channels`)).json()) as { slug: string }[]
   const t0 = performance.now()
   const imp = Bun.spawn([process.execPath, ENTRY, 'streamers', 'import', '-'], { env: { PATH: process.env.PATH!, ...env }, stdin: new Blob([channels.map((c) => c.slug).join('\n')]), stdout: 'pipe' })
