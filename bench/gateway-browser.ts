@@ -5,25 +5,21 @@
 // load and a 1,000-row snapshot after a reconnect.
 //
 //   bun bench/gateway-browser.ts [--streamers 1000] [--changes 200] [--rate 20] [--quick]
-import { connectAs, testNatsAuth } from '../tests/harness/nats-auth.ts'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
-import { startLocalNats } from '../scripts/infra/nats.ts'
-import { startLocalPostgres } from '../scripts/infra/postgres.ts'
-import { prepareDatabase, startStack } from '../scripts/infra/stack.ts'
 import type { StreamerStatus } from '../shared/src/contracts/status.ts'
 import { ensureNatsResources } from '../shared/src/nats-resources.ts'
 import { subjects } from '../shared/src/contracts/names.ts'
+import { BENCH_ADMIN as ADMIN } from './lib/bench-stack.ts'
+import { startGatewayOnly } from './lib/gateway-only.ts'
+import { shortSummary as summary } from './lib/stats.ts'
 
 const arg = (name: string, d: number) => (process.argv.includes(`--${name}`) ? Number(process.argv[process.argv.indexOf(`--${name}`) + 1]) : d)
 const quick = process.argv.includes('--quick')
 const N = arg('streamers', 1000)
 const CHANGES = arg('changes', quick ? 80 : 200)
 const RATE = arg('rate', 20)
-const pct = (v: number[], p: number) => (v.length ? [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.max(0, Math.ceil((p / 100) * v.length) - 1))]! : null)
-const r1 = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10)
-const summary = (v: number[]) => ({ n: v.length, p50: r1(pct(v, 50)), p99: r1(pct(v, 99)), max: r1(v.length ? Math.max(...v) : null) })
 
 function status(i: number, live: boolean, extra: Partial<StreamerStatus> = {}): StreamerStatus {
   const t = new Date().toISOString()
@@ -35,11 +31,8 @@ function status(i: number, live: boolean, extra: Partial<StreamerStatus> = {}): 
 }
 
 const load = require('node:fs').readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number)
-const [pg, nats] = await Promise.all([startLocalPostgres({ fast: true }), startLocalNats({ authConf: testNatsAuth().authConf })])
-await prepareDatabase(pg.url('kickmon'))
-const ADMIN = { username: 'admin', password: 'bench-admin-password' }
-const stack = await startStack({ databaseUrl: pg.url('kickmon'), natsUrl: nats.url, natsAuth: testNatsAuth(), services: ['auth', 'gateway'], env: { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn', CONFIG_ENCRYPTION_KEY: 'cd'.repeat(32) } })
-const nc = await connectAs(nats.url, 'operator')
+const gw = await startGatewayOnly()
+const { nc, stack } = gw
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] })
 try {
   // As the poller does: publish each status and keep the latest in the KV (a restarted gateway loads it).
@@ -123,9 +116,6 @@ try {
   console.log('  → bench/results/gateway-browser.json')
 } finally {
   await browser.close()
-  await nc.drain().catch(() => {})
-  await stack.stop()
-  await nats.destroy()
-  await pg.destroy()
+  await gw.stop()
 }
 process.exit(0)

@@ -8,29 +8,21 @@
 // Real processes: auth and gateway (no poller: the benchmark publishes statuses on NATS the
 // way the poller does), a private PostgreSQL and nats-server. Half the sockets are an admin
 // (one `all` topic), half a user with every streamer assigned (one topic per streamer).
-import type { NatsConnection } from '@nats-io/transport-node'
-import { connectAs, testNatsAuth } from '../tests/harness/nats-auth.ts'
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { startLocalNats } from '../scripts/infra/nats.ts'
-import { startLocalPostgres } from '../scripts/infra/postgres.ts'
-import { prepareDatabase, startStack } from '../scripts/infra/stack.ts'
 import type { StreamerStatus } from '../shared/src/contracts/status.ts'
 import { subjects } from '../shared/src/contracts/names.ts'
 import { DashQuery } from '../services/gateway/src/views/dashboard-view.ts'
 import { dashboardPage } from '../services/gateway/src/views/dashboard.ts'
 import { ViewerTrend } from '../services/gateway/src/live/viewer-trend.ts'
+import { benchOrClients } from './lib/client-procs.ts'
+import { startGatewayOnly } from './lib/gateway-only.ts'
+import { shortSummary as summary, type ShortSummary } from './lib/stats.ts'
 
 const nowMs = () => performance.timeOrigin + performance.now()
 const RESULTS = join(import.meta.dir, 'results')
 
-function pct(values: number[], p: number): number | null {
-  if (!values.length) return null
-  const s = Float64Array.from(values).sort()
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!
-}
 const r1 = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10)
-const summary = (v: number[]) => ({ n: v.length, p50: r1(pct(v, 50)), p99: r1(pct(v, 99)), max: r1(v.length ? Math.max(...v) : null) })
 const rssMb = (pid: number | null) => {
   try {
     const m = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m)
@@ -42,7 +34,7 @@ const rssMb = (pid: number | null) => {
 
 // ---------------------------------------------------------------- client mode (child process)
 type ToClient = { type: 'start'; url: string; cookies: string[]; n: number } | { type: 'report' } | { type: 'fleet'; expect: number }
-type FromClient = { type: 'ready'; open: number; ms: number } | { type: 'report'; latencies: number[]; got: number; closes: number; fleet: number[] | null; fleetMissing: number }
+type FromClient = { type: 'hello' } | { type: 'ready'; open: number; ms: number } | { type: 'report'; latencies: number[]; got: number; closes: number; fleet: number[] | null; fleetMissing: number }
 
 async function clientMode() {
   const latencies: number[] = []
@@ -96,6 +88,7 @@ async function clientMode() {
       got = 0
     }
   })
+  process.send!({ type: 'hello' } satisfies FromClient)
 }
 
 // ---------------------------------------------------------------- benchmark
@@ -127,18 +120,8 @@ async function bench() {
   const loadAvg = require('node:fs').readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number)
   console.log(`gateway-fanout: ${N} streamers, ${C} sockets, ${CHANGES} changes at ${RATE}/s`)
 
-  const [pg, nats] = await Promise.all([startLocalPostgres({ fast: true }), startLocalNats({ authConf: testNatsAuth().authConf })])
-  const dbUrl = pg.url('kickmon')
-  await prepareDatabase(dbUrl)
-  const ADMIN = { username: 'admin', password: 'bench-admin-password' }
-  const stack = await startStack({
-    databaseUrl: dbUrl, natsUrl: nats.url, natsAuth: testNatsAuth(), services: ['auth', 'gateway'],
-    env: { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn', SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123', CONFIG_ENCRYPTION_KEY: 'cd'.repeat(32) },
-  })
-  const gwPid = stack.procs.get('gateway')!.pid
-  const nc: NatsConnection = await connectAs(nats.url, 'operator')
-  const base = stack.gatewayUrl
-  let kids: ReturnType<typeof Bun.spawn>[] = []
+  const gw = await startGatewayOnly()
+  const { nc, gatewayUrl: base, gatewayPid: gwPid } = gw
   const idle = quick ? 3000 : 10_000
   const rss: Record<string, number | null> = { started: rssMb(gwPid) }
   try {
@@ -147,12 +130,7 @@ async function bench() {
     for (const s of statuses) nc.publish(subjects.status(s.slug), JSON.stringify(s))
     await nc.flush()
 
-    const login = async (u: { username: string; password: string }) => {
-      const r = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(u) })
-      if (!r.ok) throw new Error(`login ${u.username}: ${r.status}`)
-      return { cookie: r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '), csrf: ((await r.json()) as { csrf_token: string }).csrf_token }
-    }
-    const admin = await login(ADMIN)
+    const admin = await gw.login()
     const api = (method: string, path: string, body: unknown) =>
       fetch(base + path, { method, headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, 'content-type': 'application/json' }, body: JSON.stringify(body) })
     for (let i = 0; ; i++) {
@@ -164,7 +142,7 @@ async function bench() {
     const u = (await (await api('POST', '/api/v1/users', { username: 'agency', password: 'bench-user-password', role: 'user' })).json()) as { id: number }
     const put = await api('PUT', `/api/v1/users/${u.id}/streamers`, { slugs: statuses.map((s) => s.slug) })
     if (!put.ok) throw new Error(`assign: ${put.status} ${await put.text()}`)
-    const user = await login({ username: 'agency', password: 'bench-user-password' })
+    const user = await gw.login({ username: 'agency', password: 'bench-user-password' })
 
     // ---- page render: over HTTP (what a browser waits for) and the render function alone.
     const renderHttp = async (cookie: string, path: string, n: number) => {
@@ -201,25 +179,9 @@ async function bench() {
     // ---- sockets in their own process; they connect with the page's cursor (no snapshot).
     const html = await (await fetch(`${base}/`, { headers: { cookie: admin.cookie } })).text()
     const since = html.match(/\/ws\?since=([0-9a-f]{8}\.\d+)/)![1]
-    const replies: FromClient[][] = Array.from({ length: PROCS }, () => [])
-    let wake: (() => void) | null = null
-    const children = Array.from({ length: PROCS }, (_, p) =>
-      Bun.spawn(['bun', import.meta.path, '--client-mode'], { stdio: ['ignore', 'inherit', 'inherit'], ipc: (m: FromClient) => (replies[p]!.push(m), wake?.()) }),
-    )
-    kids = children
-    const next = async <T extends FromClient['type']>(type: T, timeoutMs: number): Promise<Extract<FromClient, { type: T }>[]> => {
-      const deadline = Date.now() + timeoutMs
-      for (;;) {
-        if (replies.every((r) => r.some((x) => x.type === type)))
-          return replies.map((r) => r.splice(r.findIndex((x) => x.type === type), 1)[0]!) as Extract<FromClient, { type: T }>[]
-        if (Date.now() > deadline) throw new Error(`client processes: no ${type} within ${timeoutMs} ms`)
-        await new Promise<void>((r) => ((wake = r), setTimeout(r, 200)))
-      }
-    }
-    const tell = (m: ToClient) => children.forEach((c) => c.send(m))
+    const procs = await gw.clients<ToClient, FromClient>(PROCS)
     const url = `${base.replace('http', 'ws')}/ws?since=${since}`
-    children.forEach((c, p) => c.send({ type: 'start', url, cookies: [admin.cookie, user.cookie], n: Math.floor(C / PROCS) + (p < C % PROCS ? 1 : 0) } satisfies ToClient))
-    const readies = await next('ready', 120_000)
+    const readies = await procs.askAll((p) => ({ type: 'start', url, cookies: [admin.cookie, user.cookie], n: procs.share(p, C) }), 'ready', 120_000)
     const ready = { open: readies.reduce((n, r) => n + r.open, 0), ms: Math.max(...readies.map((r) => r.ms)) }
     await Bun.sleep(idle)
     rss.idle_with_sockets = rssMb(gwPid)
@@ -236,12 +198,11 @@ async function bench() {
       if (wait > 0) await Bun.sleep(wait)
     }
     await Bun.sleep(2000)
-    tell({ type: 'report' })
-    const fans = await next('report', 60_000)
+    const fans = await procs.askAll({ type: 'report' }, 'report', 60_000)
     const fan = { latencies: fans.flatMap((f) => f.latencies), got: fans.reduce((n, f) => n + f.got, 0), closes: fans.reduce((n, f) => n + f.closes, 0) }
 
     // ---- the whole fleet changes at once.
-    tell({ type: 'fleet', expect: N })
+    procs.tell({ type: 'fleet', expect: N })
     await Bun.sleep(200)
     const flipStart = performance.now()
     for (let i = 0; i < N; i++) {
@@ -251,15 +212,12 @@ async function bench() {
     }
     const publishMs = performance.now() - flipStart
     await Bun.sleep(quick ? 5000 : 10_000)
-    tell({ type: 'report' })
-    const flips = await next('report', 60_000)
+    const flips = await procs.askAll({ type: 'report' }, 'report', 60_000)
     const flip = { fleet: flips.flatMap((f) => f.fleet ?? []), fleetMissing: flips.reduce((n, f) => n + f.fleetMissing, 0), closes: flips.reduce((n, f) => n + f.closes, 0) }
     rss.after_fanout_and_fleet = rssMb(gwPid)
     await Bun.sleep(idle)
     rss.idle_with_sockets_after_load = rssMb(gwPid)
-    for (const c of children) c.kill()
-    await Promise.all(children.map((c) => c.exited))
-    kids = []
+    await procs.kill()
     await Bun.sleep(idle)
     rss.idle_after_sockets_closed = rssMb(gwPid)
 
@@ -277,7 +235,7 @@ async function bench() {
     }
     mkdirSync(RESULTS, { recursive: true })
     writeFileSync(join(RESULTS, 'gateway-fanout.json'), JSON.stringify(result, null, 2) + '\n')
-    const row = (what: string, s: { n: number; p50: number | null; p99: number | null; max: number | null }, extra = '') =>
+    const row = (what: string, s: ShortSummary, extra = '') =>
       console.log(`  ${what.padEnd(44)} ${String(s.p50 ?? '–').padStart(8)} ${String(s.p99 ?? '–').padStart(8)} ${String(s.max ?? '–').padStart(8)}  n=${s.n}${extra}`)
     console.log(`\n  ${'what (ms)'.padEnd(44)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)}`)
     row(`GET / as admin, ${N} rows (${pageAdmin.kb} KB, ${pageAdmin.wire_kb} KB gzipped)`, pageAdmin)
@@ -289,16 +247,8 @@ async function bench() {
     console.log(`  gateway RSS MB: ${Object.entries(rss).map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`).join(' · ')}`)
     console.log(`  → bench/results/gateway-fanout.json (${result.run_s} s)`)
   } finally {
-    for (const k of kids) k.kill()
-    await nc.drain().catch(() => {})
-    await stack.stop()
-    await nats.destroy()
-    await pg.destroy()
+    await gw.stop()
   }
 }
 
-if (process.argv.includes('--client-mode')) await clientMode()
-else {
-  await bench()
-  process.exit(0)
-}
+await benchOrClients(bench, clientMode)

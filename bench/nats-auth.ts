@@ -13,6 +13,7 @@ import { startLocalNats } from '../scripts/infra/nats.ts'
 import { natsAuthOptions } from '../shared/src/nats-credentials.ts'
 import { identityOptions } from '../shared/src/nats-identity.ts'
 import { parseArgs } from './lib/args.ts'
+import { percentile } from './lib/stats.ts'
 
 const a = parseArgs({ requests: z.coerce.number().int().min(100).default(20_000), rounds: z.coerce.number().int().min(1).default(6) })
 const SUBJECT = 'poller.bench.echo' // the gateway may request poller.>, the poller answers there
@@ -52,13 +53,12 @@ for (let r = 0; r < a.rounds; r++) {
   }
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
 console.log(`request/reply round trips, one nats-server on loopback, ${perRound * a.rounds} per side in ${a.rounds} alternating rounds`)
 console.log('| server | p50 µs | p90 µs | p99 µs | requests/s |')
 console.log('|---|---|---|---|---|')
 for (const name of Object.keys(sides)) {
   const xs = samples[name]!
-  console.log(`| ${name} | ${pct(xs, 50).toFixed(0)} | ${pct(xs, 90).toFixed(0)} | ${pct(xs, 99).toFixed(0)} | ${Math.round((xs.length / elapsed[name]!) * 1000)} |`)
+  console.log(`| ${name} | ${percentile(xs, 50)!.toFixed(0)} | ${percentile(xs, 90)!.toFixed(0)} | ${percentile(xs, 99)!.toFixed(0)} | ${Math.round((xs.length / elapsed[name]!) * 1000)} |`)
 }
 
 // And what connecting costs: the nkey handshake signs the server's nonce.

@@ -10,14 +10,13 @@
 import { readFileSync } from 'node:fs'
 import { connectAs, testNatsAuth } from '../tests/harness/nats-auth.ts'
 import { z } from 'zod'
-import { startLocalNats } from '../scripts/infra/nats.ts'
 import { freePort } from '../scripts/infra/ports.ts'
-import { startLocalPostgres } from '../scripts/infra/postgres.ts'
-import { SupervisedProcess, waitForHttp, type LineSink } from '../scripts/infra/processes.ts'
-import { prepareDatabase } from '../scripts/infra/stack.ts'
+import type { LineSink } from '../scripts/infra/processes.ts'
+import { startStack, type Stack } from '../scripts/infra/stack.ts'
 import { createDb } from '../shared/src/db.ts'
 import { subjects } from '../shared/src/contracts/names.ts'
 import { flag, int, num, parseArgs } from './lib/args.ts'
+import { simChannels, startBenchInfra } from './lib/bench-stack.ts'
 import { ChangeDriver, shuffled } from './lib/changes.ts'
 import { rssMb } from './lib/rss.ts'
 import { requestsTo, SimControl, type SimCounters } from './lib/sim-control.ts'
@@ -79,39 +78,28 @@ async function measure(streamers: number): Promise<Run> {
     logs.push(`${service} ${line}`)
     if (logs.length > 2000) logs.splice(0, 500)
   }
-  const [pg, nats] = await Promise.all([startLocalPostgres({ fast: true }), startLocalNats({ authConf: testNatsAuth().authConf })])
-  const procs: SupervisedProcess[] = []
+  const infra = await startBenchInfra()
+  let stack: Stack | null = null
   try {
-    const databaseUrl = pg.url('kickmon')
-    await prepareDatabase(databaseUrl)
-    const [simPort, pollerPort] = [await freePort(), await freePort()]
-    const simUrl = `http://127.0.0.1:${simPort}`
-    const sim = new SupervisedProcess('kick-sim', {
-      ...process.env, KICK_SIM_PORT: String(simPort), KICK_SIM_CHANNELS: String(streamers), KICK_SIM_SEED: '1',
-      KICK_SIM_ACTIVITY: 'off', KICK_SIM_TOKEN_TTL_S: '86400', LOG_LEVEL: 'warn',
-    }, sink, false)
-    sim.start()
-    procs.push(sim)
-    await waitForHttp(`${simUrl}/_sim/channels`)
-    const control = new SimControl(simUrl)
-    const channels = await control.channels()
-    await seed(databaseUrl, channels)
+    const { databaseUrl } = infra
+    // kick-sim's world is seeded, so the list is known before it runs.
+    await seed(databaseUrl, simChannels(streamers))
 
     // Listening before the poller starts: its first readings are published at once.
-    const nc = await connectAs(nats.url, 'operator', { name: 'poller-scale', maxReconnectAttempts: -1 })
+    const nc = await connectAs(infra.nats.url, 'operator', { name: 'poller-scale', maxReconnectAttempts: -1 })
     const fresh = new Set<string>()
     nc.subscribe(subjects.statusAll, { callback: (_e, m) => void ((m.json() as { stale: boolean; slug: string }).stale || fresh.add((m.json() as { slug: string }).slug)) })
     const watch = new StatusWatch(nc)
 
-    const poller = new SupervisedProcess('poller', {
-      ...process.env, DATABASE_URL: databaseUrl, NATS_URL: nats.url, ...testNatsAuth().env('poller'), POLLER_PORT: String(pollerPort),
-      KICK_API_URL: simUrl, KICK_AUTH_URL: simUrl, KICK_WEB_URL: simUrl, KICK_CLIENT_ID: 'kickmon-demo', KICK_CLIENT_SECRET: 'kickmon-demo-secret',
-      POLL_INTERVAL_S: String(a.interval), OFFLINE_GRACE_S: '0', KICK_WEBHOOKS: 'off', BROWSER_FALLBACK: 'off', LOG_LEVEL: 'warn',
-    }, sink, false)
-    poller.start()
-    procs.push(poller)
-    await waitForHttp(`http://127.0.0.1:${pollerPort}/readyz`, 60_000)
-    const pid = poller.pid!
+    const pollerPort = await freePort()
+    stack = await startStack({
+      databaseUrl, natsUrl: infra.nats.url, natsAuth: testNatsAuth(), services: ['poller'], ports: { poller: pollerPort }, restart: false, sink,
+      sim: { channels: streamers, activity: false, env: { KICK_SIM_SEED: '1', KICK_SIM_TOKEN_TTL_S: '86400', LOG_LEVEL: 'warn' } },
+      env: { POLL_INTERVAL_S: String(a.interval), OFFLINE_GRACE_S: '0', KICK_WEBHOOKS: 'off', BROWSER_FALLBACK: 'off', LOG_LEVEL: 'warn' },
+    })
+    const control = new SimControl(stack.simUrl!)
+    const channels = await control.channels()
+    const pid = stack.procs.get('poller')!.pid!
 
     await until(() => fresh.size >= streamers, (3 * a.interval + 60) * 1000, () => `${fresh.size} of ${streamers} streamers read`)
     const setupMs = performance.now() - t0
@@ -183,9 +171,8 @@ async function measure(streamers: number): Promise<Run> {
     console.error(logs.filter((l) => /warn|error|fatal/.test(l)).slice(-20).join('\n'))
     throw e
   } finally {
-    for (const p of procs.reverse()) await p.stop()
-    await nats.destroy().catch(() => {})
-    await pg.destroy().catch(() => {})
+    await stack?.stop()
+    await infra.destroy()
   }
 }
 

@@ -9,18 +9,17 @@
 // Real processes: auth and gateway (no poller: statuses are published on NATS the way the
 // poller does), a private PostgreSQL and nats-server. The per-address limits are raised, since
 // every viewer here comes from 127.0.0.1.
-import { connectAs, testNatsAuth } from '../tests/harness/nats-auth.ts'
 import { readFileSync } from 'node:fs'
-import { startLocalNats } from '../scripts/infra/nats.ts'
-import { startLocalPostgres } from '../scripts/infra/postgres.ts'
-import { prepareDatabase, startStack } from '../scripts/infra/stack.ts'
 import type { StreamerStatus } from '../shared/src/contracts/status.ts'
 import { subjects } from '../shared/src/contracts/names.ts'
 import { flag, int, parseArgs } from './lib/args.ts'
+import { benchOrClients } from './lib/client-procs.ts'
+import { startGatewayOnly } from './lib/gateway-only.ts'
 import { nowMs, printTable, summarize, writeResult } from './lib/stats.ts'
 
 type ToClient = { type: 'start'; url: string; n: number } | { type: 'report' } | { type: 'badges'; url: string; ms: number; concurrency: number }
 type FromClient =
+  | { type: 'hello' }
   | { type: 'ready'; open: number; ms: number }
   | { type: 'report'; deliveries: number[]; perChange: [number, number][]; closes: number }
   | { type: 'badges'; ok: number; other: number }
@@ -84,6 +83,7 @@ async function clientMode() {
       process.send!({ type: 'badges', ok, other } satisfies FromClient)
     }
   })
+  process.send!({ type: 'hello' } satisfies FromClient)
 }
 
 // ---------------------------------------------------------------- benchmark
@@ -94,13 +94,6 @@ function fakeStatus(i: number, live: boolean): StreamerStatus {
     title: live ? `stream ${i}` : null, category: live ? { id: 1, name: 'Just Chatting' } : null,
     started_at: live ? t : null, profile_picture_url: null, source: 'api', checked_at: t, changed_at: t, stale: false,
   }
-}
-
-/** Percentiles of a million deliveries (stats.ts spreads its input into Math.max, too big here). */
-function big(values: number[]) {
-  const a = Float64Array.from(values).sort()
-  const at = (p: number) => (a.length ? Math.round(a[Math.min(a.length - 1, Math.max(0, Math.ceil((p / 100) * a.length) - 1))]! * 10) / 10 : null)
-  return { n: a.length, p50: at(50), p90: at(90), p99: at(99), max: at(100) }
 }
 
 const cpuSeconds = (pid: number) => {
@@ -116,31 +109,16 @@ async function bench() {
   const a = parseArgs({ streamers: int(100, 1, 100), viewers: int(5000, 1, 15_000), changes: int(200, 1), rate: int(20, 1, 1000), clientProcs: int(4, 1, 16), quick: flag, clientMode: flag })
   const changes = a.quick ? Math.min(a.changes, 60) : a.changes
   console.log(`public-pages: 1 page of ${a.streamers} streamers, ${a.viewers} anonymous viewers, ${changes} changes at ${a.rate}/s`)
-  const [pg, nats] = await Promise.all([startLocalPostgres({ fast: true }), startLocalNats({ authConf: testNatsAuth().authConf })])
-  const dbUrl = pg.url('kickmon')
-  await prepareDatabase(dbUrl)
-  const ADMIN = { username: 'admin', password: 'bench-admin-password' }
-  const stack = await startStack({
-    databaseUrl: dbUrl, natsUrl: nats.url, natsAuth: testNatsAuth(), services: ['auth', 'gateway'],
-    env: {
-      ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn',
-      SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123', CONFIG_ENCRYPTION_KEY: 'cd'.repeat(32),
-      SHARE_LINK_SECRET: 'bench-share-link-secret-0123456789abcdef',
-      PUBLIC_RATE_BURST: '1000000', PUBLIC_RATE_PER_S: '100000', PUBLIC_FEEDS_PER_ADDRESS: '1000000',
-    },
+  const gw = await startGatewayOnly({
+    SHARE_LINK_SECRET: 'bench-share-link-secret-0123456789abcdef',
+    PUBLIC_RATE_BURST: '1000000', PUBLIC_RATE_PER_S: '100000', PUBLIC_FEEDS_PER_ADDRESS: '1000000',
   })
-  const gwPid = stack.procs.get('gateway')!.pid!
-  // As the poller would publish statuses: the operator identity may (tests/harness/nats-auth.ts).
-  const nc = await connectAs(nats.url, 'operator')
-  const base = stack.gatewayUrl
-  let children: ReturnType<typeof Bun.spawn>[] = []
+  const { nc, gatewayUrl: base, gatewayPid: gwPid } = gw
   try {
     const statuses = Array.from({ length: a.streamers }, (_, i) => fakeStatus(i, i % 3 === 0))
     for (const s of statuses) nc.publish(subjects.status(s.slug), JSON.stringify(s))
     await nc.flush()
-    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) })
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
-    const csrf = ((await login.json()) as { csrf_token: string }).csrf_token
+    const { cookie, csrf } = await gw.login()
     for (let i = 0; ; i++) {
       const r = await fetch(`${base}/api/v1/streamers?limit=1`, { headers: { cookie } })
       if (Number(r.headers.get('x-total-count')) === a.streamers) break
@@ -163,28 +141,13 @@ async function bench() {
       pageMs.push(performance.now() - t0)
     }
 
-    const replies: FromClient[][] = []
-    let wake: (() => void) | null = null
-    children = Array.from({ length: a.clientProcs }, (_, p) => {
-      replies[p] = []
-      return Bun.spawn(['bun', import.meta.path, '--client-mode'], { stdio: ['ignore', 'inherit', 'inherit'], ipc: (m: FromClient) => (replies[p]!.push(m), wake?.()) })
-    })
-    const next = async <T extends FromClient['type']>(type: T, timeoutMs: number): Promise<Extract<FromClient, { type: T }>[]> => {
-      const deadline = Date.now() + timeoutMs
-      for (;;) {
-        if (replies.every((r) => r.some((x) => x.type === type))) return replies.map((r) => r.splice(r.findIndex((x) => x.type === type), 1)[0]!) as never
-        if (Date.now() > deadline) throw new Error(`client processes: no ${type} within ${timeoutMs} ms`)
-        await new Promise<void>((r) => ((wake = r), setTimeout(r, 200)))
-      }
-    }
+    const procs = await gw.clients<ToClient, FromClient>(a.clientProcs)
     const url = `${base.replace('http', 'ws')}/p/bench/live`
-    children.forEach((c, p) => c.send({ type: 'start', url, n: Math.floor(a.viewers / a.clientProcs) + (p < a.viewers % a.clientProcs ? 1 : 0) } satisfies ToClient))
-    const readies = await next('ready', 180_000)
+    const readies = await procs.askAll((p) => ({ type: 'start', url, n: procs.share(p, a.viewers) }), 'ready', 180_000)
     const open = readies.reduce((n, r) => n + r.open, 0)
     await Bun.sleep(a.quick ? 2000 : 5000)
     rss.idle_with_viewers = rssMb(gwPid)
-    children.forEach((c) => c.send({ type: 'report' } satisfies ToClient)) // drop the snapshots
-    await next('report', 60_000)
+    await procs.askAll({ type: 'report' }, 'report', 60_000) // drop the snapshots
 
     // Changes, one at a time at `rate` per second: a title carrying its id and send time.
     const cpu0 = cpuSeconds(gwPid)
@@ -201,8 +164,7 @@ async function bench() {
     const cpuPct = Math.round(((cpuSeconds(gwPid) - cpu0) / busyS) * 1000) / 10
     await Bun.sleep(2000)
     rss.after_changes = rssMb(gwPid)
-    children.forEach((c) => c.send({ type: 'report' } satisfies ToClient))
-    const reports = await next('report', 60_000)
+    const reports = await procs.askAll({ type: 'report' }, 'report', 60_000)
     const deliveries = reports.flatMap((r) => r.deliveries)
     // Per change: how many viewers had it and when the last of them did.
     const byChange = new Map<number, { n: number; ms: number }>()
@@ -219,9 +181,8 @@ async function bench() {
 
     // Badges: keep-alive requests from the client processes for a few seconds.
     const badgeMs = a.quick ? 3000 : 8000
-    children.forEach((c) => c.send({ type: 'badges', url: `${base}/badge/pub_0001.svg`, ms: badgeMs, concurrency: 32 } satisfies ToClient))
     const cpuB0 = cpuSeconds(gwPid)
-    const badges = await next('badges', badgeMs + 60_000)
+    const badges = await procs.askAll({ type: 'badges', url: `${base}/badge/pub_0001.svg`, ms: badgeMs, concurrency: 32 }, 'badges', badgeMs + 60_000)
     const badgeOk = badges.reduce((n, b) => n + b.ok, 0)
     const badgeCpu = Math.round(((cpuSeconds(gwPid) - cpuB0) / (badgeMs / 1000)) * 1000) / 10
     rss.after_badges = rssMb(gwPid)
@@ -230,7 +191,7 @@ async function bench() {
       viewers_open: open,
       connect_all_ms: Math.max(...readies.map((r) => r.ms)),
       page_http_ms: summarize(pageMs.slice(5)),
-      change_to_viewer_ms: { ...big(deliveries), delivered: deliveries.length, expected: changes * open, lost: changes * open - deliveries.length },
+      change_to_viewer_ms: { ...summarize(deliveries), delivered: deliveries.length, expected: changes * open, lost: changes * open - deliveries.length },
       change_to_every_viewer_ms: { ...summarize(complete.map((c) => c.ms)), changes_complete: complete.length, changes: changes },
       gateway_cpu_percent_during_changes: cpuPct,
       gateway_rss_mb: rss,
@@ -247,16 +208,8 @@ async function bench() {
     console.log(`  GET /badge/<slug>.svg: ${figures.badge.requests_per_s} req/s (${figures.badge.concurrency} concurrent, gateway CPU ${badgeCpu}%), errors ${figures.badge.errors}`)
     console.log(`  → ${file}`)
   } finally {
-    for (const c of children) c.kill()
-    await nc.drain().catch(() => {})
-    await stack.stop()
-    await nats.destroy()
-    await pg.destroy()
+    await gw.stop()
   }
 }
 
-if (process.argv.includes('--client-mode')) await clientMode()
-else {
-  await bench()
-  process.exit(0)
-}
+await benchOrClients(bench, clientMode)

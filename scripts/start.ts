@@ -18,7 +18,8 @@ import { startLocalPostgres, type LocalPostgres } from './infra/postgres.ts'
 import { demoPostgresDir } from './infra/demo-state.ts'
 import { demoServiceRoles } from './infra/demo-roles.ts'
 import { ROOT } from './infra/processes.ts'
-import { prepareDatabase, startStack, type Stack } from './infra/stack.ts'
+import { prepareDatabase } from './infra/database.ts'
+import { startStack, type Stack } from './infra/stack.ts'
 import { prettyLine } from './pretty-log.ts'
 
 const DATA = join(ROOT, '.data')

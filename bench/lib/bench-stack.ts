@@ -1,16 +1,25 @@
 import type { NatsConnection } from '@nats-io/transport-node'
 import { connectAs, testNatsAuth } from '../../tests/harness/nats-auth.ts'
-import { startLocalNats, type LocalNats } from '../../scripts/infra/nats.ts'
-import { freePort } from '../../scripts/infra/ports.ts'
-import { startLocalPostgres, type LocalPostgres } from '../../scripts/infra/postgres.ts'
-import { SupervisedProcess, waitForHttp, type LineSink } from '../../scripts/infra/processes.ts'
-import { prepareDatabase, startStack, type Stack } from '../../scripts/infra/stack.ts'
+import { gatewayLogin, type Session } from '../../tests/harness/gateway-login.ts'
+import { startPrivateInfra, type PrivateInfra } from '../../scripts/infra/private-infra.ts'
+import type { LineSink } from '../../scripts/infra/processes.ts'
+import { startStack, type Stack } from '../../scripts/infra/stack.ts'
 import { createDb, type Sql } from '../../shared/src/db.ts'
 import { PollerApi } from '../../shared/src/contracts/poller.ts'
 import { World } from '../../services/kick-sim/src/world.ts'
 import { pool, SimControl } from './sim-control.ts'
 
 export const BENCH_ADMIN = { username: 'admin', password: 'bench-admin-password' }
+/** What every benchmark's services run with: the first admin, fixed secrets, quiet logs. */
+export const BENCH_ENV = {
+  ADMIN_USERNAME: BENCH_ADMIN.username,
+  ADMIN_PASSWORD: BENCH_ADMIN.password,
+  SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123',
+  CONFIG_ENCRYPTION_KEY: 'cd'.repeat(32),
+  NOTIFY_ENCRYPTION_KEY: 'ef'.repeat(32),
+  LOG_LEVEL: 'warn',
+}
+const SERVICES = ['auth', 'poller', 'gateway', 'notifier'] as const
 const SIM = { seed: 1, clientId: 'kickmon-demo', clientSecret: 'kickmon-demo-secret' }
 const WEBHOOK_EVENTS = ['livestream.status.updated', 'livestream.metadata.updated']
 
@@ -40,7 +49,12 @@ export type BenchStackOptions = {
   durablePostgres?: boolean
 }
 
-export type Session = { cookie: string; csrf: string }
+export type { Session }
+
+/** A private PostgreSQL and nats-server (authentication on, with the test keys) for one benchmark run. */
+export function startBenchInfra(o: { durable?: boolean } = {}): Promise<PrivateInfra> {
+  return startPrivateInfra({ durable: o.durable, authConf: testNatsAuth().authConf })
+}
 
 /** kick-sim's channels for a world size (the world is seeded, so they are known up front). */
 export function simChannels(channels: number): { slug: string; user_id: number }[] {
@@ -55,10 +69,8 @@ export function simChannels(channels: number): { slug: string; user_id: number }
 export class BenchStack {
   private constructor(
     readonly logs: string[],
-    readonly pg: LocalPostgres,
-    readonly nats: LocalNats,
+    readonly infra: PrivateInfra,
     readonly stack: Stack,
-    readonly databaseUrl: string,
     readonly sql: Sql,
     readonly sim: SimControl,
     readonly opts: BenchStackOptions & { monitor: 'seed' | 'api' },
@@ -72,59 +84,50 @@ export class BenchStack {
       if (logs.length > 5000) logs.splice(0, 1000)
       if (o.echoWarnings && /"level":(40|50|60)|"level":"(warn|error|fatal)"/.test(line)) console.error(`  [${service}] ${line.slice(0, 300)}`)
     }
-    const [pg, nats] = await Promise.all([startLocalPostgres({ fast: !o.durablePostgres }), startLocalNats({ authConf: testNatsAuth().authConf })])
-    let sim: SupervisedProcess | null = null
+    const infra = await startBenchInfra({ durable: o.durablePostgres })
     try {
-      const databaseUrl = pg.url('kickmon')
-      await prepareDatabase(databaseUrl)
-      if (monitor === 'seed') await seedStreamers(databaseUrl, simChannels(o.streamers))
-
-      // kick-sim runs before the stack so its subscriptions can be prepared.
-      const [gatewayPort, simPort] = [await freePort(), await freePort()]
-      const simUrl = `http://127.0.0.1:${simPort}`
-      sim = new SupervisedProcess('kick-sim', {
-        ...process.env, KICK_SIM_PORT: String(simPort), KICK_SIM_CHANNELS: String(o.streamers), KICK_SIM_SEED: String(SIM.seed),
-        KICK_SIM_ACTIVITY: 'off', KICK_SIM_TOKEN_TTL_S: '86400', KICK_SIM_WEBHOOK_URL: `http://127.0.0.1:${gatewayPort}/webhooks/kick`,
-        KICK_SIM_CLIENT_ID: SIM.clientId, KICK_SIM_CLIENT_SECRET: SIM.clientSecret, LOG_LEVEL: 'warn',
-      }, sink)
-      sim.start()
-      await waitForHttp(`${simUrl}/_sim/channels`)
-      if (monitor === 'seed' && o.webhooks === 'on') await presubscribe(simUrl)
-      const key = (await (await fetch(`${simUrl}/public/v1/public-key`)).json()) as { data: { public_key: string } }
-
+      if (monitor === 'seed') await seedStreamers(infra.databaseUrl, simChannels(o.streamers))
       const stack = await startStack({
-        databaseUrl,
-        natsUrl: nats.url,
+        databaseUrl: infra.databaseUrl,
+        natsUrl: infra.nats.url,
         natsAuth: testNatsAuth(),
-        sim: false,
-        ports: { gateway: gatewayPort },
+        sim: {
+          channels: o.streamers,
+          activity: false,
+          env: { KICK_SIM_SEED: String(SIM.seed), KICK_SIM_TOKEN_TTL_S: '86400', KICK_SIM_CLIENT_ID: SIM.clientId, KICK_SIM_CLIENT_SECRET: SIM.clientSecret, LOG_LEVEL: 'warn' },
+          // Seeded streamers with webhooks: their subscriptions exist before the poller starts.
+          prepare: monitor === 'seed' && o.webhooks === 'on' ? presubscribe : undefined,
+        },
         env: {
-          KICK_API_URL: simUrl, KICK_AUTH_URL: simUrl, KICK_WEB_URL: simUrl,
-          KICK_CLIENT_ID: SIM.clientId, KICK_CLIENT_SECRET: SIM.clientSecret, KICK_WEBHOOK_PUBLIC_KEY: key.data.public_key,
           POLL_INTERVAL_S: String(o.pollIntervalS ?? 10),
           OFFLINE_GRACE_S: String(o.offlineGraceS ?? 30),
           KICK_WEBHOOKS: o.webhooks ?? 'off',
-          ADMIN_USERNAME: BENCH_ADMIN.username,
-          ADMIN_PASSWORD: BENCH_ADMIN.password,
-          SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123',
-          CONFIG_ENCRYPTION_KEY: 'cd'.repeat(32),
-          NOTIFY_ENCRYPTION_KEY: 'ef'.repeat(32),
-          LOG_LEVEL: 'warn',
+          ...BENCH_ENV,
           ...o.env,
         },
+        // The caller's own settings win over what kick-sim sets (e.g. a webhook key of its own).
+        serviceEnv: Object.fromEntries(SERVICES.map((n) => [n, o.env ?? {}])),
         sink,
       })
-      stack.procs.set('kick-sim', sim)
-      stack.simUrl = simUrl
-      return new BenchStack(logs, pg, nats, stack, databaseUrl, createDb(databaseUrl, 'bench', 3), new SimControl(simUrl), { ...o, monitor })
+      return new BenchStack(logs, infra, stack, createDb(infra.databaseUrl, 'bench', 3), new SimControl(stack.simUrl!), { ...o, monitor })
     } catch (e) {
       const tail = logs.filter((l) => /warn|error|fatal|"level":(40|50|60)/i.test(l)).slice(-20)
       if (tail.length) console.error('last warnings from the services:\n' + tail.map((l) => '  ' + l.slice(0, 400)).join('\n'))
-      await sim?.stop()
-      await nats.destroy().catch(() => {})
-      await pg.destroy().catch(() => {})
+      await infra.destroy()
       throw e
     }
+  }
+
+  get pg() {
+    return this.infra.pg
+  }
+
+  get nats() {
+    return this.infra.nats
+  }
+
+  get databaseUrl() {
+    return this.infra.databaseUrl
   }
 
   get gatewayUrl() {
@@ -164,16 +167,8 @@ export class BenchStack {
     return slugs
   }
 
-  async login(): Promise<Session> {
-    const res = await fetch(`${this.gatewayUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(BENCH_ADMIN),
-    })
-    if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`)
-    const body = (await res.json()) as { csrf_token: string }
-    const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
-    return { cookie, csrf: body.csrf_token }
+  login(): Promise<Session> {
+    return gatewayLogin(this.gatewayUrl, BENCH_ADMIN)
   }
 
   /** Waits until the gateway knows every streamer with a fresh reading from Kick (not stale). */
@@ -196,8 +191,7 @@ export class BenchStack {
   async destroy() {
     await this.sql.end({ timeout: 2 }).catch(() => {})
     await this.stack.stop().catch(() => {})
-    await this.nats.destroy().catch(() => {})
-    await this.pg.destroy().catch(() => {})
+    await this.infra.destroy()
   }
 }
 

@@ -1,5 +1,7 @@
 // A log-bucketed latency histogram (≈1 % resolution): cheap to fill with a million values,
 // small to send over IPC, and mergeable across client processes.
+import { nearestRank, type ShortSummary } from './stats.ts'
+
 const GROWTH = Math.log(1.01)
 
 export type HistogramJSON = { counts: number[]; n: number; max: number | null }
@@ -23,10 +25,10 @@ export class Histogram {
     if (h.max !== null && (this.max === null || h.max > this.max)) this.max = h.max
   }
 
-  /** The value below which p % fall (upper edge of its bucket, capped at the maximum seen). */
+  /** The nearest-rank percentile (stats.ts) to ≈1 %: the upper edge of its bucket, capped at the maximum seen. */
   percentile(p: number): number | null {
     if (!this.n) return null
-    const rank = Math.ceil((p / 100) * this.n)
+    const rank = nearestRank(this.n, p)
     let seen = 0
     for (let i = 0; i < this.counts.length; i++) {
       seen += this.counts[i] ?? 0
@@ -39,7 +41,7 @@ export class Histogram {
     return { counts: Array.from(this.counts, (c) => c ?? 0), n: this.n, max: this.max }
   }
 
-  summary() {
+  summary(): ShortSummary {
     const r = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10)
     return { n: this.n, p50: r(this.percentile(50)), p99: r(this.percentile(99)), max: r(this.max) }
   }

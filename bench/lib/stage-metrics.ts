@@ -1,6 +1,8 @@
 // Per-stage timings from a service's Prometheus histogram (e.g. the gateway's
 // webhook_ingress_stage_seconds): two scrapes, and the difference is what one run cost.
 
+import { nearestRank } from './stats.ts'
+
 type Hist = Map<string, { buckets: [number, number][]; sum: number; count: number }>
 
 /** Scrapes `url` (a /metrics endpoint) and keeps the histogram `name`, by its `label`. */
@@ -32,8 +34,9 @@ export function stageDelta(before: Hist, after: Hist): StageFigures[] {
     const n = a.count - (b?.count ?? 0)
     const sum = a.sum - (b?.sum ?? 0)
     const buckets = a.buckets.map(([le, c]) => [le, c - (b?.buckets.find((x) => x[0] === le)?.[1] ?? 0)] as const)
+    // The first bucket holding the nearest rank (stats.ts) of the percentile.
     const at = (q: number) => {
-      const hit = buckets.find(([, c]) => c >= q * n)
+      const hit = buckets.find(([, c]) => c >= nearestRank(n, q * 100))
       return hit === undefined || !Number.isFinite(hit[0]) ? null : Math.round(hit[0] * 1e5) / 100
     }
     return { stage, n, mean_ms: n ? Math.round((sum / n) * 1e5) / 100 : null, p50_ms_le: n ? at(0.5) : null, p99_ms_le: n ? at(0.99) : null }

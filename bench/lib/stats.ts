@@ -5,28 +5,49 @@ import { join } from 'node:path'
 export const RESULTS_DIR = join(import.meta.dir, '..', 'results')
 
 export type Summary = { n: number; p50: number | null; p90: number | null; p99: number | null; max: number | null; mean: number | null }
+/** The figures a latency row prints: count, median, tail and worst. */
+export type ShortSummary = Pick<Summary, 'n' | 'p50' | 'p99' | 'max'>
+
+// Every percentile in bench/, cli/bench/ and tests/ is a nearest-rank percentile: the p-th
+// percentile of n values is the ⌈p/100 · n⌉-th smallest, always one of the values (never
+// interpolated between two); p50 of an even count is the lower of the middle two.
+
+/** The 1-based nearest rank of the p-th percentile among n values (1 for p = 0). */
+export function nearestRank(n: number, p: number): number {
+  return Math.min(n, Math.max(1, Math.ceil((p / 100) * n)))
+}
+
+/** The values in ascending order; a typed array, so a million of them sort without spreading. */
+export function sortedValues(values: ArrayLike<number>): Float64Array {
+  return Float64Array.from(values).sort()
+}
+
+/** Nearest-rank percentile of values already in ascending order (null when empty). */
+export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number | null {
+  return sorted.length ? sorted[nearestRank(sorted.length, p) - 1]! : null
+}
 
 /** Nearest-rank percentile of an unsorted list (null when empty). */
-export function percentile(values: number[], p: number): number | null {
-  if (!values.length) return null
-  const sorted = [...values].sort((a, b) => a - b)
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return sorted[rank]!
+export function percentile(values: ArrayLike<number>, p: number): number | null {
+  return percentileOfSorted(sortedValues(values), p)
 }
 
-export function summarize(values: number[]): Summary {
-  const round = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10)
-  return {
-    n: values.length,
-    p50: round(percentile(values, 50)),
-    p90: round(percentile(values, 90)),
-    p99: round(percentile(values, 99)),
-    max: round(values.length ? Math.max(...values) : null),
-    mean: round(values.length ? values.reduce((a, b) => a + b, 0) / values.length : null),
-  }
+const round1 = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10)
+
+export function summarize(values: ArrayLike<number>): Summary {
+  const sorted = sortedValues(values)
+  const at = (p: number) => round1(percentileOfSorted(sorted, p))
+  let sum = 0
+  for (const v of sorted) sum += v
+  return { n: sorted.length, p50: at(50), p90: at(90), p99: at(99), max: at(100), mean: round1(sorted.length ? sum / sorted.length : null) }
 }
 
-export function median(values: number[]): number | null {
+export function shortSummary(values: ArrayLike<number>): ShortSummary {
+  const { n, p50, p99, max } = summarize(values)
+  return { n, p50, p99, max }
+}
+
+export function median(values: ArrayLike<number>): number | null {
   return percentile(values, 50)
 }
 

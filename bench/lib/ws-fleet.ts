@@ -1,6 +1,7 @@
 import { join } from 'node:path'
-import type { Subprocess } from 'bun'
+import { ClientProcs } from './client-procs.ts'
 import { Histogram, type HistogramJSON } from './histogram.ts'
+import type { ShortSummary } from './stats.ts'
 
 // The parent side of bench/ws-clients.ts: spawn one or more client processes, open N
 // dashboard sockets among them, announce changes, read back when every client saw them.
@@ -41,64 +42,35 @@ export type FleetReport = {
   fragments: number
   changes: ChangeArrival[]
   /** Every (change, client) pair's latency. */
-  pairs: { n: number; p50: number | null; p99: number | null; max: number | null }
-}
-
-class Child {
-  private waiters: ((m: FleetReply) => void)[] = []
-  readonly hello = Promise.withResolvers<void>()
-  readonly proc: Subprocess
-
-  constructor() {
-    const prof = process.env.WS_PROF ? ['--cpu-prof-md', '--cpu-prof-dir=/tmp/wsprof'] : [] // profiling the clients themselves
-    this.proc = Bun.spawn(['bun', ...prof, join(import.meta.dir, '..', 'ws-clients.ts')], {
-      stdout: 'inherit',
-      stderr: 'inherit',
-      ipc: (m: FleetReply) => (m.type === 'hello' ? this.hello.resolve() : this.waiters.shift()?.(m)),
-    })
-  }
-
-  ask(m: FleetRequest, timeoutMs = 330_000): Promise<FleetReply> {
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`ws-clients did not answer ${m.type} in ${timeoutMs} ms`)), timeoutMs)
-      this.waiters.push((r) => {
-        clearTimeout(t)
-        if (r.type === 'error') reject(new Error(`ws-clients: ${r.message}`))
-        else resolve(r)
-      })
-      this.proc.send(m)
-    })
-  }
+  pairs: ShortSummary
 }
 
 export class WsFleet {
-  private constructor(private readonly children: Child[]) {}
+  private constructor(private readonly procs: ClientProcs<FleetRequest, FleetReply>) {}
 
   /** `procs` client processes (more than one when one process cannot keep up with the fan-out). */
   static async spawn(procs = 1): Promise<WsFleet> {
-    const children = Array.from({ length: procs }, () => new Child())
-    await Promise.all(children.map((c) => c.hello.promise))
-    return new WsFleet(children)
+    const prof = process.env.WS_PROF ? ['--cpu-prof-md', '--cpu-prof-dir=/tmp/wsprof'] : [] // profiling the clients themselves
+    return new WsFleet(await ClientProcs.spawn(['bun', ...prof, join(import.meta.dir, '..', 'ws-clients.ts')], procs))
   }
 
   get pids(): number[] {
-    return this.children.map((c) => c.proc.pid)
+    return this.procs.pids
   }
 
   async start(url: string, cookie: string, clients: number, slugs: string[]) {
-    const share = (i: number) => Math.floor(clients / this.children.length) + (i < clients % this.children.length ? 1 : 0)
     const t0 = performance.now()
-    const r = await Promise.all(this.children.map((c, i) => c.ask({ type: 'start', url, cookie, clients: share(i), slugs })))
-    return { clients: r.reduce((n, x) => n + (x as { clients: number }).clients, 0), ms: performance.now() - t0 }
+    const r = await this.procs.askAll((i) => ({ type: 'start', url, cookie, clients: this.procs.share(i, clients), slugs }), 'ready')
+    return { clients: r.reduce((n, x) => n + x.clients, 0), ms: performance.now() - t0 }
   }
 
   /** Fire-and-forget: the clients match fragments that arrived before this message too. */
   expect(changes: Change[]) {
-    for (const c of this.children) c.proc.send({ type: 'expect', changes } satisfies FleetRequest)
+    this.procs.tell({ type: 'expect', changes })
   }
 
   async report(): Promise<FleetReport> {
-    const parts = (await Promise.all(this.children.map((c) => c.ask({ type: 'report' })))) as ChildReport[]
+    const parts = await this.procs.askAll({ type: 'report' }, 'report')
     const clients = parts.reduce((n, p) => n + p.clients, 0)
     const pairs = new Histogram()
     const byId = new Map<number, { got: number; lastAt: number; t0?: number }>()
@@ -124,8 +96,8 @@ export class WsFleet {
 
   /** Changes not yet at every client (cheap; the full report walks every arrival). */
   async incomplete(): Promise<number> {
-    const r = await Promise.all(this.children.map((c) => c.ask({ type: 'progress' })))
-    return Math.max(...r.map((x) => (x as { incomplete: number }).incomplete))
+    const r = await this.procs.askAll({ type: 'progress' }, 'progress')
+    return Math.max(...r.map((x) => x.incomplete))
   }
 
   /** Waits until every client has every announced change, or the deadline passes. */
@@ -139,17 +111,10 @@ export class WsFleet {
   }
 
   async reset() {
-    await Promise.all(this.children.map((c) => c.ask({ type: 'reset' })))
+    await this.procs.askAll({ type: 'reset' }, 'ok')
   }
 
   async stop() {
-    await Promise.all(
-      this.children.map(async (c) => {
-        await c.ask({ type: 'stop' }, 10_000).catch(() => {})
-        const t = setTimeout(() => c.proc.kill(), 10_000)
-        await c.proc.exited
-        clearTimeout(t)
-      }),
-    )
+    await this.procs.stop({ type: 'stop' })
   }
 }

@@ -1,12 +1,13 @@
 // CLI and watch figures (docs/cli.md cites them). Run: bun cli/bench/latency.ts
 // Percentiles over repeated runs on whatever machine this is; nothing here is a pass/fail.
-import { connectAs } from '../../tests/harness/nats-auth.ts'
+import { connectAs, natsEnv } from '../../tests/harness/nats-auth.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { unknownStatus, type StreamerStatus } from '../../shared/src/contracts/status.ts'
 import { subjects } from '../../shared/src/contracts/names.ts'
 import { freePort } from '../../scripts/infra/ports.ts'
+import { percentile } from '../../bench/lib/stats.ts'
 import { testStack } from '../../tests/harness/stack.ts'
 import { styles } from '../src/text.ts'
 import { Board } from '../src/watch/board.ts'
@@ -15,8 +16,7 @@ import { Screen } from '../src/watch/screen.ts'
 
 const ROOT = join(import.meta.dir, '..', '..')
 const ENTRY = join(ROOT, 'cli', 'src', 'main.ts')
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
-const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms (n=${xs.length})`
+const fmt = (xs: number[]) => `p50 ${percentile(xs, 50)!.toFixed(1)} ms, p99 ${percentile(xs, 99)!.toFixed(1)} ms (n=${xs.length})`
 
 async function timeRuns(argv: string[], env: Record<string, string>, n: number): Promise<number[]> {
   const out: number[] = []
@@ -40,7 +40,8 @@ console.log(`NATS down → exit 4 (streamers list):      ${fmt(await timeRuns([p
 // 2. Against a stack with 200 streamers.
 const stack = await testStack({ services: ['auth', 'poller'], sim: { channels: 200, activity: false }, env: { LOG_LEVEL: 'warn' } })
 try {
-  const env = { NATS_URL: stack.env.NATS_URL!, POLLER_PORT: stack.env.POLLER_PORT!, AUTH_PORT: stack.env.AUTH_PORT!, GATEWAY_PORT: stack.env.GATEWAY_PORT! }
+  // The CLI connects as the operator, with that identity's key (nats-server runs with authentication on).
+  const env = { NATS_URL: stack.env.NATS_URL!, POLLER_PORT: stack.env.POLLER_PORT!, AUTH_PORT: stack.env.AUTH_PORT!, GATEWAY_PORT: stack.env.GATEWAY_PORT!, ...natsEnv('operator') }
   const channels = (await (await fetch(`${stack.simUrl}/_sim/channels`)).json()) as { slug: string }[]
   const t0 = performance.now()
   const imp = Bun.spawn([process.execPath, ENTRY, 'streamers', 'import', '-'], { env: { PATH: process.env.PATH!, ...env }, stdin: new Blob([channels.map((c) => c.slug).join('\n')]), stdout: 'pipe' })

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { rmSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Subprocess } from 'bun'
+import { startLocalServer, type LocalServer } from './local-server.ts'
 import { freePort, waitForPort } from './ports.ts'
 
 export function natsServerBin(): string | null {
@@ -11,49 +10,24 @@ export function natsServerBin(): string | null {
   return null
 }
 
-export type LocalNats = {
-  port: number
-  url: string
-  storeDir: string
-  kill: (signal?: NodeJS.Signals) => void
-  start: () => Promise<void>
-  stop: () => Promise<void>
-  destroy: () => Promise<void>
-}
+export type LocalNats = LocalServer & { port: number; url: string; storeDir: string }
 
-/** A private nats-server with JetStream on a random loopback port and its own store dir. */
-/** `authConf`: the nats-server include from scripts/infra/nats-auth.ts (every client must then authenticate). */
+/**
+ * A private nats-server with JetStream on a random loopback port and its own store dir.
+ * `authConf`: the nats-server include from scripts/infra/nats-auth.ts (every client must then authenticate).
+ */
 export async function startLocalNats(opts: { storeDir?: string; port?: number; authConf?: string } = {}): Promise<LocalNats> {
   const bin = natsServerBin()
   if (!bin) throw new Error('nats-server is not installed (apt-get install nats-server)')
   const storeDir = opts.storeDir ?? (await mkdtemp(join(tmpdir(), 'kickmon-nats-')))
-  const temporary = !opts.storeDir
   const port = opts.port ?? (await freePort())
-  let proc: Subprocess | null = null
-  const start = async () => {
-    const auth = opts.authConf ? ['-c', opts.authConf] : []
-    proc = Bun.spawn([bin, ...auth, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdout: 'ignore', stderr: process.env.NATS_SERVER_LOG ? 'inherit' : 'ignore' })
-    await waitForPort(port)
-  }
-  const stop = async () => {
-    if (!proc) return
-    const p = proc
-    proc = null
-    p.kill('SIGTERM')
-    await p.exited
-  }
-  await start()
-  process.once('exit', () => {
-    proc?.kill('SIGKILL')
-    if (temporary) rmSync(storeDir, { recursive: true, force: true })
+  const auth = opts.authConf ? ['-c', opts.authConf] : []
+  const server = await startLocalServer({
+    spawn: () => Bun.spawn([bin, ...auth, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdout: 'ignore', stderr: process.env.NATS_SERVER_LOG ? 'inherit' : 'ignore' }),
+    ready: () => waitForPort(port),
+    stopSignal: 'SIGTERM',
+    dataDir: storeDir,
+    temporary: !opts.storeDir,
   })
-  return {
-    port, url: `nats://127.0.0.1:${port}`, storeDir,
-    kill: (signal = 'SIGKILL') => proc?.kill(signal),
-    start, stop,
-    destroy: async () => {
-      await stop()
-      if (temporary) await rm(storeDir, { recursive: true, force: true })
-    },
-  }
+  return { ...server, port, url: `nats://127.0.0.1:${port}`, storeDir }
 }

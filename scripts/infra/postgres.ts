@@ -1,9 +1,8 @@
 import { existsSync, readdirSync, mkdirSync, chownSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { rmSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Subprocess } from 'bun'
+import { startLocalServer, type LocalServer } from './local-server.ts'
 import { freePort, waitForPort } from './ports.ts'
 
 /** Debian's PostgreSQL binaries (highest installed major), or null when not installed. */
@@ -22,15 +21,11 @@ function cmd(bin: string, args: string[]) {
   return asRoot ? ['setpriv', '--reuid=postgres', '--regid=postgres', '--init-groups', '--', bin, ...args] : [bin, ...args]
 }
 
-export type LocalPostgres = {
+export type LocalPostgres = LocalServer & {
   port: number
   dataDir: string
   adminUrl: string
   url: (db: string) => string
-  kill: (signal?: NodeJS.Signals) => void
-  start: () => Promise<void>
-  stop: () => Promise<void>
-  destroy: () => Promise<void>
 }
 
 /**
@@ -41,7 +36,6 @@ export async function startLocalPostgres(opts: { dataDir?: string; port?: number
   const bin = postgresBinDir()
   if (!bin) throw new Error('PostgreSQL is not installed (apt-get install postgresql)')
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'kickmon-pg-')))
-  const temporary = !opts.dataDir
   mkdirSync(dataDir, { recursive: true })
   if (asRoot) {
     const pw = await Bun.$`id -u postgres`.text()
@@ -56,42 +50,27 @@ export async function startLocalPostgres(opts: { dataDir?: string; port?: number
   const port = opts.port ?? (await freePort())
   const settings = ['-c', 'listen_addresses=127.0.0.1', '-p', String(port), '-k', dataDir, '-c', 'max_connections=200']
   if (opts.fast) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off')
-  let proc: Subprocess | null = null
-
-  const start = async () => {
-    proc = Bun.spawn(cmd(join(bin, 'postgres'), ['-D', dataDir, ...settings]), { cwd: dataDir, stdout: 'ignore', stderr: 'pipe' })
-    await waitForPort(port)
-    // The port opens a moment before the server accepts logins.
-    for (let i = 0; i < 100; i++) {
-      const r = Bun.spawnSync([join(bin, 'pg_isready'), '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'])
-      if (r.exitCode === 0) return
-      await Bun.sleep(50)
-    }
-    throw new Error('PostgreSQL did not become ready')
-  }
-  const stop = async () => {
-    if (!proc) return
-    const p = proc
-    proc = null
-    p.kill('SIGINT') // "fast" shutdown
-    await p.exited
-  }
-  await start()
-  process.once('exit', () => {
-    proc?.kill('SIGKILL')
-    if (temporary) rmSync(dataDir, { recursive: true, force: true })
+  const server = await startLocalServer({
+    spawn: () => Bun.spawn(cmd(join(bin, 'postgres'), ['-D', dataDir, ...settings]), { cwd: dataDir, stdout: 'ignore', stderr: 'pipe' }),
+    ready: async () => {
+      await waitForPort(port)
+      // The port opens a moment before the server accepts logins.
+      for (let i = 0; i < 100; i++) {
+        const r = Bun.spawnSync([join(bin, 'pg_isready'), '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres'])
+        if (r.exitCode === 0) return
+        await Bun.sleep(50)
+      }
+      throw new Error('PostgreSQL did not become ready')
+    },
+    stopSignal: 'SIGINT', // "fast" shutdown
+    dataDir,
+    temporary: !opts.dataDir,
   })
   return {
+    ...server,
     port,
     dataDir,
     adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
     url: (db) => `postgres://postgres@127.0.0.1:${port}/${db}`,
-    kill: (signal = 'SIGKILL') => proc?.kill(signal),
-    start,
-    stop,
-    destroy: async () => {
-      await stop()
-      if (temporary) await rm(dataDir, { recursive: true, force: true })
-    },
   }
 }

@@ -1,5 +1,6 @@
 import type { Subprocess } from 'bun'
 import { join } from 'node:path'
+import { forEachPiece } from './stream-pieces.ts'
 
 export const ROOT = join(import.meta.dir, '..', '..')
 export type ServiceName = 'auth' | 'poller' | 'gateway' | 'notifier' | 'kick-sim' | 'notify-sim'
@@ -60,21 +61,10 @@ export class SupervisedProcess {
   }
 
   private async pipe(stream: ReadableStream<Uint8Array>) {
-    const decoder = new TextDecoder()
-    let buf = ''
-    const reader = stream.getReader()
-    for (;;) {
-      const { value, done } = await reader.read()
-      if (done) break
-      buf += decoder.decode(value, { stream: true })
-      let nl: number
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl)
-        buf = buf.slice(nl + 1)
-        if (line.trim()) this.sink(this.name, line)
-      }
+    const put = (line: string) => {
+      if (line.trim()) this.sink(this.name, line)
     }
-    if (buf.trim()) this.sink(this.name, buf)
+    put(await forEachPiece(stream, '\n', put))
   }
 
   kill(signal: NodeJS.Signals = 'SIGKILL') {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import type { Browser, Page } from 'playwright-core'
 import { launchBrowser } from '../harness/browser.ts'
 import { ADMIN, testStack } from '../harness/stack.ts'
-import { adminApi, loggedIn, shot, simChannels, simPatch, visibleRows } from './helpers.ts'
+import { adminApi, adminPage, closeAll, loggedIn, shot, simChannels, simPatch, visibleRows } from './helpers.ts'
 
 // The dashboard in a real browser against the real services: viewer changes re-sort rows and
 // update the counts without a reload; sort, filters and grouping live in the URL and survive
@@ -25,14 +25,11 @@ beforeAll(async () => {
   await Promise.all(s.map((slug, i) => simPatch(stack.simUrl!, slug, i < 3 ? { live: true, viewers: 100 * (i + 1), category: i === 2 ? 'Chess' : 'Just Chatting' } : { live: false })))
   for (const slug of s) await api.json('POST', '/api/v1/streamers', { slug })
   browser = await launchBrowser()
-  page = (await loggedIn(browser, stack.gatewayUrl, ADMIN.username, ADMIN.password)).page
+  page = await adminPage(browser, stack.gatewayUrl)
   await page.waitForFunction(() => document.querySelectorAll('#rows > .row.live').length === 3, undefined, { timeout: 15_000 })
 }, 120_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await stack?.destroy()
-})
+afterAll(() => closeAll(browser, stack))
 
 test('viewer changes re-sort the rows and update the counts without a reload', async () => {
   await noReload(page)

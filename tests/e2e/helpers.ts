@@ -3,6 +3,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { join } from 'node:path'
 import { ARTIFACTS } from '../harness/browser.ts'
+import { gatewayLogin } from '../harness/gateway-login.ts'
 import { ADMIN } from '../harness/stack.ts'
 
 export type Api = {
@@ -12,10 +13,7 @@ export type Api = {
 
 /** The JSON API with an admin session (cookie + CSRF token), as a script would use it. */
 export async function adminApi(gatewayUrl: string): Promise<Api> {
-  const r = await fetch(`${gatewayUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) })
-  if (!r.ok) throw new Error(`admin login: ${r.status}`)
-  const cookie = r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
-  const { csrf_token } = (await r.json()) as { csrf_token: string }
+  const { cookie, csrf: csrf_token } = await gatewayLogin(gatewayUrl, ADMIN)
   const call = (method: string, path: string, body?: unknown) =>
     fetch(gatewayUrl + path, {
       method,
@@ -52,6 +50,17 @@ export async function loggedIn(browser: Browser, gatewayUrl: string, username: s
   await page.waitForURL(`${gatewayUrl}/`)
   await page.waitForSelector('#conn[data-state="open"]')
   return { ctx, page }
+}
+
+/** A page of its own with the admin signed in (loggedIn). */
+export async function adminPage(browser: Browser, gatewayUrl: string): Promise<Page> {
+  return (await loggedIn(browser, gatewayUrl, ADMIN.username, ADMIN.password)).page
+}
+
+/** The end of an end-to-end file: the browser closed, then the stack stopped (either may be missing when setup failed). */
+export async function closeAll(browser: Browser | undefined, stack: { destroy: () => Promise<void> } | undefined) {
+  await browser?.close()
+  await stack?.destroy()
 }
 
 /** The slugs of the dashboard rows a page shows, in display order. */

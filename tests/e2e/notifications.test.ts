@@ -2,8 +2,8 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import type { Browser, Page } from 'playwright-core'
 import { launchBrowser } from '../harness/browser.ts'
 import { eventually } from '../harness/services.ts'
-import { ADMIN, testStack } from '../harness/stack.ts'
-import { adminApi, loggedIn, shot, simChannels, simPatch } from './helpers.ts'
+import { testStack } from '../harness/stack.ts'
+import { adminApi, adminPage, closeAll, shot, simChannels, simPatch } from './helpers.ts'
 
 // The /notifications page in a real browser against the whole system (the notifier and the
 // provider simulators as processes): add a Discord channel with the form, test it, add a
@@ -22,13 +22,10 @@ beforeAll(async () => {
   const api = await adminApi(stack.gatewayUrl)
   for (const s of slugs) await api.json('POST', '/api/v1/streamers', { slug: s })
   browser = await launchBrowser()
-  page = (await loggedIn(browser, stack.gatewayUrl, ADMIN.username, ADMIN.password)).page
+  page = await adminPage(browser, stack.gatewayUrl)
 }, 180_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await stack?.destroy()
-})
+afterAll(() => closeAll(browser, stack))
 
 const discordMessages = async () => (await (await fetch(`${stack.notifySimUrl}/_sim/discord/messages`)).json()) as { id: string; content: string; embeds: { title: string }[]; edits: number }[]
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import type { Browser, ConsoleMessage } from 'playwright-core'
 import { launchBrowser } from '../harness/browser.ts'
 import { ADMIN, testStack } from '../harness/stack.ts'
-import { adminApi, loggedIn, shot, simChannels, simPatch } from './helpers.ts'
+import { adminApi, closeAll, loggedIn, shot, simChannels, simPatch } from './helpers.ts'
 
 // Every page, on a desktop and a phone: it renders without a script error or a single
 // Content-Security-Policy violation, every form control has a label, images have alt text,
@@ -22,10 +22,7 @@ beforeAll(async () => {
   browser = await launchBrowser()
 }, 120_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await stack?.destroy()
-})
+afterAll(() => closeAll(browser, stack))
 
 const PAGES = ['/', '/streamers/{0}', '/admin/users', '/admin/streamers', '/admin/pages', '/share', '/account', '/notifications', '/system']
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import type { Browser, BrowserContext } from 'playwright-core'
 import { launchBrowser } from '../harness/browser.ts'
 import { testStack } from '../harness/stack.ts'
-import { adminApi, shot, simChannels, simPatch } from './helpers.ts'
+import { adminApi, closeAll, shot, simChannels, simPatch } from './helpers.ts'
 
 // A public status page in a real Chromium without an account: it updates live when a
 // streamer changes in kick-sim, sets no cookie, and its /embed works inside an <iframe> on
@@ -42,8 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   allowed?.stop(true)
   foreign?.stop(true)
-  await browser?.close()
-  await stack?.destroy()
+  await closeAll(browser, stack)
 })
 
 test('a public page updates live, shows only its streamers and sets no cookie', async () => {

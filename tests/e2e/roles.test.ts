@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import type { Browser } from 'playwright-core'
 import { launchBrowser } from '../harness/browser.ts'
 import { ADMIN, testStack } from '../harness/stack.ts'
-import { adminApi, loggedIn, shot, simChannels, visibleRows, type Api } from './helpers.ts'
+import { adminApi, closeAll, loggedIn, shot, simChannels, type Api, visibleRows } from './helpers.ts'
 
 // Roles in a real browser: each role sees exactly its streamers and pages; an admin creates
 // a user and assigns streamers in the UI and that user's open dashboard gains them live;
@@ -26,10 +26,7 @@ beforeAll(async () => {
   browser = await launchBrowser()
 }, 120_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await stack?.destroy()
-})
+afterAll(() => closeAll(browser, stack))
 
 const navLinks = (page: import('playwright-core').Page) => page.$$eval('.topnav a:not(.brand)', (as) => as.map((a) => a.textContent!.trim()))
 

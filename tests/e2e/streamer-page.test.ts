@@ -3,8 +3,8 @@ import type { Browser, Page } from 'playwright-core'
 import { readFile } from 'node:fs/promises'
 import { launchBrowser } from '../harness/browser.ts'
 import { eventually } from '../harness/services.ts'
-import { ADMIN, testStack } from '../harness/stack.ts'
-import { adminApi, loggedIn, shot, simChannels, simPatch } from './helpers.ts'
+import { testStack } from '../harness/stack.ts'
+import { adminApi, adminPage, closeAll, shot, simChannels, simPatch } from './helpers.ts'
 
 // The streamer page against a simulated stream: the chart draws the recorded history, the
 // past-streams table and the timeline show what happened, and both CSV downloads say exactly
@@ -34,13 +34,10 @@ beforeAll(async () => {
     return r?.ended_at
   }, 20_000, 'the stream to end in PostgreSQL')
   browser = await launchBrowser()
-  page = (await loggedIn(browser, stack.gatewayUrl, ADMIN.username, ADMIN.password)).page
+  page = await adminPage(browser, stack.gatewayUrl)
 }, 120_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await stack?.destroy()
-})
+afterAll(() => closeAll(browser, stack))
 
 test('the chart draws the simulated history; ranges switch without a reload', async () => {
   await page.goto(`${stack.gatewayUrl}/streamers/${slug}`)

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { ARTIFACTS, launchBrowser } from '../harness/browser.ts'
 import { eventually } from '../harness/services.ts'
 import { ADMIN, testStack } from '../harness/stack.ts'
+import { closeAll } from './helpers.ts'
 
 // The walking skeleton: a simulated Kick channel goes live, the poller sees it, NATS carries
 // it, PostgreSQL records it, and an open dashboard shows it without a reload.
@@ -25,10 +26,7 @@ beforeAll(async () => {
   browser = await launchBrowser()
 }, 120_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await stack?.destroy()
-})
+afterAll(() => closeAll(browser, stack))
 
 test('log in, watch a channel go live and offline on the dashboard without a reload', async () => {
   const page = await browser.newPage()

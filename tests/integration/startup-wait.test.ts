@@ -4,7 +4,7 @@ import { natsEnv, testNatsAuth } from '../harness/nats-auth.ts'
 import { startLocalNats, type LocalNats } from '../../scripts/infra/nats.ts'
 import { freePort } from '../../scripts/infra/ports.ts'
 import { SupervisedProcess, waitForHttp } from '../../scripts/infra/processes.ts'
-import { prepareDatabase } from '../../scripts/infra/stack.ts'
+import { prepareDatabase } from '../../scripts/infra/database.ts'
 import { eventually } from '../harness/services.ts'
 
 // PostgreSQL and NATS not up yet when a service starts: it waits (and says so), it does not

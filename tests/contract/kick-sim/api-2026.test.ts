@@ -1,29 +1,31 @@
-import { afterEach, describe, expect, test } from 'bun:test'
-import type { KickSim } from '../../../services/kick-sim/src/sim.ts'
-import { api, appToken, control, newSim, query, receiver } from './helpers.ts'
+import { describe, expect, test } from 'bun:test'
+import type { KickSim, KickSimOptions } from '../../../services/kick-sim/src/sim.ts'
+import { api, appToken, control, newSim, query, receiver, stopAfterEach, subscribe, type Receiver } from './helpers.ts'
 
 // Kick's public API as it is at the end of 2026 (docs/kick-sim.md, "Kick in 2026"): per-stream
 // UUIDs, the documented error envelope, hidden viewer counts, v1 livestreams deprecated,
 // automatic unsubscription of failing webhooks.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 let sim: KickSim
-let rx: ReturnType<typeof receiver> | null = null
-afterEach(async () => {
-  await sim?.stop()
-  rx?.stop()
-  rx = null
-})
+let rx: Receiver | null = null
+stopAfterEach(() => [sim, rx])
 
 const json = async (res: Response) => (await res.json()) as { data: any; message: string }
 const liveItems = async (token: string, userIds: number[]) => (await json(await api(sim, token, `/public/v1/users/livestreams?${query('user_id', userIds)}`))).data as any[]
 const v2Items = async (token: string) => (await json(await api(sim, token, '/public/v2/livestreams?limit=1000'))).data as any[]
 
+/** A new sim, an app token for it, and one of its offline channels started with `viewers`. */
+async function withLiveChannel(opts: KickSimOptions, viewers: number) {
+  sim = newSim(opts)
+  const token = await appToken(sim)
+  const ch = sim.world.list().find((c) => !c.live)!
+  await control(sim, 'PATCH', `/_sim/channels/${ch.slug}`, { live: true, viewers })
+  return { token, ch }
+}
+
 describe('per-stream UUID id on users/livestreams and v2 items', () => {
   test('the same id on every poll of one stream, on both endpoints; a new stream (even a quick restart) gets a new one', async () => {
-    sim = newSim({ channels: 20, seed: 11 })
-    const token = await appToken(sim)
-    const ch = sim.world.list().find((c) => !c.live)!
-    await control(sim, 'PATCH', `/_sim/channels/${ch.slug}`, { live: true, viewers: 40 })
+    const { token, ch } = await withLiveChannel({ channels: 20, seed: 11 }, 40)
     const [first] = await liveItems(token, [ch.user_id])
     const [again] = await liveItems(token, [ch.user_id])
     expect(first.id).toMatch(UUID)
@@ -81,10 +83,7 @@ describe('error envelope', () => {
 
 describe('hidden viewer count', () => {
   test('a channel hiding its count reports viewer_count 0 on every source while live; showing it again brings the count back', async () => {
-    sim = newSim({ channels: 10, seed: 13 })
-    const token = await appToken(sim)
-    const ch = sim.world.list().find((c) => !c.live)!
-    await control(sim, 'PATCH', `/_sim/channels/${ch.slug}`, { live: true, viewers: 1234 })
+    const { token, ch } = await withLiveChannel({ channels: 10, seed: 13 }, 1234)
     const hidden = await control(sim, 'PATCH', `/_sim/channels/${ch.slug}`, { viewers_hidden: true })
     expect(await hidden.json()).toMatchObject({ live: true, viewers: 1234, viewers_hidden: true }) // the control view keeps the truth
 
@@ -131,10 +130,7 @@ describe('automatic unsubscription of failing webhooks', () => {
     expect(await (await control(sim, 'PUT', '/_sim/subscriptions/policy', { unsubscribe_after_s: 0 })).json()).toEqual({ unsubscribe_after_s: 0 })
     expect((await control(sim, 'PUT', '/_sim/subscriptions/policy', { unsubscribe_after_s: -1 })).status).toBe(400)
     const ch = sim.world.list().find((c) => !c.live)!
-    await api(sim, token, '/public/v1/events/subscriptions', {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ broadcaster_user_id: ch.user_id, events: [{ name: 'livestream.status.updated', version: 1 }], method: 'webhook' }),
-    })
+    await subscribe(sim, token, ch.user_id, ['livestream.status.updated'])
     await control(sim, 'PATCH', `/_sim/channels/${ch.slug}`, { live: true })
     await rx.waitFor(1)
     await sim.webhooks.idle()
@@ -148,10 +144,7 @@ describe('automatic unsubscription of failing webhooks', () => {
     sim = newSim({ channels: 10, webhookUrl: rx.url })
     const token = await appToken(sim)
     const [a, b] = sim.world.list().filter((c) => !c.live)
-    const sub = (userId: number) => api(sim, token, '/public/v1/events/subscriptions', {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ broadcaster_user_id: userId, events: [{ name: 'livestream.status.updated', version: 1 }], method: 'webhook' }),
-    })
+    const sub = (userId: number) => subscribe(sim, token, userId, ['livestream.status.updated'])
     await sub(a!.user_id)
     await sub(b!.user_id)
     await control(sim, 'PATCH', `/_sim/channels/${a!.slug}`, { live: true })

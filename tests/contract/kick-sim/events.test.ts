@@ -1,17 +1,13 @@
-import { afterEach, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { createVerify } from 'node:crypto'
 import type { KickSim, KickSimOptions } from '../../../services/kick-sim/src/sim.ts'
-import { api, appToken, control, newSim, receiver } from './helpers.ts'
+import { api, appToken, control, newSim, receiver, stopAfterEach, subscribe, type Receiver } from './helpers.ts'
 
 // docs/kick-api.md#webhooks: subscriptions, signed deliveries, delivery faults.
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/
 let sim: KickSim
-let rx: ReturnType<typeof receiver> | null = null
-afterEach(async () => {
-  await sim?.stop()
-  rx?.stop()
-  rx = null
-})
+let rx: Receiver | null = null
+stopAfterEach(() => [sim, rx])
 
 async function setup(opts: KickSimOptions = {}, status?: (n: number) => number) {
   rx = receiver(status)
@@ -20,14 +16,6 @@ async function setup(opts: KickSimOptions = {}, status?: (n: number) => number) 
   return { token, rx }
 }
 
-async function subscribe(token: string, userId: number, events = ['livestream.status.updated', 'livestream.metadata.updated']) {
-  const res = await api(sim, token, '/public/v1/events/subscriptions', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ broadcaster_user_id: userId, events: events.map((name) => ({ name, version: 1 })), method: 'webhook' }),
-  })
-  return { status: res.status, body: (await res.json()) as { data: any; message: string } }
-}
 
 const offline = () => sim.world.list().find((c) => !c.live)!
 const verify = (pem: string, h: Record<string, string>, body: string) =>
@@ -37,7 +25,7 @@ describe('subscriptions', () => {
   test('POST answers per-event results; GET lists them; DELETE ?id= → 204', async () => {
     const { token } = await setup()
     const ch = offline()
-    const { status, body } = await subscribe(token, ch.user_id)
+    const { status, body } = await subscribe(sim, token, ch.user_id)
     expect(status).toBe(200)
     expect(body.message).toBe('OK')
     expect(body.data).toHaveLength(2)
@@ -65,11 +53,11 @@ describe('subscriptions', () => {
     })
     expect(res.status).toBe(400)
     expect(((await res.json()) as { message: string }).message).toBe('Bad request')
-    expect((await subscribe(token, ch.user_id)).status).toBe(200)
-    const over = await subscribe(token, ch.user_id)
+    expect((await subscribe(sim, token, ch.user_id)).status).toBe(200)
+    const over = await subscribe(sim, token, ch.user_id)
     expect(over.status).toBe(400)
     expect(over.body).toEqual({ data: 'event subscription limit reached', message: 'Bad request' })
-    expect((await subscribe(token, ch.user_id, ['livestream.status.updated'])).status).toBe(200) // exactly at the cap
+    expect((await subscribe(sim, token, ch.user_id, ['livestream.status.updated'])).status).toBe(200) // exactly at the cap
   })
 })
 
@@ -77,7 +65,7 @@ describe('deliveries', () => {
   test('going live delivers livestream.status.updated with six headers and a signature the served key verifies', async () => {
     const { token, rx } = await setup()
     const ch = offline()
-    const sub = await subscribe(token, ch.user_id, ['livestream.status.updated'])
+    const sub = await subscribe(sim, token, ch.user_id, ['livestream.status.updated'])
     const pemRes = await api(sim, null, '/public/v1/public-key')
     const pem = ((await pemRes.json()) as { data: { public_key: string } }).data.public_key
     const res = await control(sim, 'PATCH', `/_sim/channels/${ch.slug}`, { live: true })
@@ -101,7 +89,7 @@ describe('deliveries', () => {
   test('going offline sends ended_at; a title/category change sends livestream.metadata.updated; viewers alone send nothing', async () => {
     const { token, rx } = await setup()
     const ch = sim.world.list().find((c) => c.live)!
-    await subscribe(token, ch.user_id)
+    await subscribe(sim, token, ch.user_id)
     await control(sim, 'PATCH', `/_sim/channels/${ch.slug}`, { viewers: 4242 })
     await control(sim, 'PATCH', `/_sim/channels/${ch.slug}`, { title: 'new title', category: { id: 10, name: 'Chess' } })
     await control(sim, 'PATCH', `/_sim/channels/${ch.slug}`, { live: false })
@@ -118,8 +106,8 @@ describe('deliveries', () => {
   test('duplicate subscriptions are each delivered, with different message ids', async () => {
     const { token, rx } = await setup()
     const ch = offline()
-    await subscribe(token, ch.user_id, ['livestream.status.updated'])
-    await subscribe(token, ch.user_id, ['livestream.status.updated'])
+    await subscribe(sim, token, ch.user_id, ['livestream.status.updated'])
+    await subscribe(sim, token, ch.user_id, ['livestream.status.updated'])
     await control(sim, 'PATCH', `/_sim/channels/${ch.slug}`, { live: true })
     const got = await rx.waitFor(2)
     expect(new Set(got.map((g) => g.headers['kick-event-message-id'])).size).toBe(2)
@@ -129,7 +117,7 @@ describe('deliveries', () => {
   test('POST /_sim/webhooks delivers the current state now', async () => {
     const { token, rx } = await setup()
     const ch = offline()
-    await subscribe(token, ch.user_id)
+    await subscribe(sim, token, ch.user_id)
     const res = await control(sim, 'POST', '/_sim/webhooks', { slug: ch.slug, event: 'livestream.metadata.updated' })
     expect(await res.json()).toEqual({ event: 'livestream.metadata.updated', slug: ch.slug, subscriptions: 1 })
     const [d] = await rx.waitFor(1)
@@ -143,8 +131,8 @@ describe('delivery faults', () => {
   test('duplicateRate 1 sends the same message id twice; duplicateNewIdRate 1 sends a copy with a new id', async () => {
     const { token, rx } = await setup()
     const [a, b] = sim.world.list().filter((c) => !c.live)
-    await subscribe(token, a!.user_id, ['livestream.status.updated'])
-    await subscribe(token, b!.user_id, ['livestream.status.updated'])
+    await subscribe(sim, token, a!.user_id, ['livestream.status.updated'])
+    await subscribe(sim, token, b!.user_id, ['livestream.status.updated'])
     await control(sim, 'PUT', '/_sim/faults', { webhook: { duplicateRate: 1 } })
     await control(sim, 'PATCH', `/_sim/channels/${a!.slug}`, { live: true })
     const same = await rx.waitFor(2)
@@ -164,7 +152,7 @@ describe('delivery faults', () => {
   test('dropRate 1 sends nothing and counts the drop', async () => {
     const { token, rx } = await setup()
     const ch = offline()
-    await subscribe(token, ch.user_id)
+    await subscribe(sim, token, ch.user_id)
     await control(sim, 'PUT', '/_sim/faults', { webhook: { dropRate: 1 } })
     await control(sim, 'PATCH', `/_sim/channels/${ch.slug}`, { live: true })
     await Bun.sleep(200)
@@ -175,7 +163,7 @@ describe('delivery faults', () => {
   test('delayMs holds a delivery back', async () => {
     const { token, rx } = await setup()
     const ch = offline()
-    await subscribe(token, ch.user_id, ['livestream.status.updated'])
+    await subscribe(sim, token, ch.user_id, ['livestream.status.updated'])
     await control(sim, 'PUT', '/_sim/faults', { webhook: { delayMs: 400 } })
     const t0 = Date.now()
     await control(sim, 'PATCH', `/_sim/channels/${ch.slug}`, { live: true })
@@ -188,7 +176,7 @@ describe('delivery faults', () => {
   test('reorderWindowMs delivers a burst newest first', async () => {
     const { token, rx } = await setup()
     const ch = offline()
-    await subscribe(token, ch.user_id, ['livestream.status.updated'])
+    await subscribe(sim, token, ch.user_id, ['livestream.status.updated'])
     await control(sim, 'PUT', '/_sim/faults', { webhook: { reorderWindowMs: 200 } })
     await control(sim, 'PATCH', `/_sim/channels/${ch.slug}`, { live: true })
     await control(sim, 'PATCH', `/_sim/channels/${ch.slug}`, { live: false })
@@ -199,7 +187,7 @@ describe('delivery faults', () => {
   test('a subscription whose deliveries keep failing is removed after unsubscribeAfterS', async () => {
     const { token, rx } = await setup({ unsubscribeAfterS: 1 }, () => 500)
     const ch = offline()
-    await subscribe(token, ch.user_id, ['livestream.status.updated'])
+    await subscribe(sim, token, ch.user_id, ['livestream.status.updated'])
     await control(sim, 'PATCH', `/_sim/channels/${ch.slug}`, { live: true })
     await rx.waitFor(1)
     await sim.webhooks.idle()

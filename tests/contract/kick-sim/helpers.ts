@@ -1,3 +1,4 @@
+import { afterEach } from 'bun:test'
 import { createKickSim, type KickSim, type KickSimOptions } from '../../../services/kick-sim/src/sim.ts'
 
 // In-process helpers: requests go straight to sim.fetch (no port) unless a test needs one.
@@ -34,12 +35,23 @@ export async function control(sim: KickSim, method: string, path: string, body?:
   }))
 }
 
+/** Subscribes the app to `events` of one broadcaster, delivered by webhook. */
+export async function subscribe(sim: KickSim, token: string, userId: number, events = ['livestream.status.updated', 'livestream.metadata.updated']) {
+  const res = await api(sim, token, '/public/v1/events/subscriptions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ broadcaster_user_id: userId, events: events.map((name) => ({ name, version: 1 })), method: 'webhook' }),
+  })
+  return { status: res.status, body: (await res.json()) as { data: any; message: string } }
+}
+
 export function query(key: string, values: (string | number)[]): string {
   return values.map((v) => `${key}=${encodeURIComponent(String(v))}`).join('&')
 }
 
 /** A webhook receiver on port 0 that records every delivery. */
 export type Received = { headers: Record<string, string>; body: string; at: number }
+export type Receiver = ReturnType<typeof receiver>
 
 export function receiver(status: (n: number) => number = () => 200) {
   const got: Received[] = []
@@ -70,4 +82,13 @@ export function receiver(status: (n: number) => number = () => 200) {
     },
     stop: () => server.stop(true),
   }
+}
+
+/** After each test of the calling file: stops the kick-sim and the webhook receiver `current` names then. */
+export function stopAfterEach(current: () => [KickSim | undefined, Receiver | null]) {
+  afterEach(async () => {
+    const [sim, rx] = current()
+    await sim?.stop()
+    rx?.stop()
+  })
 }

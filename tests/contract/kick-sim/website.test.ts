@@ -63,12 +63,18 @@ describe('website endpoints', () => {
 })
 
 describe('blocks', () => {
-  test('challenge: plain fetch gets 403 + cf-mitigated: challenge + "Just a moment..." and never passes', async () => {
+  /** A new sim with `fault` on: what the website API answers for its first channel (a 403). */
+  async function blocked(fault: { challenge: true } | { waf: true }) {
     sim = newSim()
     const ch = sim.world.list()[0]!
-    await control(sim, 'PUT', '/_sim/faults', { challenge: true })
+    await control(sim, 'PUT', '/_sim/faults', fault)
     const res = await web(`/api/v2/channels/${ch.slug}`)
     expect(res.status).toBe(403)
+    return { ch, res }
+  }
+
+  test('challenge: plain fetch gets 403 + cf-mitigated: challenge + "Just a moment..." and never passes', async () => {
+    const { ch, res } = await blocked({ challenge: true })
     expect(res.headers.get('cf-mitigated')).toBe('challenge')
     expect(res.headers.get('server')).toBe('cloudflare')
     expect(res.headers.get('cf-ray')).toMatch(/^[0-9a-f]{16}-[A-Z]{3}$/)
@@ -85,11 +91,7 @@ describe('blocks', () => {
   })
 
   test('WAF block: 403 JSON {"error":"Request blocked by security policy.","reference":"<8 hex>"}', async () => {
-    sim = newSim()
-    const ch = sim.world.list()[0]!
-    await control(sim, 'PUT', '/_sim/faults', { waf: true })
-    const res = await web(`/api/v2/channels/${ch.slug}`)
-    expect(res.status).toBe(403)
+    const { ch, res } = await blocked({ waf: true })
     const body = (await res.json()) as Record<string, string>
     expect(Object.keys(body).sort()).toEqual(['error', 'reference'])
     expect(body.error).toBe('Request blocked by security policy.')

@@ -295,12 +295,23 @@ describe('share links', () => {
 })
 
 describe('rate limits', () => {
-  test('each address has its own budget on the public routes; past it 429 with Retry-After', async () => {
+  type Limit = GatewayHarness['gw']['result']['deps']['pub']['limit']
+  /** Runs `check` with the public routes' limits set to `limits` and every budget full, then puts the old limits back. */
+  async function withLimits(limits: Limit['limits'], check: (limit: Limit) => Promise<void>) {
     const limit = h.gw.result.deps.pub.limit
     const saved = limit.limits
     limit.reset()
-    limit.limits = { burst: 5, perSecond: 0.001, sockets: 2 }
+    limit.limits = limits
     try {
+      await check(limit)
+    } finally {
+      limit.limits = saved
+      limit.reset()
+    }
+  }
+
+  test('each address has its own budget on the public routes; past it 429 with Retry-After', async () => {
+    await withLimits({ burst: 5, perSecond: 0.001, sockets: 2 }, async (limit) => {
       const codes = []
       for (let i = 0; i < 7; i++) codes.push((await visit(i % 2 ? `/badge/${A}.svg` : '/p/team')).status)
       expect(codes.slice(0, 5).every((c) => c === 200)).toBe(true)
@@ -321,27 +332,17 @@ describe('rate limits', () => {
       expect((await c.closed).code).toBe(1013)
       a.ws.close()
       b.ws.close()
-    } finally {
-      limit.limits = saved
-      limit.reset()
-    }
+    })
   })
 
   test('behind a trusted proxy each client has its own budget; from anyone else X-Forwarded-For is not believed', async () => {
-    const limit = h.gw.result.deps.pub.limit
-    const saved = limit.limits
-    limit.reset()
-    limit.limits = { burst: 2, perSecond: 0.001, sockets: 5 }
-    try {
+    await withLimits({ burst: 2, perSecond: 0.001, sockets: 5 }, async () => {
       const viaProxy = (client: string) => visit('/p/team.json', { headers: { 'x-forwarded-for': client } }).then((r) => r.status)
       expect([await viaProxy('203.0.113.1'), await viaProxy('203.0.113.1'), await viaProxy('203.0.113.1')]).toEqual([200, 200, 429])
       expect(await viaProxy('203.0.113.2')).toBe(200)
       // No trusted peer (app.handle has no socket): naming a fresh address each time does not buy a new budget.
       const spoofed = (client: string) => h.handle('/p/team.json', { headers: { 'x-forwarded-for': client } }).then((r) => r.status)
       expect([await spoofed('198.51.100.1'), await spoofed('198.51.100.2'), await spoofed('198.51.100.3')]).toEqual([200, 200, 429])
-    } finally {
-      limit.limits = saved
-      limit.reset()
-    }
+    })
   })
 })

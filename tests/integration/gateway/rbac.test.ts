@@ -34,27 +34,23 @@ const HOOK = { type: 'webhook', name: 'rbac hook', config: { url: 'http://127.0.
 
 const TABLE: Record<string, Entry> = {
   // ---------------------------------------------------------------- public and plumbing
-  'GET /healthz': [{ who: 'anon', path: '/healthz', expect: 200 }],
-  'GET /readyz': [{ who: 'anon', path: '/readyz', expect: 200 }],
-  'GET /metrics': [{ who: 'anon', path: '/metrics', expect: 200 }],
-  'GET /assets/:file': [{ who: 'anon', path: '/assets/app.css', expect: 200 }, { who: 'anon', path: '/assets/..%2Fpackage.json', expect: 404 }, { who: 'anon', path: '/assets/constructor', expect: 404 }],
+  'GET /healthz': cases('/healthz', ['anon', 200]),
+  'GET /readyz': cases('/readyz', ['anon', 200]),
+  'GET /metrics': cases('/metrics', ['anon', 200]),
+  'GET /assets/:file': cases('/assets/app.css', ['anon', 200], ['anon', 404, { path: '/assets/..%2Fpackage.json' }], ['anon', 404, { path: '/assets/constructor' }]),
   'POST /webhooks/kick': async (h) => {
     // Kick's deliveries are signed; an unsigned one is refused before anything else.
     const r = await h.handle('/webhooks/kick', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
     expect(r.status).toBeGreaterThanOrEqual(400)
     expect(r.status).toBeLessThan(500)
   },
-  'GET /api/v1/openapi.json': [{ who: 'anon', path: '/api/v1/openapi.json', expect: 200 }],
-  'GET /login': [{ who: 'anon', path: '/login', expect: 200 }, { who: 'viewer', path: '/login', expect: 303 }],
-  'GET /media/:kind/:slug': [
-    { who: 'anon', path: `/media/avatar/${A}`, expect: 401 },
-    { who: 'viewer', path: `/media/avatar/${A}`, expect: 200 },
-    { who: 'viewer', path: `/media/banner/${A}`, expect: 200 },
-    { who: 'viewer', path: `/media/avatar/${B}`, expect: 404 },
-    { who: 'user', path: `/media/avatar/${C}`, expect: 404 },
-    { who: 'admin', path: `/media/avatar/${C}`, expect: 200 },
-    { who: 'admin', path: `/media/thumbnail/${C}`, expect: 404 },
-  ],
+  'GET /api/v1/openapi.json': cases('/api/v1/openapi.json', ['anon', 200]),
+  'GET /login': cases('/login', ['anon', 200], ['viewer', 303]),
+  'GET /media/:kind/:slug': cases(
+    '/media/avatar/{A}',
+    ['anon', 401], ['viewer', 200], ['viewer', 200, { path: '/media/banner/{A}' }], ['viewer', 404, { path: '/media/avatar/{B}' }],
+    ['user', 404, { path: '/media/avatar/{C}' }], ['admin', 200, { path: '/media/avatar/{C}' }], ['admin', 404, { path: '/media/thumbnail/{C}' }],
+  ),
   'WS /ws': async (h) => {
     // Real sockets: refused without a session; with one, only what the session may see.
     const url = h.base.replace('http', 'ws') + '/ws'
@@ -73,21 +69,14 @@ const TABLE: Record<string, Entry> = {
   },
 
   // ---------------------------------------------------------------- auth
-  'POST /api/v1/auth/login': [
-    { who: 'anon', path: '/api/v1/auth/login', json: { username: 'admin', password: 'wrong password' }, expect: 401 },
-    { who: 'anon', path: '/api/v1/auth/login', json: { username: 'nobody-at-all', password: 'wrong password' }, expect: 401 },
-    { who: 'anon', path: '/api/v1/auth/login', json: { username: '' }, expect: 422 },
-  ],
-  'POST /api/v1/auth/logout': [
-    { who: 'anon', path: '/api/v1/auth/logout', expect: 401 },
-    { who: 'userWriteKey', path: '/api/v1/auth/logout', expect: 400 },
-    { who: 'viewer', path: '/api/v1/auth/logout', noCsrf: true, expect: 403 },
-  ],
-  'POST /login': [
-    { who: 'anon', path: '/login', form: { username: 'admin', password: 'nope-nope' }, expect: 401 },
-    { who: 'anon', path: '/login', form: { username: '' }, expect: 422 },
-  ],
-  'POST /logout': [{ who: 'anon', path: '/logout', form: {}, expect: 303 }],
+  'POST /api/v1/auth/login': cases(
+    '/api/v1/auth/login',
+    ['anon', 401, { json: { username: 'admin', password: 'wrong password' } }],
+    ['anon', 401, { json: { username: 'nobody-at-all', password: 'wrong password' } }], ['anon', 422, { json: { username: '' } }],
+  ),
+  'POST /api/v1/auth/logout': cases('/api/v1/auth/logout', ['anon', 401], ['userWriteKey', 400], ['viewer', 403, { noCsrf: true }]),
+  'POST /login': cases('/login', ['anon', 401, { form: { username: 'admin', password: 'nope-nope' } }], ['anon', 422, { form: { username: '' } }]),
+  'POST /logout': cases({ path: '/logout', form: {} }, ['anon', 303]),
 
   // ---------------------------------------------------------------- streamers API
   'GET /api/v1/streamers': [
@@ -104,180 +93,120 @@ const TABLE: Record<string, Entry> = {
   'GET /api/v1/streamers/:slug/events': objectCases('/api/v1/streamers/{s}/events'),
   'GET /api/v1/streamers/:slug/viewers': objectCases('/api/v1/streamers/{s}/viewers'),
   'GET /api/v1/streamers/:slug/sessions': objectCases('/api/v1/streamers/{s}/sessions'),
-  'GET /api/v1/stream': [
-    { who: 'anon', path: '/api/v1/stream', expect: 401 },
-    { who: 'viewer', path: '/api/v1/stream', expect: 200 },
-    { who: 'userReadKey', path: '/api/v1/stream', expect: 200 },
-  ],
-  'POST /api/v1/streamers': [
-    { who: 'anon', path: '/api/v1/streamers', json: { slug: '{D}' }, expect: 401 },
-    { who: 'viewer', path: '/api/v1/streamers', json: { slug: '{D}' }, expect: 403 },
-    { who: 'userReadKey', path: '/api/v1/streamers', json: { slug: '{D}' }, expect: 403 },
-    { who: 'user', path: '/api/v1/streamers', json: { slug: '{D}' }, noCsrf: true, expect: 403 },
-    { who: 'user', path: '/api/v1/streamers', json: { slug: 'Not A Slug!' }, expect: 422 },
-    { who: 'user', path: '/api/v1/streamers', json: { slug: 'no-such-channel' }, expect: 404 },
-    { who: 'user', path: '/api/v1/streamers', json: { slug: '{D}' }, expect: 201 },
-    { who: 'userWriteKey', path: '/api/v1/streamers', json: { slug: '{E}' }, expect: 201 },
-    { who: 'admin', path: '/api/v1/streamers', json: { slug: '{F}' }, expect: 201 },
-  ],
-  'DELETE /api/v1/streamers/:slug': [
-    { who: 'anon', path: '/api/v1/streamers/{D}', expect: 401 },
-    { who: 'viewer', path: '/api/v1/streamers/{A}', expect: 403 },
-    { who: 'user', path: '/api/v1/streamers/{C}', expect: 404 }, // not on their list
-    { who: 'userReadKey', path: '/api/v1/streamers/{D}', expect: 403 },
-    { who: 'user', path: '/api/v1/streamers/{D}', expect: 204 }, // their own assignment
-    { who: 'admin', path: '/api/v1/streamers/{F}', expect: 204 }, // archived
-    { who: 'admin', path: '/api/v1/streamers/{F}', expect: 404 },
-  ],
-  'POST /api/v1/streamers/:slug/purge': [
-    { who: 'anon', path: '/api/v1/streamers/{F}/purge', expect: 401 },
-    { who: 'viewer', path: '/api/v1/streamers/{F}/purge', expect: 404 },
-    { who: 'user', path: '/api/v1/streamers/{F}/purge', expect: 403 },
-    { who: 'userWriteKey', path: '/api/v1/streamers/{F}/purge', expect: 403 },
-    { who: 'adminReadKey', path: '/api/v1/streamers/{F}/purge', expect: 403 },
-    { who: 'admin', path: '/api/v1/streamers/{F}/purge', noCsrf: true, expect: 403 },
-    { who: 'admin', path: '/api/v1/streamers/{A}/purge', expect: 409 }, // still monitored
-    { who: 'admin', path: '/api/v1/streamers/never-monitored/purge', expect: 404 },
-    { who: 'admin', path: '/api/v1/streamers/Not%20A%20Slug/purge', expect: 422 },
-    { who: 'admin', path: '/api/v1/streamers/{F}/purge', expect: 200 },
-    { who: 'admin', path: '/api/v1/streamers/{F}/purge', expect: 404 },
-  ],
+  'GET /api/v1/stream': cases('/api/v1/stream', ['anon', 401], ['viewer', 200], ['userReadKey', 200]),
+  'POST /api/v1/streamers': cases(
+    { path: '/api/v1/streamers', json: { slug: '{D}' } },
+    ['anon', 401], ['viewer', 403], ['userReadKey', 403], ['user', 403, { noCsrf: true }], ['user', 422, { json: { slug: 'Not A Slug!' } }],
+    ['user', 404, { json: { slug: 'no-such-channel' } }], ['user', 201], ['userWriteKey', 201, { json: { slug: '{E}' } }],
+    ['admin', 201, { json: { slug: '{F}' } }],
+  ),
+  'DELETE /api/v1/streamers/:slug': cases(
+    '/api/v1/streamers/{D}',
+    ['anon', 401], ['viewer', 403, { path: '/api/v1/streamers/{A}' }], ['user', 404, { path: '/api/v1/streamers/{C}' }], // not on their list
+    ['userReadKey', 403], ['user', 204], // their own assignment
+    ['admin', 204, { path: '/api/v1/streamers/{F}' }], // archived
+    ['admin', 404, { path: '/api/v1/streamers/{F}' }],
+  ),
+  'POST /api/v1/streamers/:slug/purge': cases(
+    '/api/v1/streamers/{F}/purge',
+    ['anon', 401], ['viewer', 404], ['user', 403], ['userWriteKey', 403], ['adminReadKey', 403], ['admin', 403, { noCsrf: true }],
+    ['admin', 409, { path: '/api/v1/streamers/{A}/purge' }], // still monitored
+    ['admin', 404, { path: '/api/v1/streamers/never-monitored/purge' }], ['admin', 422, { path: '/api/v1/streamers/Not%20A%20Slug/purge' }],
+    ['admin', 200], ['admin', 404],
+  ),
 
   // ---------------------------------------------------------------- users API
-  'GET /api/v1/users': [
-    { who: 'anon', path: '/api/v1/users', expect: 401 },
-    { who: 'viewer', path: '/api/v1/users', expect: 403 },
-    { who: 'user', path: '/api/v1/users', expect: 403 },
-    { who: 'userReadKey', path: '/api/v1/users', expect: 403 },
-    { who: 'admin', path: '/api/v1/users', expect: 200 },
-    { who: 'adminReadKey', path: '/api/v1/users?limit=1', expect: 200 },
-    { who: 'admin', path: '/api/v1/users?limit=0', expect: 422 },
-  ],
-  'POST /api/v1/users': [
-    { who: 'user', path: '/api/v1/users', json: { username: 'x1', password: 'long-enough-1', role: 'viewer' }, expect: 403 },
-    { who: 'adminReadKey', path: '/api/v1/users', json: { username: 'x1', password: 'long-enough-1', role: 'viewer' }, expect: 403 },
-    { who: 'admin', path: '/api/v1/users', json: { username: 'x1', password: 'long-enough-1', role: 'viewer' }, noCsrf: true, expect: 403 },
-    { who: 'admin', path: '/api/v1/users', json: { username: 'x1', password: 'short', role: 'viewer' }, expect: 422 },
-    { who: 'admin', path: '/api/v1/users', json: { username: 'x1', password: 'long-enough-1', role: 'boss' }, expect: 422 },
-    { who: 'admin', path: '/api/v1/users', json: { username: 'x1', password: 'long-enough-1', role: 'viewer' }, expect: 201 },
-    { who: 'admin', path: '/api/v1/users', json: { username: 'X1', password: 'long-enough-1', role: 'viewer' }, expect: 409 },
-  ],
-  'GET /api/v1/users/:id': [
-    { who: 'viewer', path: '/api/v1/users/{viewer}', expect: 200 },
-    { who: 'viewer', path: '/api/v1/users/{user}', expect: 403 },
-    { who: 'userReadKey', path: '/api/v1/users/{user}', expect: 200 },
-    { who: 'admin', path: '/api/v1/users/{viewer}', expect: 200 },
-    { who: 'admin', path: '/api/v1/users/999999', expect: 404 },
-    { who: 'admin', path: '/api/v1/users/abc', expect: 422 },
-  ],
-  'PATCH /api/v1/users/:id': [
-    { who: 'viewer', path: '/api/v1/users/{viewer}', json: { display_name: 'Vee' }, expect: 200 },
-    { who: 'viewer', path: '/api/v1/users/{viewer}', json: { role: 'admin' }, expect: 403 },
-    { who: 'viewer', path: '/api/v1/users/{user}', json: { display_name: 'x' }, expect: 403 },
-    { who: 'userReadKey', path: '/api/v1/users/{user}', json: { display_name: 'x' }, expect: 403 },
-    { who: 'admin', path: '/api/v1/users/{t1}', json: { wat: 1 }, expect: 422 },
-    { who: 'admin', path: '/api/v1/users/{t1}', json: { role: 'user' }, expect: 200 },
-  ],
-  'DELETE /api/v1/users/:id': [
-    { who: 'user', path: '/api/v1/users/{t2}', expect: 403 },
-    { who: 'admin', path: '/api/v1/users/{t2}', expect: 204 },
-    { who: 'admin', path: '/api/v1/users/{t2}', expect: 404 },
-  ],
-  'POST /api/v1/users/:id/password': [
-    { who: 'user', path: '/api/v1/users/{t3}/password', json: { password: 'new-password-9' }, expect: 403 },
-    { who: 't3' as Who, path: '/api/v1/users/{t3}/password', json: { password: 'new-password-9' }, expect: 422 }, // needs current_password
-    { who: 't3' as Who, path: '/api/v1/users/{t3}/password', json: { password: 'new-password-9', current_password: 'wrong' }, expect: 422 },
-    { who: 't3' as Who, path: '/api/v1/users/{t3}/password', json: { password: 'new-password-9', current_password: 'user-password-1' }, expect: 200 },
-    { who: 'admin', path: '/api/v1/users/{t3}/password', json: { password: 'reset-password-9' }, expect: 200 },
-  ],
-  'GET /api/v1/users/:id/streamers': [
-    { who: 'user', path: '/api/v1/users/{user}/streamers', expect: 200 },
-    { who: 'user', path: '/api/v1/users/{viewer}/streamers', expect: 403 },
-    { who: 'admin', path: '/api/v1/users/{viewer}/streamers', expect: 200 },
-  ],
-  'PUT /api/v1/users/:id/streamers': [
-    { who: 'user', path: '/api/v1/users/{user}/streamers', json: { slugs: ['{C}'] }, expect: 403 },
-    { who: 'admin', path: '/api/v1/users/{t1}/streamers', json: { slugs: ['never-monitored'] }, expect: 422 },
-    { who: 'admin', path: '/api/v1/users/{t1}/streamers', json: { slugs: ['{A}', '{C}'] }, expect: 200 },
-  ],
+  'GET /api/v1/users': cases(
+    '/api/v1/users',
+    ['anon', 401], ['viewer', 403], ['user', 403], ['userReadKey', 403], ['admin', 200], ['adminReadKey', 200, { path: '/api/v1/users?limit=1' }],
+    ['admin', 422, { path: '/api/v1/users?limit=0' }],
+  ),
+  'POST /api/v1/users': cases(
+    { path: '/api/v1/users', json: { username: 'x1', password: 'long-enough-1', role: 'viewer' } },
+    ['user', 403], ['adminReadKey', 403], ['admin', 403, { noCsrf: true }],
+    ['admin', 422, { json: { username: 'x1', password: 'short', role: 'viewer' } }],
+    ['admin', 422, { json: { username: 'x1', password: 'long-enough-1', role: 'boss' } }], ['admin', 201],
+    ['admin', 409, { json: { username: 'X1', password: 'long-enough-1', role: 'viewer' } }],
+  ),
+  'GET /api/v1/users/:id': cases(
+    '/api/v1/users/{viewer}',
+    ['viewer', 200], ['viewer', 403, { path: '/api/v1/users/{user}' }], ['userReadKey', 200, { path: '/api/v1/users/{user}' }], ['admin', 200],
+    ['admin', 404, { path: '/api/v1/users/999999' }], ['admin', 422, { path: '/api/v1/users/abc' }],
+  ),
+  'PATCH /api/v1/users/:id': cases(
+    { path: '/api/v1/users/{viewer}', json: { display_name: 'x' } },
+    ['viewer', 200, { json: { display_name: 'Vee' } }], ['viewer', 403, { json: { role: 'admin' } }], ['viewer', 403, { path: '/api/v1/users/{user}' }],
+    ['userReadKey', 403, { path: '/api/v1/users/{user}' }], ['admin', 422, { path: '/api/v1/users/{t1}', json: { wat: 1 } }],
+    ['admin', 200, { path: '/api/v1/users/{t1}', json: { role: 'user' } }],
+  ),
+  'DELETE /api/v1/users/:id': cases('/api/v1/users/{t2}', ['user', 403], ['admin', 204], ['admin', 404]),
+  'POST /api/v1/users/:id/password': cases(
+    { path: '/api/v1/users/{t3}/password', json: { password: 'new-password-9' } },
+    ['user', 403], ['t3' as Who, 422], // needs current_password
+    ['t3' as Who, 422, { json: { password: 'new-password-9', current_password: 'wrong' } }],
+    ['t3' as Who, 200, { json: { password: 'new-password-9', current_password: 'user-password-1' } }],
+    ['admin', 200, { json: { password: 'reset-password-9' } }],
+  ),
+  'GET /api/v1/users/:id/streamers': cases('/api/v1/users/{viewer}/streamers', ['user', 200, { path: '/api/v1/users/{user}/streamers' }], ['user', 403], ['admin', 200]),
+  'PUT /api/v1/users/:id/streamers': cases(
+    '/api/v1/users/{t1}/streamers',
+    ['user', 403, { path: '/api/v1/users/{user}/streamers', json: { slugs: ['{C}'] } }], ['admin', 422, { json: { slugs: ['never-monitored'] } }],
+    ['admin', 200, { json: { slugs: ['{A}', '{C}'] } }],
+  ),
 
   // ---------------------------------------------------------------- account API
-  'GET /api/v1/me': [{ who: 'anon', path: '/api/v1/me', expect: 401 }, { who: 'viewer', path: '/api/v1/me', expect: 200 }, { who: 'userReadKey', path: '/api/v1/me', expect: 200 }],
-  'GET /api/v1/sessions': [{ who: 'anon', path: '/api/v1/sessions', expect: 401 }, { who: 'viewer', path: '/api/v1/sessions', expect: 200 }],
-  'DELETE /api/v1/sessions/:id': [
-    { who: 'viewer', path: '/api/v1/sessions/{sess:other}', expect: 404 }, // someone else's
-    { who: 'viewer', path: '/api/v1/sessions/not-an-id', expect: 422 },
-    { who: 'admin', path: '/api/v1/sessions/{sess:other}', expect: 204 },
-  ],
-  'GET /api/v1/api-keys': [{ who: 'viewer', path: '/api/v1/api-keys', expect: 200 }, { who: 'anon', path: '/api/v1/api-keys', expect: 401 }],
-  'POST /api/v1/api-keys': [
-    { who: 'viewer', path: '/api/v1/api-keys', json: { name: 'mine', scope: 'read' }, expect: 201 },
-    { who: 'userWriteKey', path: '/api/v1/api-keys', json: { name: 'from a key', scope: 'read' }, expect: 403 },
-    { who: 'viewer', path: '/api/v1/api-keys', json: { name: 'x', scope: 'root' }, expect: 422 },
-  ],
-  'DELETE /api/v1/api-keys/:id': [
-    { who: 'viewer', path: '/api/v1/api-keys/{key:user}', expect: 404 }, // not theirs
-    { who: 'userReadKey', path: '/api/v1/api-keys/{key:user}', expect: 403 },
-  ],
-  'GET /api/v1/audit': [{ who: 'user', path: '/api/v1/audit', expect: 403 }, { who: 'admin', path: '/api/v1/audit?limit=5', expect: 200 }, { who: 'admin', path: '/api/v1/audit?action=DROP', expect: 422 }],
-  'GET /api/v1/health': [{ who: 'user', path: '/api/v1/health', expect: 403 }, { who: 'admin', path: '/api/v1/health', expect: 200 }, { who: 'anon', path: '/api/v1/health', expect: 401 }],
+  'GET /api/v1/me': cases('/api/v1/me', ['anon', 401], ['viewer', 200], ['userReadKey', 200]),
+  'GET /api/v1/sessions': cases('/api/v1/sessions', ['anon', 401], ['viewer', 200]),
+  'DELETE /api/v1/sessions/:id': cases(
+    '/api/v1/sessions/{sess:other}',
+    ['viewer', 404], // someone else's
+    ['viewer', 422, { path: '/api/v1/sessions/not-an-id' }], ['admin', 204],
+  ),
+  'GET /api/v1/api-keys': cases('/api/v1/api-keys', ['viewer', 200], ['anon', 401]),
+  'POST /api/v1/api-keys': cases(
+    '/api/v1/api-keys',
+    ['viewer', 201, { json: { name: 'mine', scope: 'read' } }], ['userWriteKey', 403, { json: { name: 'from a key', scope: 'read' } }],
+    ['viewer', 422, { json: { name: 'x', scope: 'root' } }],
+  ),
+  'DELETE /api/v1/api-keys/:id': cases(
+    '/api/v1/api-keys/{key:user}',
+    ['viewer', 404], // not theirs
+    ['userReadKey', 403],
+  ),
+  'GET /api/v1/audit': cases('/api/v1/audit', ['user', 403], ['admin', 200, { path: '/api/v1/audit?limit=5' }], ['admin', 422, { path: '/api/v1/audit?action=DROP' }]),
+  'GET /api/v1/health': cases('/api/v1/health', ['user', 403], ['admin', 200], ['anon', 401]),
 
   // ---------------------------------------------------------------- status pages, share links (API)
-  'GET /api/v1/status-pages': [
-    { who: 'anon', path: '/api/v1/status-pages', expect: 401 },
-    { who: 'viewer', path: '/api/v1/status-pages', expect: 403 },
-    { who: 'user', path: '/api/v1/status-pages', expect: 403 },
-    { who: 'userReadKey', path: '/api/v1/status-pages', expect: 403 },
-    { who: 'admin', path: '/api/v1/status-pages', expect: 200 },
-    { who: 'adminReadKey', path: '/api/v1/status-pages', expect: 200 },
-  ],
-  'POST /api/v1/status-pages': [
-    { who: 'anon', path: '/api/v1/status-pages', json: { slug: 'rbac', title: 'R', streamers: ['{A}'], show_viewers: true, show_history: true }, expect: 401 },
-    { who: 'user', path: '/api/v1/status-pages', json: { slug: 'rbac', title: 'R', streamers: ['{A}'], show_viewers: true, show_history: true }, expect: 403 },
-    { who: 'adminReadKey', path: '/api/v1/status-pages', json: { slug: 'rbac', title: 'R', streamers: ['{A}'], show_viewers: true, show_history: true }, expect: 403 },
-    { who: 'admin', path: '/api/v1/status-pages', json: { slug: 'rbac', title: 'R', streamers: ['{A}'], show_viewers: true, show_history: true }, noCsrf: true, expect: 403 },
-    { who: 'admin', path: '/api/v1/status-pages', json: { slug: 'rbac', title: 'R', streamers: ['never-monitored'], show_viewers: true, show_history: true }, expect: 422 },
-    { who: 'admin', path: '/api/v1/status-pages', json: { slug: 'RBAC!', title: 'R', streamers: ['{A}'], show_viewers: true, show_history: true }, expect: 422 },
-    { who: 'admin', path: '/api/v1/status-pages', json: { slug: 'rbac', title: 'R', streamers: ['{A}'], show_viewers: true, show_history: true }, expect: 201 },
-    { who: 'admin', path: '/api/v1/status-pages', json: { slug: 'rbac', title: 'R', streamers: ['{A}'], show_viewers: true, show_history: true }, expect: 409 },
-  ],
-  'GET /api/v1/status-pages/:slug': [
-    { who: 'user', path: '/api/v1/status-pages/pub', expect: 403 },
-    { who: 'admin', path: '/api/v1/status-pages/pub', expect: 200 },
-    { who: 'admin', path: '/api/v1/status-pages/nope', expect: 404 },
-    { who: 'admin', path: '/api/v1/status-pages/NO%20PE', expect: 422 },
-  ],
-  'PATCH /api/v1/status-pages/:slug': [
-    { who: 'user', path: '/api/v1/status-pages/rbac', json: { title: 'x' }, expect: 403 },
-    { who: 'admin', path: '/api/v1/status-pages/rbac', json: { streamers: ['never-monitored'] }, expect: 422 },
-    { who: 'admin', path: '/api/v1/status-pages/rbac', json: { title: 'Renamed' }, expect: 200 },
-  ],
-  'DELETE /api/v1/status-pages/:slug': [
-    { who: 'user', path: '/api/v1/status-pages/rbac', expect: 403 },
-    { who: 'admin', path: '/api/v1/status-pages/rbac', expect: 204 },
-    { who: 'admin', path: '/api/v1/status-pages/rbac', expect: 404 },
-  ],
-  'GET /api/v1/share-links': [
-    { who: 'anon', path: '/api/v1/share-links', expect: 401 },
-    { who: 'viewer', path: '/api/v1/share-links', expect: 200 },
-    { who: 'userReadKey', path: '/api/v1/share-links?include_revoked=true', expect: 200 },
-  ],
-  'POST /api/v1/share-links': [
-    { who: 'anon', path: '/api/v1/share-links', json: { target: { type: 'streamer', slug: '{A}' }, expires_in: 600 }, expect: 401 },
-    { who: 'viewer', path: '/api/v1/share-links', json: { target: { type: 'streamer', slug: '{A}' }, expires_in: 600 }, expect: 201 },
-    { who: 'viewer', path: '/api/v1/share-links', json: { target: { type: 'streamer', slug: '{B}' }, expires_in: 600 }, expect: 404 },
-    { who: 'user', path: '/api/v1/share-links', json: { target: { type: 'view', slugs: ['{A}', '{C}'] }, expires_in: 600 }, expect: 404 },
-    { who: 'user', path: '/api/v1/share-links', json: { target: { type: 'view', slugs: ['{A}', '{B}'] }, expires_in: 600 }, noCsrf: true, expect: 403 },
-    { who: 'userReadKey', path: '/api/v1/share-links', json: { target: { type: 'streamer', slug: '{A}' }, expires_in: 600 }, expect: 403 },
-    { who: 'user', path: '/api/v1/share-links', json: { target: { type: 'streamer', slug: '{A}' }, expires_in: 40 * 86_400 }, expect: 422 },
-    { who: 'userWriteKey', path: '/api/v1/share-links', json: { target: { type: 'view', slugs: ['{A}', '{B}'] }, expires_in: 600 }, expect: 201 },
-    { who: 'admin', path: '/api/v1/share-links', json: { target: { type: 'streamer', slug: '{C}' }, expires_in: 600 }, expect: 201 },
-  ],
-  'DELETE /api/v1/share-links/:id': [
-    { who: 'viewer', path: '/api/v1/share-links/00000000-0000-4000-8000-000000000000', expect: 404 },
-    { who: 'viewer', path: '/api/v1/share-links/not-an-id', expect: 422 },
-    { who: 'userReadKey', path: '/api/v1/share-links/00000000-0000-4000-8000-000000000000', expect: 403 },
-  ],
+  'GET /api/v1/status-pages': cases('/api/v1/status-pages', ['anon', 401], ['viewer', 403], ['user', 403], ['userReadKey', 403], ['admin', 200], ['adminReadKey', 200]),
+  'POST /api/v1/status-pages': cases(
+    { path: '/api/v1/status-pages', json: { slug: 'rbac', title: 'R', streamers: ['{A}'], show_viewers: true, show_history: true } },
+    ['anon', 401], ['user', 403], ['adminReadKey', 403], ['admin', 403, { noCsrf: true }],
+    ['admin', 422, { json: { slug: 'rbac', title: 'R', streamers: ['never-monitored'], show_viewers: true, show_history: true } }],
+    ['admin', 422, { json: { slug: 'RBAC!', title: 'R', streamers: ['{A}'], show_viewers: true, show_history: true } }], ['admin', 201], ['admin', 409],
+  ),
+  'GET /api/v1/status-pages/:slug': cases(
+    '/api/v1/status-pages/pub',
+    ['user', 403], ['admin', 200], ['admin', 404, { path: '/api/v1/status-pages/nope' }], ['admin', 422, { path: '/api/v1/status-pages/NO%20PE' }],
+  ),
+  'PATCH /api/v1/status-pages/:slug': cases(
+    '/api/v1/status-pages/rbac',
+    ['user', 403, { json: { title: 'x' } }], ['admin', 422, { json: { streamers: ['never-monitored'] } }], ['admin', 200, { json: { title: 'Renamed' } }],
+  ),
+  'DELETE /api/v1/status-pages/:slug': cases('/api/v1/status-pages/rbac', ['user', 403], ['admin', 204], ['admin', 404]),
+  'GET /api/v1/share-links': cases('/api/v1/share-links', ['anon', 401], ['viewer', 200], ['userReadKey', 200, { path: '/api/v1/share-links?include_revoked=true' }]),
+  'POST /api/v1/share-links': cases(
+    { path: '/api/v1/share-links', json: { target: { type: 'streamer', slug: '{A}' }, expires_in: 600 } },
+    ['anon', 401], ['viewer', 201], ['viewer', 404, { json: { target: { type: 'streamer', slug: '{B}' }, expires_in: 600 } }],
+    ['user', 404, { json: { target: { type: 'view', slugs: ['{A}', '{C}'] }, expires_in: 600 } }],
+    ['user', 403, { json: { target: { type: 'view', slugs: ['{A}', '{B}'] }, expires_in: 600 }, noCsrf: true }], ['userReadKey', 403],
+    ['user', 422, { json: { target: { type: 'streamer', slug: '{A}' }, expires_in: 40 * 86_400 } }],
+    ['userWriteKey', 201, { json: { target: { type: 'view', slugs: ['{A}', '{B}'] }, expires_in: 600 } }],
+    ['admin', 201, { json: { target: { type: 'streamer', slug: '{C}' }, expires_in: 600 } }],
+  ),
+  'DELETE /api/v1/share-links/:id': cases(
+    '/api/v1/share-links/00000000-0000-4000-8000-000000000000',
+    ['viewer', 404], ['viewer', 422, { path: '/api/v1/share-links/not-an-id' }], ['userReadKey', 403],
+  ),
 
   // ---------------------------------------------------------------- public routes (no account)
   'GET /p/:slug': async (h) => {
@@ -290,7 +219,7 @@ const TABLE: Record<string, Entry> = {
     expect((await h.handle('/p/pub.json')).status).toBe(200)
     expect((await h.handle('/p/nope')).status).toBe(404)
   },
-  'GET /p/:slug/embed': [{ who: 'anon', path: '/p/pub/embed', expect: 200 }, { who: 'anon', path: '/p/nope/embed', expect: 404 }],
+  'GET /p/:slug/embed': cases('/p/pub/embed', ['anon', 200], ['anon', 404, { path: '/p/nope/embed' }]),
   'WS /p/:slug/live': async (h) => {
     const url = h.base.replace('http', 'ws') + '/p/pub/live'
     const got = await wsOutcome(new WebSocket(url), 1500)
@@ -319,113 +248,73 @@ const TABLE: Record<string, Entry> = {
   },
 
   // ---------------------------------------------------------------- pages and their fragments
-  'GET /': [{ who: 'anon', path: '/', expect: 303 }, { who: 'viewer', path: '/', expect: 200 }, { who: 'admin', path: '/?sort=name&group=state&live=1', expect: 200 }, { who: 'viewer', path: '/?sort=evil', expect: 422 }],
-  'POST /streamers': [
-    { who: 'viewer', path: '/streamers', form: { slug: '{G}' }, expect: 403 },
-    { who: 'user', path: '/streamers', form: { slug: 'https://kick.com/{G}' }, expect: 200 },
-  ],
+  'GET /': cases('/', ['anon', 303], ['viewer', 200], ['admin', 200, { path: '/?sort=name&group=state&live=1' }], ['viewer', 422, { path: '/?sort=evil' }]),
+  'POST /streamers': cases('/streamers', ['viewer', 403, { form: { slug: '{G}' } }], ['user', 200, { form: { slug: 'https://kick.com/{G}' } }]),
   'GET /streamers/:slug': objectCases('/streamers/{s}', 303),
   'GET /streamers/:slug/sessions': objectCases('/streamers/{s}/sessions'),
   'GET /streamers/:slug/timeline': objectCases('/streamers/{s}/timeline'),
   'GET /streamers/:slug/viewers.csv': objectCases('/streamers/{s}/viewers.csv'),
   'GET /streamers/:slug/sessions.csv': objectCases('/streamers/{s}/sessions.csv'),
-  'DELETE /streamers/:slug': [
-    { who: 'viewer', path: '/streamers/{A}', expect: 403 },
-    { who: 'user', path: '/streamers/{G}', expect: 200 },
-  ],
+  'DELETE /streamers/:slug': cases('/streamers/{A}', ['viewer', 403], ['user', 200, { path: '/streamers/{G}' }]),
   'GET /admin/users': roleCases('/admin/users', 303),
-  'POST /admin/users': [
-    { who: 'user', path: '/admin/users', form: { username: 'x2', password: 'long-enough-2', role: 'viewer' }, expect: 403 },
-    { who: 'admin', path: '/admin/users', form: { username: 'x2', password: 'long-enough-2', role: 'viewer' }, noCsrf: true, expect: 403 },
-    { who: 'admin', path: '/admin/users', form: { username: 'x2', password: 'long-enough-2', role: 'viewer', display_name: '' }, expect: 201 },
-  ],
-  'PATCH /admin/users/:id': [
-    { who: 'user', path: '/admin/users/{t4}', form: { disabled: 'true' }, expect: 403 },
-    { who: 'admin', path: '/admin/users/{t4}', form: {}, expect: 422 },
-    { who: 'admin', path: '/admin/users/{t4}', form: { disabled: 'true' }, expect: 200 },
-  ],
-  'POST /admin/users/:id/password': [
-    { who: 'user', path: '/admin/users/{t4}/password', form: { password: 'fresh-password-1' }, expect: 403 },
-    { who: 'admin', path: '/admin/users/{t4}/password', form: { password: 'fresh-password-1' }, expect: 200 },
-  ],
-  'GET /admin/users/:id/streamers': [{ who: 'user', path: '/admin/users/{t4}/streamers', expect: 403 }, { who: 'admin', path: '/admin/users/{t4}/streamers', expect: 200 }],
-  'PUT /admin/users/:id/streamers': [
-    { who: 'user', path: '/admin/users/{t4}/streamers', form: { slugs: ['{A}'] }, expect: 403 },
-    { who: 'admin', path: '/admin/users/{t4}/streamers', form: { slugs: ['{A}', '{B}'], paste: '{C}' }, expect: 200 },
-  ],
-  'POST /admin/users/bulk-assign': [
-    { who: 'user', path: '/admin/users/bulk-assign', form: { user_ids: '{t4}', slugs: '{A}', action: 'add' }, expect: 403 },
-    { who: 'admin', path: '/admin/users/bulk-assign', form: { slugs: '{A}', action: 'add' }, expect: 422 },
-    { who: 'admin', path: '/admin/users/bulk-assign', form: { user_ids: ['{t4}', '{t5}'], slugs: '{A}\n{B}', action: 'add' }, expect: 200 },
-  ],
-  'DELETE /admin/users/:id': [{ who: 'user', path: '/admin/users/{t5}', expect: 403 }, { who: 'admin', path: '/admin/users/{t5}', expect: 200 }],
+  'POST /admin/users': cases(
+    { path: '/admin/users', form: { username: 'x2', password: 'long-enough-2', role: 'viewer' } },
+    ['user', 403], ['admin', 403, { noCsrf: true }],
+    ['admin', 201, { form: { username: 'x2', password: 'long-enough-2', role: 'viewer', display_name: '' } }],
+  ),
+  'PATCH /admin/users/:id': cases({ path: '/admin/users/{t4}', form: { disabled: 'true' } }, ['user', 403], ['admin', 422, { form: {} }], ['admin', 200]),
+  'POST /admin/users/:id/password': cases({ path: '/admin/users/{t4}/password', form: { password: 'fresh-password-1' } }, ['user', 403], ['admin', 200]),
+  'GET /admin/users/:id/streamers': cases('/admin/users/{t4}/streamers', ['user', 403], ['admin', 200]),
+  'PUT /admin/users/:id/streamers': cases('/admin/users/{t4}/streamers', ['user', 403, { form: { slugs: ['{A}'] } }], ['admin', 200, { form: { slugs: ['{A}', '{B}'], paste: '{C}' } }]),
+  'POST /admin/users/bulk-assign': cases(
+    '/admin/users/bulk-assign',
+    ['user', 403, { form: { user_ids: '{t4}', slugs: '{A}', action: 'add' } }], ['admin', 422, { form: { slugs: '{A}', action: 'add' } }],
+    ['admin', 200, { form: { user_ids: ['{t4}', '{t5}'], slugs: '{A}\n{B}', action: 'add' } }],
+  ),
+  'DELETE /admin/users/:id': cases('/admin/users/{t5}', ['user', 403], ['admin', 200]),
   'GET /admin/streamers': roleCases('/admin/streamers', 303),
-  'POST /admin/streamers': [
-    { who: 'user', path: '/admin/streamers', form: { slug: '{H}' }, expect: 403 },
-    { who: 'admin', path: '/admin/streamers', form: { slug: 'no-such-channel' }, expect: 404 },
-    { who: 'admin', path: '/admin/streamers', form: { slug: '{H}' }, expect: 201 },
-    { who: 'admin', path: '/admin/streamers', form: { slug: '{H}' }, expect: 200 },
-  ],
-  'POST /admin/streamers/import': [
-    { who: 'user', path: '/admin/streamers/import', form: { list: '{H}' }, expect: 403 },
-    { who: 'admin', path: '/admin/streamers/import', form: { list: '{H}\nno-such-channel\nBAD SLUG!' }, expect: 200 },
-  ],
-  'DELETE /admin/streamers/:slug': [{ who: 'user', path: '/admin/streamers/{H}', expect: 403 }, { who: 'admin', path: '/admin/streamers/{H}', expect: 200 }],
-  'POST /admin/streamers/:slug/purge': [
-    { who: 'user', path: '/admin/streamers/{H}/purge', form: { confirm: '{H}' }, expect: 403 },
-    { who: 'admin', path: '/admin/streamers/{H}/purge', form: { confirm: 'something-else' }, expect: 422 },
-    { who: 'admin', path: '/admin/streamers/{A}/purge', form: { confirm: '{A}' }, expect: 409 },
-    { who: 'admin', path: '/admin/streamers/{H}/purge', form: { confirm: '{H}' }, expect: 200 },
-  ],
+  'POST /admin/streamers': cases({ path: '/admin/streamers', form: { slug: '{H}' } }, ['user', 403], ['admin', 404, { form: { slug: 'no-such-channel' } }], ['admin', 201], ['admin', 200]),
+  'POST /admin/streamers/import': cases('/admin/streamers/import', ['user', 403, { form: { list: '{H}' } }], ['admin', 200, { form: { list: '{H}\nno-such-channel\nBAD SLUG!' } }]),
+  'DELETE /admin/streamers/:slug': cases('/admin/streamers/{H}', ['user', 403], ['admin', 200]),
+  'POST /admin/streamers/:slug/purge': cases(
+    { path: '/admin/streamers/{H}/purge', form: { confirm: '{H}' } },
+    ['user', 403], ['admin', 422, { form: { confirm: 'something-else' } }],
+    ['admin', 409, { path: '/admin/streamers/{A}/purge', form: { confirm: '{A}' } }], ['admin', 200],
+  ),
   'GET /admin/pages': [...roleCases('/admin/pages', 303), { who: 'admin', path: '/admin/pages?edit=pub', expect: 200 }],
-  'POST /admin/pages': [
-    { who: 'user', path: '/admin/pages', form: { slug: 'form-page', title: 'F', streamers: '{A}' }, expect: 403 },
-    { who: 'admin', path: '/admin/pages', form: { slug: 'form-page', title: 'F', streamers: 'never-monitored' }, expect: 422 },
-    { who: 'admin', path: '/admin/pages', form: { slug: 'Form Page', title: 'F', streamers: '{A}' }, expect: 422 },
-    { who: 'admin', path: '/admin/pages', form: { slug: 'form-page', title: 'F', streamers: '{A}\n{B}', show_viewers: '1' }, expect: 201 },
-    { who: 'admin', path: '/admin/pages', form: { editing: 'form-page', slug: 'form-page', title: 'F2', streamers: '{B}' }, expect: 200 },
-  ],
-  'DELETE /admin/pages/:slug': [
-    { who: 'user', path: '/admin/pages/form-page', expect: 403 },
-    { who: 'admin', path: '/admin/pages/form-page', expect: 200 },
-    { who: 'admin', path: '/admin/pages/form-page', expect: 404 },
-  ],
-  'GET /share': [{ who: 'anon', path: '/share', expect: 303 }, { who: 'viewer', path: '/share', expect: 200 }, { who: 'admin', path: '/share', expect: 200 }],
-  'POST /share': [
-    { who: 'anon', path: '/share', form: { slugs: '{A}', expires_in: '3600' }, expect: 401 },
-    { who: 'viewer', path: '/share', form: { slugs: '{B}', expires_in: '3600' }, expect: 404 },
-    { who: 'viewer', path: '/share', form: { slugs: '{A}', expires_in: '12' }, expect: 422 },
-    { who: 'viewer', path: '/share', form: { slugs: '{A}', expires_in: '3600' }, noCsrf: true, expect: 403 },
-    { who: 'viewer', path: '/share', form: { slugs: '{A}', expires_in: '3600' }, expect: 201 },
-    { who: 'user', path: '/share', form: { slugs: ['{A}', '{B}'], title: 'both', expires_in: '86400' }, expect: 201 },
-  ],
-  'DELETE /share/:id': [
-    { who: 'viewer', path: '/share/00000000-0000-4000-8000-000000000000', expect: 404 },
-    { who: 'viewer', path: '/share/nope', expect: 422 },
-  ],
-  'GET /account': [{ who: 'anon', path: '/account', expect: 303 }, { who: 'viewer', path: '/account', expect: 200 }],
-  'POST /account/password': [
-    { who: 'anon', path: '/account/password', form: {}, expect: 401 },
-    { who: 't6' as Who, path: '/account/password', form: { current_password: 'user-password-1', new_password: 'another-pass-1', confirm: 'different-1' }, expect: 422 },
-    { who: 't6' as Who, path: '/account/password', form: { current_password: 'user-password-1', new_password: 'another-pass-1', confirm: 'another-pass-1' }, expect: 200 },
-  ],
-  'DELETE /account/sessions/:id': [{ who: 'viewer', path: '/account/sessions/{sess:other}', expect: 404 }],
-  'POST /account/api-keys': [{ who: 'viewer', path: '/account/api-keys', form: { name: 'page key', scope: 'read' }, expect: 201 }, { who: 'viewer', path: '/account/api-keys', form: { name: '', scope: 'read' }, expect: 422 }],
-  'DELETE /account/api-keys/:id': [{ who: 'viewer', path: '/account/api-keys/{key:user}', expect: 404 }, { who: 'user', path: '/account/api-keys/{key:user}', expect: 200 }],
+  'POST /admin/pages': cases(
+    '/admin/pages',
+    ['user', 403, { form: { slug: 'form-page', title: 'F', streamers: '{A}' } }],
+    ['admin', 422, { form: { slug: 'form-page', title: 'F', streamers: 'never-monitored' } }],
+    ['admin', 422, { form: { slug: 'Form Page', title: 'F', streamers: '{A}' } }],
+    ['admin', 201, { form: { slug: 'form-page', title: 'F', streamers: '{A}\n{B}', show_viewers: '1' } }],
+    ['admin', 200, { form: { editing: 'form-page', slug: 'form-page', title: 'F2', streamers: '{B}' } }],
+  ),
+  'DELETE /admin/pages/:slug': cases('/admin/pages/form-page', ['user', 403], ['admin', 200], ['admin', 404]),
+  'GET /share': cases('/share', ['anon', 303], ['viewer', 200], ['admin', 200]),
+  'POST /share': cases(
+    { path: '/share', form: { slugs: '{A}', expires_in: '3600' } },
+    ['anon', 401], ['viewer', 404, { form: { slugs: '{B}', expires_in: '3600' } }], ['viewer', 422, { form: { slugs: '{A}', expires_in: '12' } }],
+    ['viewer', 403, { noCsrf: true }], ['viewer', 201], ['user', 201, { form: { slugs: ['{A}', '{B}'], title: 'both', expires_in: '86400' } }],
+  ),
+  'DELETE /share/:id': cases('/share/00000000-0000-4000-8000-000000000000', ['viewer', 404], ['viewer', 422, { path: '/share/nope' }]),
+  'GET /account': cases('/account', ['anon', 303], ['viewer', 200]),
+  'POST /account/password': cases(
+    '/account/password',
+    ['anon', 401, { form: {} }],
+    ['t6' as Who, 422, { form: { current_password: 'user-password-1', new_password: 'another-pass-1', confirm: 'different-1' } }],
+    ['t6' as Who, 200, { form: { current_password: 'user-password-1', new_password: 'another-pass-1', confirm: 'another-pass-1' } }],
+  ),
+  'DELETE /account/sessions/:id': cases('/account/sessions/{sess:other}', ['viewer', 404]),
+  'POST /account/api-keys': cases('/account/api-keys', ['viewer', 201, { form: { name: 'page key', scope: 'read' } }], ['viewer', 422, { form: { name: '', scope: 'read' } }]),
+  'DELETE /account/api-keys/:id': cases('/account/api-keys/{key:user}', ['viewer', 404], ['user', 200]),
   // ---------------------------------------------------------------- notifications (every role manages its own; admins all)
-  'GET /api/v1/notification-channels': [
-    { who: 'anon', path: '/api/v1/notification-channels', expect: 401 },
-    { who: 'viewer', path: '/api/v1/notification-channels', expect: 200 },
-    { who: 'userReadKey', path: '/api/v1/notification-channels', expect: 200 },
-  ],
-  'POST /api/v1/notification-channels': [
-    { who: 'anon', path: '/api/v1/notification-channels', json: HOOK, expect: 401 },
-    { who: 'viewer', path: '/api/v1/notification-channels', json: HOOK, expect: 201 },
-    { who: 'viewer', path: '/api/v1/notification-channels', json: HOOK, noCsrf: true, expect: 403 },
-    { who: 'userReadKey', path: '/api/v1/notification-channels', json: HOOK, expect: 403 },
-    { who: 'userWriteKey', path: '/api/v1/notification-channels', json: HOOK, expect: 201 },
-    { who: 'viewer', path: '/api/v1/notification-channels', json: { ...HOOK, config: { url: 'file:///etc/passwd' } }, expect: 422 },
-  ],
+  'GET /api/v1/notification-channels': cases('/api/v1/notification-channels', ['anon', 401], ['viewer', 200], ['userReadKey', 200]),
+  'POST /api/v1/notification-channels': cases(
+    { path: '/api/v1/notification-channels', json: HOOK },
+    ['anon', 401], ['viewer', 201], ['viewer', 403, { noCsrf: true }], ['userReadKey', 403], ['userWriteKey', 201],
+    ['viewer', 422, { json: { ...HOOK, config: { url: 'file:///etc/passwd' } } }],
+  ),
   'GET /api/v1/notification-channels/:id': async () => {
     const id = await channelOf(viewer)
     expect(await status(viewer, 'GET', `/api/v1/notification-channels/${id}`)).toBe(200)
@@ -439,17 +328,9 @@ const TABLE: Record<string, Entry> = {
     expect(await status(viewer, 'PATCH', `/api/v1/notification-channels/${id}`, { name: 'renamed' })).toBe(200)
     expect(await status(viewer, 'PATCH', `/api/v1/notification-channels/${id}`, { owner_id: 1 })).toBe(422)
   },
-  'DELETE /api/v1/notification-channels/:id': async () => {
-    const id = await channelOf(viewer)
-    expect(await status(user, 'DELETE', `/api/v1/notification-channels/${id}`)).toBe(404)
-    expect(await status(viewer, 'DELETE', `/api/v1/notification-channels/${id}`)).toBe(204)
-  },
-  'POST /api/v1/notification-channels/:id/test': async () => {
-    const id = await channelOf(viewer)
-    expect(await status(user, 'POST', `/api/v1/notification-channels/${id}/test`)).toBe(404)
-    expect(await status(viewer, 'POST', `/api/v1/notification-channels/${id}/test`)).toBe(200)
-  },
-  'GET /api/v1/notification-rules': [{ who: 'anon', path: '/api/v1/notification-rules', expect: 401 }, { who: 'viewer', path: '/api/v1/notification-rules', expect: 200 }],
+  'DELETE /api/v1/notification-channels/:id': ownerOnly(channelOf, 'DELETE', (id) => `/api/v1/notification-channels/${id}`, 204),
+  'POST /api/v1/notification-channels/:id/test': ownerOnly(channelOf, 'POST', (id) => `/api/v1/notification-channels/${id}/test`, 200),
+  'GET /api/v1/notification-rules': cases('/api/v1/notification-rules', ['anon', 401], ['viewer', 200]),
   'POST /api/v1/notification-rules': async () => {
     const id = await channelOf(viewer)
     expect(await status(viewer, 'POST', '/api/v1/notification-rules', { channel_id: id, streamers: [slug.A], events: ['online'] })).toBe(201)
@@ -463,76 +344,47 @@ const TABLE: Record<string, Entry> = {
     expect(await status(user, 'GET', `/api/v1/notification-rules/${rule}`)).toBe(404)
     expect(await status(h.admin, 'GET', `/api/v1/notification-rules/${rule}`)).toBe(200)
   },
-  'PATCH /api/v1/notification-rules/:id': async () => {
-    const rule = await ruleOf(viewer)
-    expect(await status(user, 'PATCH', `/api/v1/notification-rules/${rule}`, { cooldown_s: 5 })).toBe(404)
-    expect(await status(viewer, 'PATCH', `/api/v1/notification-rules/${rule}`, { cooldown_s: 5 })).toBe(200)
-  },
-  'DELETE /api/v1/notification-rules/:id': async () => {
-    const rule = await ruleOf(viewer)
-    expect(await status(user, 'DELETE', `/api/v1/notification-rules/${rule}`)).toBe(404)
-    expect(await status(viewer, 'DELETE', `/api/v1/notification-rules/${rule}`)).toBe(204)
-  },
-  'POST /api/v1/notification-templates/preview': [
-    { who: 'anon', path: '/api/v1/notification-templates/preview', json: { channel_type: 'slack' }, expect: 401 },
-    { who: 'viewer', path: '/api/v1/notification-templates/preview', json: { channel_type: 'slack', template: '{{ streamer.slug }}' }, expect: 200 },
-    { who: 'viewer', path: '/api/v1/notification-templates/preview', json: { channel_type: 'slack', template: '{% if %}' }, expect: 422 },
-  ],
-  'GET /api/v1/notification-deliveries': [
-    { who: 'anon', path: '/api/v1/notification-deliveries', expect: 401 },
-    { who: 'viewer', path: '/api/v1/notification-deliveries?limit=5', expect: 200 },
-    { who: 'viewer', path: '/api/v1/notification-deliveries?limit=0', expect: 422 },
-  ],
-  'GET /notifications': [{ who: 'anon', path: '/notifications', expect: 303 }, { who: 'viewer', path: '/notifications', expect: 200 }],
-  'GET /notifications/deliveries': [{ who: 'anon', path: '/notifications/deliveries', expect: 401 }, { who: 'viewer', path: '/notifications/deliveries', expect: 200 }],
-  'POST /notifications/channels': [
-    { who: 'anon', path: '/notifications/channels', form: { type: 'slack', name: 'x' }, expect: 401 },
-    { who: 'viewer', path: '/notifications/channels', form: { type: 'webhook', name: 'page hook', url: 'http://127.0.0.1:9/hook' }, expect: 201 },
-    { who: 'viewer', path: '/notifications/channels', form: { type: 'webhook', name: 'page hook', url: 'http://127.0.0.1:9/hook' }, noCsrf: true, expect: 403 },
-    { who: 'viewer', path: '/notifications/channels', form: { type: 'discord', name: 'bad', webhook_url: 'nope' }, expect: 422 },
-  ],
-  'POST /notifications/channels/:id/test': async () => {
-    const id = await channelOf(viewer)
-    expect(await status(user, 'POST', `/notifications/channels/${id}/test`, {})).toBe(404)
-    expect(await status(viewer, 'POST', `/notifications/channels/${id}/test`, {})).toBe(200)
-  },
-  'DELETE /notifications/channels/:id': async () => {
-    const id = await channelOf(viewer)
-    expect(await status(user, 'DELETE', `/notifications/channels/${id}`)).toBe(404)
-    expect(await status(viewer, 'DELETE', `/notifications/channels/${id}`)).toBe(200)
-  },
+  'PATCH /api/v1/notification-rules/:id': ownerOnly(ruleOf, 'PATCH', (id) => `/api/v1/notification-rules/${id}`, 200, { cooldown_s: 5 }),
+  'DELETE /api/v1/notification-rules/:id': ownerOnly(ruleOf, 'DELETE', (id) => `/api/v1/notification-rules/${id}`, 204),
+  'POST /api/v1/notification-templates/preview': cases(
+    '/api/v1/notification-templates/preview',
+    ['anon', 401, { json: { channel_type: 'slack' } }], ['viewer', 200, { json: { channel_type: 'slack', template: '{{ streamer.slug }}' } }],
+    ['viewer', 422, { json: { channel_type: 'slack', template: '{% if %}' } }],
+  ),
+  'GET /api/v1/notification-deliveries': cases(
+    '/api/v1/notification-deliveries',
+    ['anon', 401], ['viewer', 200, { path: '/api/v1/notification-deliveries?limit=5' }],
+    ['viewer', 422, { path: '/api/v1/notification-deliveries?limit=0' }],
+  ),
+  'GET /notifications': cases('/notifications', ['anon', 303], ['viewer', 200]),
+  'GET /notifications/deliveries': cases('/notifications/deliveries', ['anon', 401], ['viewer', 200]),
+  'POST /notifications/channels': cases(
+    { path: '/notifications/channels', form: { type: 'webhook', name: 'page hook', url: 'http://127.0.0.1:9/hook' } },
+    ['anon', 401, { form: { type: 'slack', name: 'x' } }], ['viewer', 201], ['viewer', 403, { noCsrf: true }],
+    ['viewer', 422, { form: { type: 'discord', name: 'bad', webhook_url: 'nope' } }],
+  ),
+  'POST /notifications/channels/:id/test': ownerOnly(channelOf, 'POST', (id) => `/notifications/channels/${id}/test`, 200, {}),
+  'DELETE /notifications/channels/:id': ownerOnly(channelOf, 'DELETE', (id) => `/notifications/channels/${id}`, 200),
   'POST /notifications/rules': async () => {
     const id = await channelOf(viewer)
     expect(await status(viewer, 'POST', '/notifications/rules', { channel_id: String(id), streamers: slug.A, events: ['online', 'offline'] }, 'form')).toBe(201)
     expect(await status(user, 'POST', '/notifications/rules', { channel_id: String(id), all: '1', events: 'online' }, 'form')).toBe(404)
     expect(await status(viewer, 'POST', '/notifications/rules', { channel_id: String(id), all: '1' }, 'form')).toBe(422)
   },
-  'DELETE /notifications/rules/:id': async () => {
-    const rule = await ruleOf(viewer)
-    expect(await status(user, 'DELETE', `/notifications/rules/${rule}`)).toBe(404)
-    expect(await status(viewer, 'DELETE', `/notifications/rules/${rule}`)).toBe(200)
-  },
+  'DELETE /notifications/rules/:id': ownerOnly(ruleOf, 'DELETE', (id) => `/notifications/rules/${id}`, 200),
   'POST /notifications/preview': async () => {
     const id = await channelOf(viewer)
     expect(await status(viewer, 'POST', '/notifications/preview', { channel_id: String(id), template: 'hi {{ streamer.slug }}' }, 'form')).toBe(200)
     expect(await status(user, 'POST', '/notifications/preview', { channel_id: String(id), template: 'x' }, 'form')).toBe(404)
   },
-  'GET /notifications/notify-me/:slug': [
-    { who: 'anon', path: `/notifications/notify-me/${A}`, expect: 401 },
-    { who: 'viewer', path: `/notifications/notify-me/${A}`, expect: 200 },
-    { who: 'viewer', path: `/notifications/notify-me/${B}`, expect: 404 },
-  ],
+  'GET /notifications/notify-me/:slug': cases('/notifications/notify-me/{A}', ['anon', 401], ['viewer', 200], ['viewer', 404, { path: '/notifications/notify-me/{B}' }]),
   'POST /notifications/notify-me/:slug': async () => {
     const id = await channelOf(viewer)
     expect(await status(viewer, 'POST', `/notifications/notify-me/${slug.A}`, { channel_id: String(id) }, 'form')).toBe(200)
     expect(await status(viewer, 'POST', `/notifications/notify-me/${slug.B}`, { channel_id: String(id) }, 'form')).toBe(422)
     expect(await status(user, 'POST', `/notifications/notify-me/${slug.A}`, { channel_id: String(id) }, 'form')).toBe(404)
   },
-  'DELETE /notifications/notify-me/:slug/:id': async () => {
-    const rule = await ruleOf(viewer)
-    expect(await status(user, 'DELETE', `/notifications/notify-me/${slug.A}/${rule}`)).toBe(404)
-    expect(await status(viewer, 'DELETE', `/notifications/notify-me/${slug.A}/${rule}`)).toBe(200)
-  },
+  'DELETE /notifications/notify-me/:slug/:id': ownerOnly(ruleOf, 'DELETE', (id) => `/notifications/notify-me/${slug.A}/${id}`, 200),
   'GET /system': roleCases('/system', 303),
   'GET /system/report': roleCases('/system/report', 401),
 }
@@ -570,6 +422,24 @@ async function ruleOf(c: Client): Promise<number> {
   const r = await c.fetch('/api/v1/notification-rules', { method: 'POST', json: { channel_id: await channelOf(c), streamers: [slug.A], events: ['online'] } })
   if (r.status !== 201) throw new Error(`rule: ${r.status} ${await r.text()}`)
   return ((await r.json()) as { id: number }).id
+}
+
+/** One case of a route: who asks, the status due, and what their request changes (another path, body or no CSRF token). */
+type Row = [who: Who, expect: number, differs?: Partial<Omit<Case, 'who' | 'expect'>>]
+
+/** A route's cases on one request (a path, or a path and its body), one row per caller. */
+function cases(request: string | Omit<Case, 'who' | 'expect'>, ...rows: Row[]): Case[] {
+  const base = typeof request === 'string' ? { path: request } : request
+  return rows.map(([who, expect, differs]) => ({ ...base, ...differs, who, expect }))
+}
+
+/** A fresh object of the viewer's (made by `make`): another user gets 404 for it, the viewer `ok`. */
+function ownerOnly(make: (c: Client) => Promise<number>, method: string, path: (id: number) => string, ok: number, body?: Record<string, unknown>): Entry {
+  return async () => {
+    const id = await make(viewer)
+    expect(await status(user, method, path(id), body)).toBe(404)
+    expect(await status(viewer, method, path(id), body)).toBe(ok)
+  }
 }
 
 /** A streamer-scoped read: the viewer sees A only, the user A and B, the admin everything. */

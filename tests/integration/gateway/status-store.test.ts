@@ -1,27 +1,23 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { Kvm } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
-import { connectAs } from '../../harness/nats-auth.ts'
 import { unknownStatus } from '../../../shared/src/contracts/status.ts'
 import { createLogger } from '../../../shared/src/logger.ts'
 import { STATUS_BUCKET } from '../../../shared/src/contracts/names.ts'
 import { StatusStore } from '../../../services/gateway/src/live/status-store.ts'
-import { testNats, type LocalNats } from '../../harness/infra.ts'
+import { testNatsWithClients, type TestNatsClients } from '../../harness/infra.ts'
 import { eventually } from '../../harness/services.ts'
 
 // The gateway's view of every streamer comes from the KV `kick-status` plus `kick.status.>`.
 // A status already in the KV that the gateway could not read at start (no bucket yet, or
 // JetStream too busy to answer) must still arrive: a quiet streamer is never published again.
-let nats: LocalNats
+let nats: TestNatsClients
 let nc: NatsConnection
 beforeAll(async () => {
-  nats = await testNats()
-  nc = await connectAs(nats.url, 'operator')
+  nats = await testNatsWithClients('operator')
+  nc = nats.clients[0]!
 })
-afterAll(async () => {
-  await nc?.close()
-  await nats?.destroy()
-})
+afterAll(() => nats?.destroy())
 
 test('a store started before the bucket existed reads the statuses put there later without a publish', async () => {
   const store = new StatusStore(nc, createLogger('test', 'silent'))

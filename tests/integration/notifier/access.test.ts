@@ -1,16 +1,13 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { eventually } from '../../harness/services.ts'
-import { ADMIN_ACTOR, discordHook, simJson, startNotifierHarness, type NotifierHarness } from './harness.ts'
+import { ADMIN_ACTOR, discordHook, simJson, startNotifierHarnessRunning, type NotifierHarness } from './harness.ts'
 
 // Who may do what, and what bad input answers: every role manages its own channels and rules
 // for the streamers it can see; admins see all; read-only keys change nothing; every invalid
 // config, rule or template is a 4xx naming the field.
 
 let h: NotifierHarness
-beforeAll(async () => {
-  h = await startNotifierHarness()
-  await h.startNotifier()
-}, 120_000)
+beforeAll(async () => void (h = await startNotifierHarnessRunning()), 120_000)
 afterAll(() => h?.stop())
 
 const as = async (role: 'admin' | 'user' | 'viewer') => {

@@ -43,6 +43,18 @@ export type NotifierHarness = AuthHarness & {
 
 export const ADMIN_ACTOR = { system: 'test' } as const
 
+/** A harness with one notifier already running in it (the harness is stopped again if that fails). */
+export async function startNotifierHarnessRunning(env: Record<string, string> = {}): Promise<NotifierHarness> {
+  const h = await startNotifierHarness(env)
+  try {
+    await h.startNotifier()
+    return h
+  } catch (e) {
+    await h.stop()
+    throw e
+  }
+}
+
 export async function startNotifierHarness(env: Record<string, string> = {}): Promise<NotifierHarness> {
   const auth = await startAuthHarness()
   const sim = createNotifySim()

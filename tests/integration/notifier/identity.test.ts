@@ -5,7 +5,7 @@ import { AppError } from '../../../shared/src/errors.ts'
 import { NotifierApi } from '../../../shared/src/contracts/notifier.ts'
 import { request } from '../../../shared/src/rpc.ts'
 import { connectAs } from '../../harness/nats-auth.ts'
-import { ADMIN_ACTOR, startNotifierHarness, type NotifierHarness } from './harness.ts'
+import { ADMIN_ACTOR, startNotifierHarnessRunning, type NotifierHarness } from './harness.ts'
 
 // NATS identities around the notifier (deploy/nats/permissions.ts): only the operator acts as
 // the system on notifier.admin.*; the gateway reaches the user-facing endpoints only; an
@@ -15,8 +15,7 @@ let h: NotifierHarness
 let gateway: NatsConnection
 let subscriber: NatsConnection
 beforeAll(async () => {
-  h = await startNotifierHarness()
-  await h.startNotifier()
+  h = await startNotifierHarnessRunning()
   gateway = await connectAs(h.nats, 'gateway')
   subscriber = await connectAs(h.nats, 'subscriber')
 }, 120_000)

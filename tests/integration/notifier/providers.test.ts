@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { Webhook } from 'standardwebhooks'
 import { eventually } from '../../harness/services.ts'
-import { ADMIN_ACTOR, simJson, startNotifierHarness, type NotifierHarness } from './harness.ts'
+import { ADMIN_ACTOR, simJson, startNotifierHarnessRunning, type NotifierHarness } from './harness.ts'
 
 // Telegram, ntfy, Slack and signed webhooks end to end through the simulators: go-live → one
 // message; the end → the same Telegram message edited (ntfy: same sequence id; Slack and
 // webhooks: a second message); rate limits honoured; dead channels shown broken.
 
 let h: NotifierHarness
-beforeAll(async () => {
-  h = await startNotifierHarness()
-  await h.startNotifier()
-}, 120_000)
+beforeAll(async () => void (h = await startNotifierHarnessRunning()), 120_000)
 afterAll(() => h?.stop())
 
 const received = (provider: string) => simJson<any[]>(h, `/_sim/received?provider=${provider}`)

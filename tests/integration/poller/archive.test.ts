@@ -3,6 +3,7 @@ import { PollerApi, type PollerEndpointName, type PollerInput, type PollerOutput
 import { request } from '../../../shared/src/rpc.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
+import type { InProcessPoller } from './poller-kit.ts'
 
 // Removing a streamer archives it: monitoring stops and every row of its history stays
 // (events, sessions, samples, profile); adding the slug again resumes the same row. Purge is
@@ -10,7 +11,7 @@ import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/serv
 // checked against PostgreSQL by id and row count.
 describe('archive, resume and purge', () => {
   let env: TestEnv
-  let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
+  let poller: InProcessPoller
   let a: string, b: string
   const sql = () => env.db.sql
 

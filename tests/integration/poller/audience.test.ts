@@ -3,11 +3,12 @@ import { PollerApi } from '../../../shared/src/contracts/poller.ts'
 import { request } from '../../../shared/src/rpc.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
+import type { InProcessPoller } from './poller-kit.ts'
 
 // Subscriber counts from Kick's /public/v1/channels are recorded with the profile when a
 // streamer is added and kept up to date by the metadata refresh, in PostgreSQL with their time.
 let env: TestEnv
-let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
+let poller: InProcessPoller
 let slug: string
 const profile = () => request(poller.client, PollerApi.profile.subject, { slug }, PollerApi.profile.output)
 

@@ -4,9 +4,9 @@ import { PollerApi } from '../../../shared/src/contracts/poller.ts'
 import { request } from '../../../shared/src/rpc.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
-import { eventRows, historyProblems, isWebsite, SimFront, watchStatuses } from './faults-kit.ts'
+import { eventRows, historyProblems, isWebsite, SimFront, stopPollerTest, watchStatuses } from './faults-kit.ts'
+import type { InProcessPoller as Poller } from './poller-kit.ts'
 
-type Poller = Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
 const WEBSITE = 'GET /api/v2/channels/:slug'
 
 async function addAll(p: Poller, slugs: string[]) {
@@ -33,10 +33,7 @@ describe('browser fallback without credentials: real Chromium reads kick.com pag
     statuses = watchStatuses(poller.client)
     await addAll(poller, slugs)
   })
-  afterAll(async () => {
-    await poller?.stop()
-    await env?.destroy()
-  })
+  afterAll(() => stopPollerTest({ poller, env }))
 
   test('passes the Cloudflare challenge and publishes source: browser readings, calling no API', async () => {
     const t0 = performance.now()
@@ -119,11 +116,7 @@ describe('browser fallback with credentials: steps in only while the API fails',
     await addAll(poller, [slug])
     await eventually(() => statuses.last(slug)?.live && statuses.last(slug)?.source === 'api', 10_000, 'live from the API')
   })
-  afterAll(async () => {
-    await poller?.stop()
-    await front?.down()
-    await env?.destroy()
-  })
+  afterAll(() => stopPollerTest({ poller, front, env }))
 
   test('API failing for three cycles: the browser takes over; API back: handed back, Chromium closes when idle', async () => {
     expect(poller.result.browser?.mode).toBe('on-failure')

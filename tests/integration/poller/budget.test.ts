@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startPoller, type PollerOptions } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
 import { natsEnv, testNatsAuth } from '../../harness/nats-auth.ts'
-import { isApi, isLivestreams, SimFront } from './faults-kit.ts'
+import { isApi, isLivestreams, listStreamers, SimFront, stopPollerTest } from './faults-kit.ts'
+import type { InProcessPoller } from './poller-kit.ts'
 
 // 10,000 streamers against kick-sim: slugs resolved 25 a call, live state 100 ids a call,
 // and one global budget that no 1-s window ever exceeds.
@@ -38,7 +39,7 @@ describe(`request budget at ${STREAMERS.toLocaleString('en')} streamers`, () => 
     front = await SimFront.start(env.sim)
     // An operator's existing list, not yet resolved to Kick user ids.
     const slugs = env.sim.world.list().map((c) => c.slug)
-    await env.db.sql`insert into streamers (slug, username) select s, s from unnest(${slugs}::text[]) as s`
+    await listStreamers(env.db.sql, slugs)
     poller = await pollerThread({
       DATABASE_URL: env.db.url, NATS_URL: env.nats.url, KICK_API_URL: front.url, KICK_AUTH_URL: front.url, KICK_WEB_URL: front.url,
       KICK_CLIENT_ID: 'kickmon-demo', KICK_CLIENT_SECRET: 'kickmon-demo-secret', KICK_WEBHOOKS: 'off',
@@ -46,11 +47,7 @@ describe(`request budget at ${STREAMERS.toLocaleString('en')} streamers`, () => 
       KICKMON_TEST_NATS_KEYS: testNatsAuth().dir, // a worker does not see this thread's env changes
     }, { requestsPerSecond: BUDGET })
   }, 120_000)
-  afterAll(async () => {
-    await poller?.stop()
-    await front?.down()
-    await env?.destroy()
-  })
+  afterAll(() => stopPollerTest({ poller, front, env }))
 
   test('every slug is resolved once, in batches of ≤ 25, within the budget', async () => {
     await eventually(async () => (await unresolved()) === 0, 60_000, 'every slug resolved')
@@ -110,7 +107,7 @@ describe(`request budget at ${STREAMERS.toLocaleString('en')} streamers`, () => 
 
 describe('a budget too small for the interval', () => {
   let env: TestEnv
-  let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
+  let poller: InProcessPoller
 
   beforeAll(async () => {
     env = await testEnv({ channels: 1000 })
@@ -119,10 +116,7 @@ describe('a budget too small for the interval', () => {
     // 1,000 streamers every second need 10 requests a second; the budget gives 5.
     poller = await inProcess('poller', env.config({ KICK_WEBHOOKS: 'off', POLL_INTERVAL_S: '1', OFFLINE_GRACE_S: '5' }), (ctx) => startPoller(ctx, { requestsPerSecond: 5 }))
   }, 60_000)
-  afterAll(async () => {
-    await poller?.stop()
-    await env?.destroy()
-  })
+  afterAll(() => stopPollerTest({ poller, env }))
 
   test('skips polls instead of queueing them without end, and still reads everyone', async () => {
     const { budget, loop, monitor } = poller.result

@@ -3,13 +3,14 @@ import { PollerApi, type PollerEndpointName, type PollerInput, type PollerOutput
 import { request } from '../../../shared/src/rpc.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
+import type { InProcessPoller } from './poller-kit.ts'
 
 // The poller's NATS endpoints answer per their schemas in shared/src/contracts/poller.ts
 // (every answer below is parsed with its output schema) and refuse bad input precisely.
 // History is seeded straight into PostgreSQL so the figures are known exactly.
 describe('poller endpoints', () => {
   let env: TestEnv
-  let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
+  let poller: InProcessPoller
   let slug: string
   const HOUR = 3600_000
   const base = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR // a whole hour, three to four hours ago

@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { FaultSettings } from '../../../services/kick-sim/src/faults.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
-import { history, historyProblems, isApi, SimFront, watchStatuses } from './faults-kit.ts'
+import { history, historyProblems, isApi, listStreamers, SimFront, stopPollerTest, watchStatuses } from './faults-kit.ts'
+import type { InProcessPoller as Poller } from './poller-kit.ts'
 
 // Every fault kick-sim can throw at the official API, one after another, each while real
 // streams start, change and end: the final state and the recorded history must come out
 // right (one online and one offline per stream), and the poller must stay within its manners.
 
-type Poller = Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
 const BUDGET = 15
 
 describe('poller under Kick API faults (kick-sim, real PostgreSQL and NATS)', () => {
@@ -23,17 +23,13 @@ describe('poller under Kick API faults (kick-sim, real PostgreSQL and NATS)', ()
     front = await SimFront.start(env.sim)
     const slugs = env.sim.world.list().map((c) => c.slug)
     spare = env.sim.world.list().filter((c) => !c.live).map((c) => c.slug)
-    await env.db.sql`insert into streamers (slug, username) select s, s from unnest(${slugs}::text[]) as s`
+    await listStreamers(env.db.sql, slugs)
     const config = env.config({ KICK_API_URL: front.url, KICK_AUTH_URL: front.url, KICK_WEB_URL: front.url, KICK_WEBHOOKS: 'off' })
     poller = await inProcess('poller', config, (ctx) => startPoller(ctx, { requestsPerSecond: BUDGET }))
     statuses = watchStatuses(poller.client)
     await eventually(() => slugs.every((s) => statuses.last(s) && !statuses.last(s)!.stale), 20_000, 'every streamer read once')
   }, 60_000)
-  afterAll(async () => {
-    await poller?.stop()
-    await front?.down()
-    await env?.destroy()
-  })
+  afterAll(() => stopPollerTest({ poller, front, env }))
 
   /** One whole stream of a so-far offline channel while `faults` are on. */
   async function streamUnder(faults: FaultSettings, timeoutMs = 30_000): Promise<string> {

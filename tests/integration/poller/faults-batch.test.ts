@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
-import { eventRows, historyProblems, SimFront } from './faults-kit.ts'
+import { eventRows, historyProblems, listStreamers, SimFront, stopPollerTest } from './faults-kit.ts'
+import type { InProcessPoller } from './poller-kit.ts'
 
 // Kick #321: /public/v1/channels batches above 25 come back with wrong items (live shown
 // offline, ended streams shown live, viewer_count 1). kick-sim imitates it; the poller asks
@@ -10,7 +11,7 @@ import { eventRows, historyProblems, SimFront } from './faults-kit.ts'
 describe('the >25 batch bug of /public/v1/channels', () => {
   let env: TestEnv
   let front: SimFront
-  let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
+  let poller: InProcessPoller
 
   beforeAll(async () => {
     env = await testEnv({ channels: 80, faults: { staleBatch: true } })
@@ -21,16 +22,12 @@ describe('the >25 batch bug of /public/v1/channels', () => {
       env.sim.world.update(c.slug, { live: false })
     }
     const slugs = env.sim.world.list().map((c) => c.slug)
-    await env.db.sql`insert into streamers (slug, username) select s, s from unnest(${slugs}::text[]) as s`
+    await listStreamers(env.db.sql, slugs)
     const config = env.config({ KICK_API_URL: front.url, KICK_AUTH_URL: front.url, KICK_WEBHOOKS: 'off' })
     // Metadata refresh (/channels by user id) every 2 s so it runs under the fault too.
     poller = await inProcess('poller', config, (ctx) => startPoller(ctx, { metadataIntervalMs: 2000 }))
   }, 60_000)
-  afterAll(async () => {
-    await poller?.stop()
-    await front?.down()
-    await env?.destroy()
-  })
+  afterAll(() => stopPollerTest({ poller, front, env }))
 
   test('the fault is real: a batch of 50 comes back corrupted', async () => {
     const token = await fetch(`${env.simUrl}/oauth/token`, {

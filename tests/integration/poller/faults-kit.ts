@@ -5,6 +5,7 @@ import type { Sql } from '../../../shared/src/db.ts'
 import { subjects } from '../../../shared/src/contracts/names.ts'
 import type { KickSim } from '../../../services/kick-sim/src/sim.ts'
 import { freePort } from '../../../scripts/infra/ports.ts'
+import type { TestEnv } from '../../harness/services.ts'
 
 // Shared by the poller's fault, budget, browser and PostgreSQL-restart tests.
 
@@ -92,6 +93,18 @@ export function watchStatuses(nc: NatsConnection) {
     seen,
     last: (slug: string) => seen.findLast((s) => s.slug === slug),
   }
+}
+
+/** The end of a poller test: the poller stopped, then kick-sim's front taken down, then the environment removed (each if it started). */
+export async function stopPollerTest(parts: { poller?: { stop: () => Promise<void> }; front?: SimFront; env?: TestEnv }) {
+  await parts.poller?.stop()
+  await parts.front?.down()
+  await parts.env?.destroy()
+}
+
+/** Puts `slugs` on the poller's list as an operator's existing list: not yet resolved to Kick user ids. */
+export function listStreamers(sql: Sql, slugs: string[]) {
+  return sql`insert into streamers (slug, username) select s, s from unnest(${slugs}::text[]) as s`
 }
 
 export type EventRow = { id: string; type: string; slug: string; started_at: string | null; source: string | null }

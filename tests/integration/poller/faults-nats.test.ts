@@ -5,7 +5,8 @@ import { connectAs } from '../../harness/nats-auth.ts'
 import { StreamerStatus } from '../../../shared/src/contracts/status.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
-import { history, historyProblems, watchStatuses } from './faults-kit.ts'
+import { history, historyProblems, listStreamers, stopPollerTest, watchStatuses } from './faults-kit.ts'
+import type { InProcessPoller } from './poller-kit.ts'
 
 // nats-server stopped and started again (same port, same JetStream store) while streams
 // start and end: events published meanwhile reach PostgreSQL once, and every streamer's
@@ -13,7 +14,7 @@ import { history, historyProblems, watchStatuses } from './faults-kit.ts'
 
 describe('poller across a NATS restart', () => {
   let env: TestEnv
-  let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
+  let poller: InProcessPoller
   let watcher: NatsConnection
   let statuses: ReturnType<typeof watchStatuses>
   let slugs: string[]
@@ -22,7 +23,7 @@ describe('poller across a NATS restart', () => {
     env = await testEnv({ channels: 6 })
     slugs = env.sim.world.list().map((c) => c.slug)
     for (const s of slugs) env.sim.world.update(s, { live: false })
-    await env.db.sql`insert into streamers (slug, username) select s, s from unnest(${slugs}::text[]) as s`
+    await listStreamers(env.db.sql, slugs)
     poller = await inProcess('poller', env.config({ KICK_WEBHOOKS: 'off' }), (ctx) => startPoller(ctx))
     // A subscriber of our own, like a gateway: reconnects by itself and keeps its subscription.
     watcher = await connectAs(env.nats.url, 'operator', { maxReconnectAttempts: -1, reconnectTimeWait: 100 })
@@ -31,8 +32,7 @@ describe('poller across a NATS restart', () => {
   }, 60_000)
   afterAll(async () => {
     await watcher?.close()
-    await poller?.stop()
-    await env?.destroy()
+    await stopPollerTest({ poller, env })
   })
 
   test('events during the outage are recorded once; statuses are republished after the reconnect', async () => {

@@ -1,32 +1,17 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { StreamerStatus } from '../../../shared/src/contracts/status.ts'
 import { PollerApi } from '../../../shared/src/contracts/poller.ts'
 import { request } from '../../../shared/src/rpc.ts'
-import { subjects } from '../../../shared/src/contracts/names.ts'
 import { createLogger } from '../../../shared/src/logger.ts'
-import { startPoller } from '../../../services/poller/src/poller.ts'
 import { SnapshotWriter } from '../../../services/poller/src/recording/snapshot-writer.ts'
-import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
+import { eventually } from '../../harness/services.ts'
+import { watchedPoller, type WatchedPoller } from './poller-kit.ts'
 
 // A streamer hides the viewer count: Kick then reports viewer_count 0 (docs/kick-sim.md, "Kick in
 // 2026"). The poller shows "hidden" (viewers null, viewers_hidden true) and never records a 0:
 // not as a sample, not in the session's peak or average, not in the chart's points.
-let env: TestEnv
-let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
-const seen: StreamerStatus[] = []
-let slug: string
-
-beforeAll(async () => {
-  env = await testEnv()
-  poller = await inProcess('poller', env.config(), (ctx) => startPoller(ctx))
-  poller.client.subscribe(subjects.statusAll, { callback: (_e, m) => void seen.push(StreamerStatus.parse(m.json())) })
-  slug = env.sim.world.list()[0]!.slug
-  env.sim.world.update(slug, { live: false })
-})
-afterAll(async () => {
-  await poller?.stop()
-  await env?.destroy()
-})
+let { env, poller, seen, slug, stop } = {} as WatchedPoller
+beforeAll(async () => void ({ env, poller, seen, slug, stop } = await watchedPoller()))
+afterAll(() => stop?.())
 
 const call = <K extends 'get' | 'sessions' | 'viewers'>(k: K, input: unknown) => request(poller.client, PollerApi[k].subject, input as never, PollerApi[k].output as never) as Promise<any>
 const samples = async () =>

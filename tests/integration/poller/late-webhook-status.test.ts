@@ -10,8 +10,7 @@ import { Monitor } from '../../../services/poller/src/detection/monitor.ts'
 import type { SnapshotWriter } from '../../../services/poller/src/recording/snapshot-writer.ts'
 import { StatusCommitter } from '../../../services/poller/src/recording/status-committer.ts'
 import type { StreamerRow } from '../../../services/poller/src/channels/streamer-registry.ts'
-import { testNats, type LocalNats } from '../../harness/infra.ts'
-import { connectAs } from '../../harness/nats-auth.ts'
+import { testNatsWithClients, type TestNatsClients } from '../../harness/infra.ts'
 import { eventually } from '../../harness/services.ts'
 
 // `bun run chaos`, fault "SIGSTOP poller 5 s": while the poller is stopped, Kick's webhooks wait
@@ -25,21 +24,16 @@ import { eventually } from '../../harness/services.ts'
 // until the streamer's next change, 30–50 s later. Here with the poller's own Monitor and
 // committer and the gateway's StatusStore on a nats-server with the shipped permissions.
 const SLUG = 'paused_poller'
-let nats: LocalNats
+let nats: TestNatsClients
 let poller: NatsConnection
 let gateway: NatsConnection
 let kv: KV
 beforeAll(async () => {
-  nats = await testNats()
-  poller = await connectAs(nats.url, 'poller')
-  gateway = await connectAs(nats.url, 'gateway')
+  nats = await testNatsWithClients('poller', 'gateway')
+  ;[poller, gateway] = nats.clients as [NatsConnection, NatsConnection]
   kv = (await ensureNatsResources(poller)).kv
 })
-afterAll(async () => {
-  await poller?.close()
-  await gateway?.close()
-  await nats?.destroy()
-})
+afterAll(() => nats?.destroy())
 
 test('a webhook that waited while the poller was stopped ends the stream on the gateway, and a late KV write of the earlier status does not bring it back', async () => {
   const log = createLogger('test', 'silent')

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startLocalPostgres, type LocalPostgres } from '../../../scripts/infra/postgres.ts'
-import { prepareDatabase } from '../../../scripts/infra/stack.ts'
+import { prepareDatabase } from '../../../scripts/infra/database.ts'
 import { parseEnv } from '../../../shared/src/parse-env.ts'
 import { PollerConfigSchema, type PollerConfig } from '../../../services/poller/src/config.ts'
 import { createDb, type Sql } from '../../../shared/src/db.ts'
@@ -8,7 +8,8 @@ import { createKickSim, type KickSim } from '../../../services/kick-sim/src/sim.
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { testNats, type LocalNats } from '../../harness/infra.ts'
 import { eventually, inProcess } from '../../harness/services.ts'
-import { history, historyProblems } from './faults-kit.ts'
+import { history, historyProblems, listStreamers } from './faults-kit.ts'
+import type { InProcessPoller } from './poller-kit.ts'
 
 // PostgreSQL stopped mid-run and started again: events made meanwhile wait in JetStream
 // (the recorder acknowledges only after commit), viewer samples wait in the snapshot
@@ -19,7 +20,7 @@ describe('poller across a PostgreSQL stop and start', () => {
   let nats: LocalNats
   let sim: KickSim
   let sql: Sql
-  let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>, PollerConfig>>>
+  let poller: InProcessPoller<PollerConfig>
   let slugs: string[]
 
   beforeAll(async () => {
@@ -31,7 +32,7 @@ describe('poller across a PostgreSQL stop and start', () => {
     slugs = sim.world.list().map((c) => c.slug)
     for (const s of slugs) sim.world.update(s, { live: false })
     sql = createDb(url, 'test', 2)
-    await sql`insert into streamers (slug, username) select s, s from unnest(${slugs}::text[]) as s`
+    await listStreamers(sql, slugs)
     const config = parseEnv(PollerConfigSchema, {
       DATABASE_URL: url, NATS_URL: nats.url, KICK_API_URL: simUrl, KICK_AUTH_URL: simUrl, KICK_WEB_URL: simUrl,
       KICK_CLIENT_ID: 'kickmon-demo', KICK_CLIENT_SECRET: 'kickmon-demo-secret', KICK_WEBHOOKS: 'off',

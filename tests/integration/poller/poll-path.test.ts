@@ -5,26 +5,13 @@ import { StreamerStatus } from '../../../shared/src/contracts/status.ts'
 import { request } from '../../../shared/src/rpc.ts'
 import { subjects } from '../../../shared/src/contracts/names.ts'
 import { PollerApi } from '../../../shared/src/contracts/poller.ts'
-import { startPoller } from '../../../services/poller/src/poller.ts'
-import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
+import { eventually } from '../../harness/services.ts'
+import { watchedPoller, type WatchedPoller } from './poller-kit.ts'
 
 describe('poller: polling path against kick-sim, real PostgreSQL and NATS', () => {
-  let env: TestEnv
-  let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
-  const seen: StreamerStatus[] = []
-  let slug: string
-
-  beforeAll(async () => {
-    env = await testEnv()
-    poller = await inProcess('poller', env.config(), (ctx) => startPoller(ctx))
-    poller.client.subscribe(subjects.statusAll, { callback: (_e, m) => void seen.push(StreamerStatus.parse(m.json())) })
-    slug = env.sim.world.list()[0]!.slug
-    env.sim.world.update(slug, { live: false })
-  })
-  afterAll(async () => {
-    await poller?.stop()
-    await env?.destroy()
-  })
+  let { env, poller, seen, slug, stop } = {} as WatchedPoller
+  beforeAll(async () => void ({ env, poller, seen, slug, stop } = await watchedPoller()))
+  afterAll(() => stop?.())
 
   const nc = () => poller.client
   const AddResult = z.object({ created: z.boolean(), status: StreamerStatus })

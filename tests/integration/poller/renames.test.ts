@@ -4,12 +4,13 @@ import { request } from '../../../shared/src/rpc.ts'
 import { startPoller } from '../../../services/poller/src/poller.ts'
 import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
 import { history, watchStatuses } from './faults-kit.ts'
+import type { InProcessPoller } from './poller-kit.ts'
 
 // Kick renames a channel (new slug, same user id) or loses one (the id is gone): the poller keeps
 // following the broadcaster under the slug it was added with, and re-resolves a lost id by slug.
 describe('poller: renamed and lost channels against kick-sim, real PostgreSQL and NATS', () => {
   let env: TestEnv
-  let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
+  let poller: InProcessPoller
   let statuses: ReturnType<typeof watchStatuses>
   let slugs: string[]
 

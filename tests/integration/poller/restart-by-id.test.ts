@@ -1,29 +1,18 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { StreamerStatus } from '../../../shared/src/contracts/status.ts'
 import { PollerApi } from '../../../shared/src/contracts/poller.ts'
 import { request } from '../../../shared/src/rpc.ts'
-import { subjects } from '../../../shared/src/contracts/names.ts'
-import { startPoller } from '../../../services/poller/src/poller.ts'
-import { eventually, inProcess, testEnv, type TestEnv } from '../../harness/services.ts'
+import { eventually } from '../../harness/services.ts'
+import { watchedPoller, type WatchedPoller } from './poller-kit.ts'
 
 // End to end through kick-sim's /public/v1/users/livestreams: a stream that dies and restarts
 // between two polls, its new start only 2 s after the old one (inside the 5 s a start may differ
 // by between sources), is a new stream because Kick gives it a new id.
-let env: TestEnv
-let poller: Awaited<ReturnType<typeof inProcess<Awaited<ReturnType<typeof startPoller>>>>>
-const seen: StreamerStatus[] = []
+let { env, poller, seen, stop } = {} as WatchedPoller
 /** Kick's API gives starts to the second. */
 const sec = (iso: string | null) => new Date(Math.floor(Date.parse(iso!) / 1000) * 1000).toISOString()
 
-beforeAll(async () => {
-  env = await testEnv()
-  poller = await inProcess('poller', env.config(), (ctx) => startPoller(ctx))
-  poller.client.subscribe(subjects.statusAll, { callback: (_e, m) => void seen.push(StreamerStatus.parse(m.json())) })
-})
-afterAll(async () => {
-  await poller?.stop()
-  await env?.destroy()
-})
+beforeAll(async () => void ({ env, poller, seen, stop } = await watchedPoller()))
+afterAll(() => stop?.())
 
 test('a restart between two polls with starts 2 s apart: two streams, two sessions, the new start shown at once', async () => {
   const slug = env.sim.world.list()[0]!.slug

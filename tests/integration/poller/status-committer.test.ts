@@ -2,29 +2,25 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { jetstream } from '@nats-io/jetstream'
 import { Kvm, type KV } from '@nats-io/kv'
 import type { NatsConnection } from '@nats-io/transport-node'
-import { connectAs } from '../../harness/nats-auth.ts'
 import { StatusEvent, unknownStatus } from '../../../shared/src/contracts/status.ts'
 import { createLogger } from '../../../shared/src/logger.ts'
 import { ensureNatsResources } from '../../../shared/src/nats-resources.ts'
 import { STATUS_BUCKET } from '../../../shared/src/contracts/names.ts'
 import { StatusCommitter } from '../../../services/poller/src/recording/status-committer.ts'
-import { testNats, type LocalNats } from '../../harness/infra.ts'
+import { testNatsWithClients, type TestNatsClients } from '../../harness/infra.ts'
 import { eventually } from '../../harness/services.ts'
 
 // A streamer removed while its latest status still waits to be written must stay out of the KV
 // `kick-status`: a late write would bring it back on every gateway and every restarted poller.
-let nats: LocalNats
+let nats: TestNatsClients
 let nc: NatsConnection
 let kv: KV
 beforeAll(async () => {
-  nats = await testNats()
-  nc = await connectAs(nats.url, 'poller')
+  nats = await testNatsWithClients('poller')
+  nc = nats.clients[0]!
   kv = await new Kvm(nc).create(STATUS_BUCKET, { history: 1 })
 })
-afterAll(async () => {
-  await nc?.close()
-  await nats?.destroy()
-})
+afterAll(() => nats?.destroy())
 
 test('removing a streamer drops its unwritten status; adding it back writes again', async () => {
   const committer = new StatusCommitter(nc, jetstream(nc), kv, createLogger('test', 'silent'))

@@ -10,6 +10,7 @@ import { startLocalNatsCluster, type LocalNatsCluster } from '../../../scripts/i
 import { startScaledStack, type ScaledStack } from '../../../scripts/infra/stack.ts'
 import { createTestDb, testNats, type LocalNats, type TestDb } from '../../harness/infra.ts'
 import { readSse } from '../../harness/sse.ts'
+import { gatewayLogin } from '../../harness/gateway-login.ts'
 import { ADMIN } from '../../harness/stack.ts'
 import { SimFront, isLivestreams } from '../poller/faults-kit.ts'
 
@@ -95,11 +96,7 @@ export type ScaledEnv = Awaited<ReturnType<typeof scaledEnv>>
 
 /** The admin's session cookie on this gateway (sessions live in auth, so any gateway accepts it). */
 export async function login(gatewayUrl: string): Promise<string> {
-  const r = await fetch(`${gatewayUrl}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: ADMIN.username, password: ADMIN.password }),
-  })
-  if (r.status !== 200) throw new Error(`login: ${r.status} ${await r.text()}`)
-  return r.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ')
+  return (await gatewayLogin(gatewayUrl, ADMIN)).cookie
 }
 
 /** `GET /api/v1/stream` as a dashboard would hold it: every `status` event, with when it arrived. */
@@ -123,12 +120,6 @@ export async function liveFeed(gatewayUrl: string, cookie: string) {
       await done
     },
   }
-}
-
-/** Nearest-rank percentile. */
-export function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!
 }
 
 export type { NatsConnection }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eventually } from '../../harness/services.ts'
 import { history, historyProblems, isLivestreams } from '../poller/faults-kit.ts'
-import { INTERVAL_S, TTL_S, liveFeed, login, percentile, scaledEnv, type ScaledEnv } from './scaling-kit.ts'
+import { percentile } from '../../../bench/lib/stats.ts'
+import { INTERVAL_S, TTL_S, liveFeed, login, scaledEnv, type ScaledEnv } from './scaling-kit.ts'
 
 // Two pollers and two gateways as separate processes on one nats-server (docs/scaling.md):
 // the streamers are split without overlap, a poller killed with -9 has its streamers taken
@@ -94,7 +95,7 @@ describe('two pollers, two gateways', () => {
     )
     const delays = seen.flat().map((t) => t! - changedAt)
     console.log(
-      `takeover: ${changes.length} of ${orphans.length} orphaned streamers changed; seen on both gateways after p50 ${percentile(delays, 50).toFixed(0)} ms,`,
+      `takeover: ${changes.length} of ${orphans.length} orphaned streamers changed; seen on both gateways after p50 ${percentile(delays, 50)!.toFixed(0)} ms,`,
       `max ${Math.max(...delays).toFixed(0)} ms (interval ${INTERVAL_S} s + TTL ${TTL_S} s = ${bound} ms)`,
     )
     // Generous slack for a loaded 2-core machine; bench-grade figures are printed above.
