@@ -38,6 +38,10 @@ export function bundleFor(entry: string): string | null {
 
 export class BuildError extends Error {}
 
+/** One of the bundler's messages with the file and line it is about, relative to the checkout. */
+const where = (l: BuildMessage | ResolveMessage) =>
+  l.position ? `${relative(ROOT, l.position.file)}:${l.position.line}:${l.position.column}: ${l.message}` : l.message
+
 /**
  * Bundles every entry into BUNDLE_DIR (about a second for all). Source maps sit beside the
  * bundles (linked), so stack traces name the source files and lines; they cost no memory until
@@ -53,7 +57,7 @@ export async function buildBundles(): Promise<string[]> {
         entrypoints: [join(ROOT, entry)], outdir: work, naming: `${name}.[ext]`,
         target: 'bun', sourcemap: 'linked', external: LAZY, throw: false,
       })
-      if (!r.success) throw new BuildError(`bundling ${entry} failed:\n${r.logs.map(String).join('\n')}`)
+      if (!r.success) throw new BuildError(`bundling ${entry} failed:\n${r.logs.map(where).join('\n')}`)
     }
     mkdirSync(BUNDLE_DIR, { recursive: true })
     for (const f of readdirSync(work)) renameSync(join(work, f), join(BUNDLE_DIR, f))
