@@ -1,5 +1,6 @@
 import type { Subprocess } from 'bun'
 import { join } from 'node:path'
+import { bundleFor } from './bundles.ts'
 import { forEachPiece } from './stream-pieces.ts'
 
 export const ROOT = join(import.meta.dir, '..', '..')
@@ -11,6 +12,20 @@ export const ENTRY: Record<ServiceName, string> = {
   notifier: 'services/notifier/src/main.ts',
   'kick-sim': 'services/kick-sim/src/main.ts',
   'notify-sim': 'services/notify-sim/src/main.ts',
+}
+
+let fromBundles = false
+/**
+ * From now on, run services from their bundles (.build/, built first with buildBundles()) rather
+ * than their sources: `bun run start` and bench/memory.ts do, tests do not (no build step).
+ */
+export function runFromBundles(on = true) {
+  fromBundles = on
+}
+
+/** What runs an entry point: its bundle when bundles are in use and it has one, else its source. */
+export function commandFor(entry: string): string[] {
+  return ['bun', (fromBundles && bundleFor(entry)) || join(ROOT, entry)]
 }
 
 export type LineSink = (service: ServiceName, line: string) => void
@@ -40,7 +55,7 @@ export class SupervisedProcess {
 
   start() {
     this.stopping = false
-    const proc = Bun.spawn(['bun', join(ROOT, this.entry)], {
+    const proc = Bun.spawn(commandFor(this.entry), {
       cwd: ROOT, env: this.env as Record<string, string>, stdout: 'pipe', stderr: 'pipe', stdin: 'ignore',
     })
     this.proc = proc

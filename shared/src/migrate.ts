@@ -1,11 +1,13 @@
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { checkoutDir } from './checkout-dir.ts'
 import type { Sql } from './db.ts'
 
 export type Migration = { version: string; name: string; file: string; checksum: string; text: string }
 export type MigrationState = { version: string; name: string; applied_at: Date | null; pending: boolean }
 
-export const SQL_DIR = join(import.meta.dir, '..', '..', 'sql')
+// Walked up to, not computed from this file's place: the same code runs from a bundle.
+export const SQL_DIR = checkoutDir('sql')
 
 export class MigrationError extends Error {}
 

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { ROOT } from './dockerfile.ts'
+import { BUNDLED, bundleFor } from '../../scripts/infra/bundles.ts'
 import { CHROMIUM_FLAGS } from '../../services/poller/src/browser/shared-browser.ts'
 
 // deploy/systemd: the units parse and verify (systemd-analyze, offline), are hardened to a
@@ -94,10 +95,13 @@ describe('systemd units', () => {
       expect(get(u, 'Install', 'WantedBy'), s).toBe('kickmon.target')
       // Longer than the 12 s a service takes at most to drain after SIGTERM.
       expect(Number.parseInt(svc('TimeoutStopSec')!), s).toBeGreaterThan(12)
-      // The program it runs exists where an install puts the repository (/opt/kickmon).
+      // The program it runs is the service's bundle where the install's build step (`bun run
+      // build`, docs/operations.md) writes it in the repository (/opt/kickmon), built from its
+      // source, which exists.
       const [bin, entry] = svc('ExecStart')!.split(/\s+/)
       expect(bin, s).toBe('/usr/local/bin/bun')
-      expect(existsSync(join(ROOT, entry!.replace(/^\/opt\/kickmon\//, ''))), `${s}: ${entry}`).toBe(true)
+      expect(entry, s).toBe(join('/opt/kickmon', relative(ROOT, bundleFor(BUNDLED[s])!)))
+      expect(existsSync(join(ROOT, BUNDLED[s])), `${s}: ${BUNDLED[s]}`).toBe(true)
     }
     // Only the poller (Chromium) needs netlink and all of /proc.
     expect(words(unit('kickmon-poller.service'), 'Service', 'RestrictAddressFamilies')).toContain('AF_NETLINK')

@@ -1,7 +1,11 @@
 import { Elysia } from 'elysia'
 import { join, dirname } from 'node:path'
+import { checkoutDir } from '@kickmon/shared/checkout-dir'
 
-const webDir = join(import.meta.dir, '..', '..', '..', '..', 'web')
+// web/ is walked up to (it works from sources, a bundle and a compiled binary). A bundle's
+// `require.resolve` is fixed at build time to the package's absolute path, so a bundle finds
+// htmx and uPlot as long as the checkout it was built in stays where it is.
+const webDir = checkoutDir('web')
 const htmxDir = join(dirname(require.resolve('htmx.org/package.json')), 'dist')
 const uplotDir = join(dirname(require.resolve('uplot/package.json')), 'dist')
 
