@@ -108,10 +108,12 @@ export class Monitor {
   }
 
   tickAll(now = Date.now()) {
+    // One config per slack value for the whole pass (the slack is the same for every streamer polled less often).
+    const withSlack = new Map<number, MachineConfig>([[0, this.cfg]])
+    const cfgFor = (slack: number) => withSlack.get(slack) ?? withSlack.set(slack, { ...this.cfg, staleMs: this.cfg.staleMs + slack }).get(slack)!
     for (const [slug, prev] of this.states) {
       const uid = prev.status.kick_user_id
-      const slack = uid === null ? 0 : this.staleSlackMs(uid)
-      const step = tick(prev, now, slack ? { ...this.cfg, staleMs: this.cfg.staleMs + slack } : this.cfg)
+      const step = tick(prev, now, cfgFor(uid === null ? 0 : this.staleSlackMs(uid)))
       if (!step.changed && !step.events.length) continue
       this.states.set(slug, step.state)
       this.commit(step.state, step.events, step.changed)
