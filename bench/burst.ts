@@ -9,6 +9,8 @@ import { printTable, summarize, writeResult } from './lib/stats.ts'
 
 const a = parseArgs({
   streamers: int(1000, 1, 20_000), clients: int(1000, 1, 5000), webhooks: z.enum(['on', 'off']).default('on'), quick: flag,
+  /** Rounds (live ↔ offline alternating): 3 give a median and a spread; --quick is one unless this is given. */
+  rounds: z.coerce.number().int().min(1).max(10).optional(),
   /** Write the services' CPU profiles (Bun's --cpu-prof, markdown too) into this directory. */
   profile: z.string().optional(),
 })
@@ -19,8 +21,8 @@ const rounds: Record<string, unknown>[] = []
 const table: Record<string, unknown>[] = []
 const stageTables: { round: number; stages: Record<string, unknown>[] }[] = []
 try {
-  // Three rounds (live ↔ offline alternating) give a median and a spread; --quick is one.
-  for (const round of a.quick ? [1] : [1, 2, 3]) {
+  const roundCount = a.rounds ?? (a.quick ? 1 : 3)
+  for (let round = 1; round <= roundCount; round++) {
     await d.fleet.reset()
     await Bun.sleep(2000)
     const dupBefore = (await d.fleet.report()).duplicates

@@ -19,12 +19,13 @@ import { printTable, summarize, writeResult } from './lib/stats.ts'
 export const INGRESS_TARGET_PER_S = 5000
 
 const a = parseArgs({
-  deliveries: int(30_000, 100, 500_000), duration: int(4, 1, 120), connections: int(64, 1, 1000), runs: int(3, 1, 10),
+  deliveries: int(30_000, 100, 500_000), duration: int(4, 1, 120), connections: int(64, 1, 1000), runs: z.coerce.number().int().min(1).max(10).optional(),
   tool: z.enum(['auto', 'wrk', 'bun']).default('auto'), quick: flag,
   /** Write the services' CPU profiles (Bun's --cpu-prof, markdown too) into this directory. */
   profile: z.string().optional(),
 })
-const runs = a.quick ? 1 : a.runs
+// --quick is one run unless --runs is given (`bun run bench --quick` keeps three).
+const runs = a.runs ?? (a.quick ? 1 : 3)
 const tool = a.tool === 'auto' ? (Bun.which('wrk') ? 'wrk' : 'bun') : a.tool
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
