@@ -71,6 +71,11 @@ try {
       ...Object.fromEntries(stages.map((x) => [`${x.stage} mean/p99≤ ms`, `${x.mean_ms}/${x.p99_ms_le ?? '>5000'}`])),
     })
     if (stored !== distinct) console.error(`  run ${run}: the stream gained ${stored} messages for ${distinct} distinct accepted deliveries`)
+    // The next run starts with the poller's consumer caught up, so runs compare: otherwise the
+    // consumer still reading one run's backlog takes nats-server's CPU from the next run's ingress.
+    const drain = await drained(jsm)
+    console.log(`  run ${run}: the poller's consumer ${drain.pending ? `still had ${drain.pending} to read after` : 'had read everything after'} ${(drain.ms / 1000).toFixed(1)} s`)
+    results.at(-1)!.consumer_drain_ms = Math.round(drain.ms)
   }
   await nc.drain()
   printTable(`webhook-ingress: signed deliveries into POST /webhooks/kick (${tool}, ${a.connections} connections)`, rows)
@@ -173,4 +178,15 @@ async function viaBun(url: string, set: Signed[]): Promise<RunResult> {
   }))
   const l = summarize(lat)
   return { seconds: (performance.now() - t0) / 1000, ok, failed, latency: { p50: l.p50, p99: l.p99 } }
+}
+
+/** Waits (up to 120 s) until every consumer of the webhook stream has read and acknowledged everything. */
+async function drained(jsm: Awaited<ReturnType<typeof jetstreamManager>>): Promise<{ ms: number; pending: number }> {
+  const t0 = performance.now()
+  for (;;) {
+    let pending = 0
+    for await (const c of jsm.consumers.list(WEBHOOKS_STREAM)) pending += c.num_pending + c.num_ack_pending
+    if (pending === 0 || performance.now() - t0 > 120_000) return { ms: performance.now() - t0, pending }
+    await Bun.sleep(250)
+  }
 }
