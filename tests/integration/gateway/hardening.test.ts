@@ -80,6 +80,8 @@ describe('Origin: null on the live feeds', () => {
     expect(await answer({ cookie: u.cookie, 'sec-fetch-site': 'cross-site' })).toEqual({ status: 403, code: 'FORBIDDEN' })
     expect(await answer({ cookie: u.cookie }, '?slug=not%20a%20slug')).toEqual({ status: 422, code: 'VALIDATION' })
     expect(await answer({ cookie: u.cookie, origin: h.base }, `?slug=${A}`)).toEqual({ status: 101, code: null })
+    // The 101 carries the same hooks' headers as any answer.
+    expect((await upgradeAnswer(h.base, '/ws', { cookie: u.cookie })).headers.get('x-content-type-options')).toBe('nosniff')
     const refused = await upgradeAnswer(h.base, '/ws', {})
     expect(refused.headers.get('x-request-id')).toBeTruthy()
     expect(refused.headers.get('x-content-type-options')).toBe('nosniff')

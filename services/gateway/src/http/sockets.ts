@@ -19,11 +19,17 @@ export type SocketData =
   | { kind: 'share'; link: ShareLink; ip: string | undefined }
 export type Socket = ServerWebSocket<SocketData>
 
-type Upgrading = { request: Request; server: { upgrade(req: Request, o: { data: SocketData }): boolean } | null }
+type Upgrading = {
+  request: Request
+  server: { upgrade(req: Request, o: { data: SocketData; headers?: Record<string, string> }): boolean } | null
+  set: { headers: Record<string, unknown> }
+}
 
-/** Upgrade the request with `data` (checked already); a request Bun cannot upgrade gets a 400. */
-export function upgrade({ request, server }: Upgrading, data: SocketData): Response | undefined {
-  if (server?.upgrade(request, { data })) return undefined
+/** Upgrade the request with `data` (checked already), the hooks' headers on the 101 as on any answer; a request Bun cannot upgrade gets a 400. */
+export function upgrade({ request, server, set }: Upgrading, data: SocketData): Response | undefined {
+  const headers: Record<string, string> = {}
+  for (const [k, v] of Object.entries(set.headers)) if (v !== undefined && v !== null) headers[k] = String(v)
+  if (server?.upgrade(request, { data, headers })) return undefined
   return new Response('expected a WebSocket connection', { status: 400, headers: { 'cache-control': 'no-store' } })
 }
 
