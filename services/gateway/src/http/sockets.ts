@@ -10,7 +10,8 @@ import type { PublicFeeds } from '../public/feeds.ts'
 // checks answer through the same hooks as any request (error bodies, request id, security
 // headers, metrics); the socket then keeps only the small object below as its `data`.
 // Elysia's `.ws()` kept the whole request context per socket, and ran `beforeHandle` twice
-// (as the route's hook and again before upgrading): ~15 KB per idle socket against ~4 KB.
+// (as the route's hook and again before upgrading): ~15 KB of RSS per idle socket against ~7 KB
+// (bun bench/ws-socket-cost.ts; docs/performance.md, Gateway).
 
 /** What an open socket keeps: which feed it is and what that feed needs, nothing of its request. */
 export type SocketData =
