@@ -7,6 +7,7 @@ import { errorHandler } from './http/errors.ts'
 import { forwardedHeaders } from './http/forwarded.ts'
 import { httpMetrics } from './http/http-metrics.ts'
 import { securityHeaders } from './http/security-headers.ts'
+import { socketHandler } from './http/sockets.ts'
 import { connectionMetrics } from './live/connection-metrics.ts'
 import { LiveFeed } from './live/live-feed.ts'
 import { liveSocket } from './live/ws.ts'
@@ -15,15 +16,12 @@ import { htmlPages } from './pages/index.ts'
 import { publicRoutes } from './public/routes.ts'
 import { kickWebhooks } from './webhooks/kick-webhooks.ts'
 
-/** The gateway's HTTP app; `listen()` happens in gateway.ts so tests can use `app.handle`. */
+/** The gateway's HTTP app and its sockets' handler; `listen()` happens in gateway.ts so tests can use `app.handle`. */
 export function createApp(d: GatewayDeps) {
   const feed = new LiveFeed(d.statuses, d.access, d.sessions, d.log, d.feedLog, d.trend, d.watch)
   connectionMetrics(d.health.registry, { websocket: () => feed.size, sse: () => d.events.size })
   const api = apiRoutes(d)
-  const app = new Elysia({
-    // A slow dashboard must not hold megabytes: past 64 KB queued it is dropped and reconnects to a fresh snapshot.
-    websocket: { idleTimeout: 120, backpressureLimit: 64 * 1024, closeOnBackpressureLimit: true, perMessageDeflate: false },
-  })
+  const app = new Elysia()
     .use(forwardedHeaders(d.config)) // first: everything after may ask who the client is
     .use(errorHandler(d.log))
     .use(httpMetrics(d.health.registry))
@@ -36,7 +34,8 @@ export function createApp(d: GatewayDeps) {
     .use(mediaRoutes(d))
     .use(mountApi(d, api))
     .use(htmlPages(d))
-    .use(liveSocket(d, feed))
+    .use(liveSocket(d))
     .use(publicRoutes(d))
-  return { app, feed, api }
+  // Every socket is Bun's own (http/sockets.ts); the routes above only check and upgrade.
+  return { app, feed, api, websocket: socketHandler(feed, d.pub.feeds, d.log) }
 }

@@ -50,8 +50,9 @@ export async function buildDeps(ctx: Pick<ServiceContext<GatewayConfig>, 'log' |
 export async function startGateway(ctx: ServiceContext<GatewayConfig>, port = ctx.config.GATEWAY_PORT) {
   const { log } = ctx
   const deps = await buildDeps(ctx)
-  const { app, feed } = createApp(deps)
-  app.listen({ port, hostname: ctx.config.GATEWAY_HOST, maxRequestBodySize: 1024 * 1024 })
+  const { app, feed, websocket } = createApp(deps)
+  // Bun's own WebSocket handler in place of Elysia's (http/sockets.ts).
+  app.listen({ port, hostname: ctx.config.GATEWAY_HOST, maxRequestBodySize: 1024 * 1024, websocket })
   // The dashboards' and the public pages' feeds publish to the server's topics.
   const publish = topicPublisher(app)
   feed.publish = publish

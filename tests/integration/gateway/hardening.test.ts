@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import type { StreamerStatus } from '../../../shared/src/contracts/status.ts'
 import { subjects } from '../../../shared/src/contracts/names.ts'
 import { eventually } from '../../harness/services.ts'
+import { upgradeAnswer } from '../../harness/ws-upgrade.ts'
 import { ADMIN, startGatewayHarness, type Client, type GatewayHarness } from './harness.ts'
 
 // Review findings (issue 11): the session cookie over HTTPS, `Origin: null` on the live feeds,
@@ -64,6 +65,28 @@ describe('Origin: null on the live feeds', () => {
     await expect(openSocket({ cookie: u.cookie, origin: 'https://evil.example' })).rejects.toThrow('the upgrade was refused')
     const ok = await openSocket({ cookie: u.cookie, origin: `http://${host}` })
     ok.ws.close()
+  })
+
+  test('a refused /ws upgrade is answered with its status and the usual error body; a plain GET is not a socket', async () => {
+    const u = await h.user('viewer')
+    const answer = async (headers: Record<string, string>, query = '') => {
+      const r = await upgradeAnswer(h.base, `/ws${query}`, headers)
+      return { status: r.status, code: r.status === 101 ? null : (JSON.parse(r.body) as { error: { code: string } }).error.code }
+    }
+    expect(await answer({})).toEqual({ status: 401, code: 'UNAUTHENTICATED' })
+    expect(await answer({ cookie: 'kickmon_session=not-a-session' })).toEqual({ status: 401, code: 'UNAUTHENTICATED' })
+    expect(await answer({ cookie: u.cookie, origin: 'null' })).toEqual({ status: 403, code: 'FORBIDDEN' })
+    expect(await answer({ cookie: u.cookie, origin: 'https://evil.example' })).toEqual({ status: 403, code: 'FORBIDDEN' })
+    expect(await answer({ cookie: u.cookie, 'sec-fetch-site': 'cross-site' })).toEqual({ status: 403, code: 'FORBIDDEN' })
+    expect(await answer({ cookie: u.cookie }, '?slug=not%20a%20slug')).toEqual({ status: 422, code: 'VALIDATION' })
+    expect(await answer({ cookie: u.cookie, origin: h.base }, `?slug=${A}`)).toEqual({ status: 101, code: null })
+    // The 101 carries the same hooks' headers as any answer.
+    expect((await upgradeAnswer(h.base, '/ws', { cookie: u.cookie })).headers.get('x-content-type-options')).toBe('nosniff')
+    const refused = await upgradeAnswer(h.base, '/ws', {})
+    expect(refused.headers.get('x-request-id')).toBeTruthy()
+    expect(refused.headers.get('x-content-type-options')).toBe('nosniff')
+    // Without the upgrade it is no route at all.
+    expect((await u.fetch('/ws')).status).toBe(404)
   })
 
   test('the SSE stream refuses Origin: null (and foreign origins), accepts its own and programs that send none', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eventually } from '../../harness/services.ts'
+import { upgradeAnswer } from '../../harness/ws-upgrade.ts'
 import { startGatewayHarness, type Client, type GatewayHarness } from './harness.ts'
 
 // Status pages, badges and share links as people without an account meet them, on the whole
@@ -332,6 +333,24 @@ describe('rate limits', () => {
       expect((await c.closed).code).toBe(1013)
       a.ws.close()
       b.ws.close()
+    })
+  })
+
+  test('a live feed\'s upgrade counts once against the budget; refusals are 404, 410 and 429 with Retry-After', async () => {
+    const r = await user.fetch('/api/v1/share-links', { method: 'POST', json: { target: { type: 'streamer', slug: A }, expires_in: 600 } })
+    const shared = new URL(((await r.json()) as { url: string }).url).pathname
+    await withLimits({ burst: 4, perSecond: 0.001, sockets: 10 }, async (limit) => {
+      const status = async (path: string) => (await upgradeAnswer(h.base, path)).status
+      expect(await status('/p/nope/live')).toBe(404)
+      expect(await status('/s/garbage/live')).toBe(410)
+      expect(await status('/p/team/live')).toBe(101)
+      expect(await status(`${shared}/live`)).toBe(101)
+      // Four upgrades, four of the burst: the fifth is refused before anything is looked up.
+      const over = await upgradeAnswer(h.base, '/p/team/live')
+      expect(over.status).toBe(429)
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0)
+      expect((JSON.parse(over.body) as { error: { code: string } }).error.code).toBe('RATE_LIMITED')
+      await eventually(() => limit.openFrom('127.0.0.1') === 0, 5000, 'the closed feeds given back')
     })
   })
 

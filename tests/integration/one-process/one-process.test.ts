@@ -9,8 +9,11 @@ import { ADMIN, testStack } from '../../harness/stack.ts'
 // connects to NATS as its own identity (the shipped permissions would refuse a service using
 // another's key: its endpoints could not subscribe and its requests would be denied), and the
 // whole system works: a login (gateway → auth), adding a streamer (gateway → poller → Kick),
-// its status on the dashboard API (poller → gateway), and a clean stop.
+// its status on the dashboard API and live feed (poller → gateway), and a clean stop that tells open
+// sockets the server is restarting.
 let stack: Awaited<ReturnType<typeof testStack>>
+/** The close code of the dashboard socket left open for the stop. */
+let feedClosed: Promise<number> | null = null
 
 beforeAll(async () => {
   // The notifier always runs as a process of its own; this is about the three.
@@ -59,10 +62,18 @@ test('the services work together as separate identities: log in, add a streamer,
     const list = (await (await fetch(`${stack.gatewayUrl}/api/v1/streamers`, { headers: { cookie } })).json()) as { slug: string; checked_at: string | null }[]
     return list.some((s) => s.slug === slug && s.checked_at)
   }, 20_000, 'the streamer read by the poller and shown by the gateway')
+  // And on the dashboard's live feed (Bun's WebSocket handler, in the shared process).
+  const ws = new WebSocket(`${stack.gatewayUrl.replace('http', 'ws')}/ws`, { headers: { cookie } } as never)
+  const messages: string[] = []
+  ws.onmessage = (e) => messages.push(String(e.data))
+  feedClosed = new Promise((r) => (ws.onclose = (e) => r(e.code)))
+  await eventually(() => messages.join('').includes(`id="row-${slug}"`), 10_000, 'the streamer’s row on the live feed')
 })
 
 test('SIGTERM stops the three and the process exits cleanly', async () => {
   const p = stack.procs.get('gateway')!
   await p.stop()
   expect(p.exits.at(-1)).toMatchObject({ code: 0, signal: null })
+  // The open dashboard was told the server is restarting (its page reconnects).
+  expect(await feedClosed).toBe(1012)
 })

@@ -5,6 +5,7 @@ import { Slug } from '@kickmon/shared/validation'
 import type { GatewayDeps } from '../deps.ts'
 import { Badges } from './badges.ts'
 import { clientIpOf } from '../http/request-id.ts'
+import { upgrade } from '../http/sockets.ts'
 import { expiredPage, pageNotFound, pastStreams, publicPage } from '../views/public-page.ts'
 
 // The routes anyone may call without an account: status pages (/p/…), badges (/badge/…) and
@@ -99,22 +100,13 @@ export const publicRoutes = (d: GatewayDeps) => {
       allowFraming(set as Set, r.page.embed_origins)
       return cached(request, r, 'embed', r.embed, TEXT, r.etag)
     })
-    .ws('/p/:slug/live', {
-      beforeHandle({ request, params, server }) {
-        const stop = limited(request, server as Server)
-        if (stop) return stop
-        if (!PageSlug.safeParse(params.slug).success || !pub.pages.get(params.slug)) return new Response('no such status page', { status: 404 })
-      },
-      open(ws) {
-        const { request, params } = ws.data as unknown as { request: Request; params: { slug: string } }
-        void pub.feeds.openPage(ws.raw as never, params.slug, ipOf.get(request))
-      },
-      close(ws) {
-        pub.feeds.close(ws.raw as never)
-      },
-      message() {
-        // Read-only: anything a viewer sends is ignored.
-      },
+    // The live feeds: checked here, served by http/sockets.ts (PublicFeeds).
+    .route('WS', '/p/:slug/live', (ctx) => {
+      const { request, params, server } = ctx
+      const stop = limited(request, server as Server)
+      if (stop) return stop
+      if (!PageSlug.safeParse(params.slug).success || !pub.pages.get(params.slug)) return new Response('no such status page', { status: 404 })
+      return upgrade(ctx, { kind: 'page', slug: params.slug, ip: ipOf.get(request) })
     })
 
     .get('/badge/:file', ({ request, params, server }) => {
@@ -144,27 +136,13 @@ export const publicRoutes = (d: GatewayDeps) => {
       // Per link and per view (checked each time): never kept by a shared cache; no referrer leaves with the token.
       return new Response(body, { headers: { 'content-type': TEXT, 'cache-control': 'private, no-store', 'referrer-policy': 'no-referrer' } })
     })
-    .ws('/s/:token/live', {
-      async beforeHandle({ request, params, server }) {
-        const stop = limited(request, server as Server)
-        if (stop) return stop
-        const link = await shareOf(params.token)
-        if (link === 'expired') return new Response('this link has expired', { status: 410 })
-        if (link === 'unavailable') return new Response('try again', { status: 503 })
-        shares.set(request, link)
-      },
-      open(ws) {
-        const { request } = ws.data as unknown as { request: Request }
-        const link = shares.get(request)
-        if (!link) return ws.close(1011, 'try again')
-        pub.feeds.openShare(ws.raw as never, link, ipOf.get(request))
-      },
-      close(ws) {
-        pub.feeds.close(ws.raw as never)
-      },
-      message() {},
+    .route('WS', '/s/:token/live', async (ctx) => {
+      const { request, params, server } = ctx
+      const stop = limited(request, server as Server)
+      if (stop) return stop
+      const link = await shareOf(params.token)
+      if (link === 'expired') return new Response('this link has expired', { status: 410 })
+      if (link === 'unavailable') return new Response('try again', { status: 503 })
+      return upgrade(ctx, { kind: 'share', link, ip: ipOf.get(request) })
     })
 }
-
-/** The link checked on a share feed's upgrade, for its open(). */
-const shares = new WeakMap<Request, ShareLink>()
