@@ -48,13 +48,13 @@ if (!a.sources) {
 type Heap = {
   rssBeforeGc: number; memoryUsage: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }
   heapSize: number; heapCapacity: number; extraMemorySize: number; objectCount: number; objectTypeCounts: Record<string, number>
+  rssAnon: number; rssFile: number; mimalloc: { committed: number | null; inUse: number | null; huge: number | null } | null
 }
 type Run = { streamers: number; rss_mb_idle: number | null; rss_mb_peak: number | null; heap: Heap }
 
 const runs: Run[] = []
 for (const n of sizes) runs.push(await measure(n))
 
-const mb = (b: number) => Math.round((b / 2 ** 20) * 10) / 10
 printTable(`poller-memory (${a.sources ? 'sources' : 'bundled'}): ${loadS} s of changes at ${a.rate}/s, then ${idleS} s idle`, runs.map((r) => ({
   streamers: r.streamers,
   'RSS after idle MB': r.rss_mb_idle,
@@ -63,6 +63,8 @@ printTable(`poller-memory (${a.sources ? 'sources' : 'bundled'}): ${loadS} s of 
   'JS heap MB': mb(r.heap.heapSize),
   'heap capacity MB': mb(r.heap.heapCapacity),
   'extra (outside the heap) MB': mb(r.heap.extraMemorySize),
+  'anonymous / file-backed RSS MB': `${mb(r.heap.rssAnon)} / ${mb(r.heap.rssFile)}`,
+  'malloc committed / in use MB': r.heap.mimalloc ? `${mb(r.heap.mimalloc.committed ?? 0)} / ${mb((r.heap.mimalloc.inUse ?? 0) + (r.heap.mimalloc.huge ?? 0))}` : '–',
   objects: r.heap.objectCount,
 })))
 
@@ -76,6 +78,7 @@ const perStreamer = dn > 0
       rss_after_gc_bytes: Math.round((hi.heap.memoryUsage.rss - lo.heap.memoryUsage.rss) / dn),
       js_heap_bytes: Math.round((hi.heap.heapSize - lo.heap.heapSize) / dn),
       heap_capacity_bytes: Math.round((hi.heap.heapCapacity - lo.heap.heapCapacity) / dn),
+      extra_bytes: Math.round((hi.heap.extraMemorySize - lo.heap.extraMemorySize) / dn),
       objects: Math.round(((hi.heap.objectCount - lo.heap.objectCount) / dn) * 100) / 100,
     }
   : null
@@ -141,6 +144,10 @@ async function measure(streamers: number): Promise<Run> {
     await infra.destroy()
     rmSync(probeFile, { force: true })
   }
+}
+
+function mb(bytes: number): number {
+  return Math.round((bytes / 2 ** 20) * 10) / 10
 }
 
 async function readProbe(file: string): Promise<Heap> {
