@@ -16,7 +16,7 @@ import { startStack, type Stack } from '../scripts/infra/stack.ts'
 import { createDb } from '../shared/src/db.ts'
 import { subjects } from '../shared/src/contracts/names.ts'
 import { flag, int, num, parseArgs } from './lib/args.ts'
-import { simChannels, startBenchInfra } from './lib/bench-stack.ts'
+import { seedStreamers, simChannels, startBenchInfra } from './lib/bench-stack.ts'
 import { ChangeDriver, shuffled } from './lib/changes.ts'
 import { rssMb } from './lib/rss.ts'
 import { requestsTo, SimControl, type SimCounters } from './lib/sim-control.ts'
@@ -83,7 +83,7 @@ async function measure(streamers: number): Promise<Run> {
   try {
     const { databaseUrl } = infra
     // kick-sim's world is seeded, so the list is known before it runs.
-    await seed(databaseUrl, simChannels(streamers))
+    await seedStreamers(databaseUrl, simChannels(streamers))
 
     // Listening before the poller starts: its first readings are published at once.
     const nc = await connectAs(infra.nats.url, 'operator', { name: 'poller-scale', maxReconnectAttempts: -1 })
@@ -182,17 +182,6 @@ async function sampleStorage(sql: ReturnType<typeof createDb>): Promise<{ rows: 
     select (select count(*) from viewer_samples)::float8 as rows,
            (select coalesce(sum(pg_total_relation_size(inhrelid)), 0) from pg_inherits where inhparent = 'viewer_samples'::regclass)::float8 as bytes`
   return { rows: r!.rows, bytes: r!.bytes }
-}
-
-/** The list as a running installation keeps it: every slug already resolved to its Kick user id. */
-async function seed(databaseUrl: string, channels: { slug: string; user_id: number }[]) {
-  const sql = createDb(databaseUrl, 'bench-seed', 1)
-  try {
-    const rows = channels.map((c) => ({ slug: c.slug, username: c.slug, kick_user_id: c.user_id, resolved_at: new Date() }))
-    for (let i = 0; i < rows.length; i += 1000) await sql`insert into streamers ${sql(rows.slice(i, i + 1000))}`
-  } finally {
-    await sql.end()
-  }
 }
 
 function apiRequests(c: SimCounters): number {

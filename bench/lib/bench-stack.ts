@@ -196,7 +196,7 @@ export class BenchStack {
 }
 
 /** Rows as the poller leaves them after resolving each slug (so its first pass subscribes nothing new). */
-async function seedStreamers(databaseUrl: string, channels: { slug: string; user_id: number }[]) {
+export async function seedStreamers(databaseUrl: string, channels: { slug: string; user_id: number }[]) {
   const sql = createDb(databaseUrl, 'bench-seed', 1)
   try {
     const rows = channels.map((c) => ({ slug: c.slug, username: c.slug, kick_user_id: c.user_id, resolved_at: new Date() }))

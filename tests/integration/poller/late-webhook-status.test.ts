@@ -9,7 +9,7 @@ import { StatusStore } from '../../../services/gateway/src/live/status-store.ts'
 import { Monitor } from '../../../services/poller/src/detection/monitor.ts'
 import type { SnapshotWriter } from '../../../services/poller/src/recording/snapshot-writer.ts'
 import { StatusCommitter } from '../../../services/poller/src/recording/status-committer.ts'
-import type { StreamerRow } from '../../../services/poller/src/channels/streamer-registry.ts'
+import type { MonitoredRow } from '../../../services/poller/src/channels/streamer-registry.ts'
 import { testNatsWithClients, type TestNatsClients } from '../../harness/infra.ts'
 import { eventually } from '../../harness/services.ts'
 
@@ -41,7 +41,7 @@ test('a webhook that waited while the poller was stopped ends the stream on the 
   committer.start()
   const snapshots = { sample() {}, hidden() {}, status() {} } as unknown as SnapshotWriter
   const monitor = new Monitor({ graceMs: 5_000, staleMs: 60_000 }, committer, snapshots, log)
-  monitor.sync([{ slug: SLUG, kick_user_id: null } as StreamerRow], new Map([[SLUG, unknownStatus(SLUG)]]))
+  monitor.sync([{ slug: SLUG, kick_user_id: null } as MonitoredRow], new Map([[SLUG, unknownStatus(SLUG)]]))
 
   const store = new StatusStore(gateway, log)
   await store.start()

@@ -1,6 +1,6 @@
 import type { Logger } from '@kickmon/shared/logger'
 import type { Monitor } from '../detection/monitor.ts'
-import type { StreamerRegistry, StreamerRow } from './streamer-registry.ts'
+import type { MonitoredRow, StreamerRegistry } from './streamer-registry.ts'
 
 /**
  * Notices when Kick reports a different slug for a broadcaster we follow by user id (a rename).
@@ -21,7 +21,7 @@ export class ChannelRenames {
   ) {}
 
   /** What the registry says, so a rename recorded before a restart is not announced again. */
-  seed(rows: StreamerRow[]) {
+  seed(rows: MonitoredRow[]) {
     for (const r of rows) if (r.kick_user_id !== null) this.known.set(Number(r.kick_user_id), r.kick_slug ?? r.slug)
   }
 

@@ -16,6 +16,16 @@ export type StreamerRow = {
   active_subscribers_count: number | null; active_gifted_subscribers_count: number | null; subscribers_at: Date | null
 }
 
+/**
+ * What the poller keeps of each monitored streamer between registry reads (every interval):
+ * the columns placement, renames and a first status need, not the profile (bio, banner,
+ * follower and subscriber counts), which only the profile endpoint reads, one row at a time.
+ */
+export type MonitoredRow = Pick<
+  StreamerRow,
+  'slug' | 'kick_user_id' | 'kick_slug' | 'username' | 'live' | 'viewers' | 'title' | 'category_id' | 'category_name' | 'started_at' | 'profile_picture_url' | 'source' | 'checked_at' | 'changed_at'
+>
+
 /** The monitored streamer list, kept in PostgreSQL (the poller owns this table). */
 export class StreamerRegistry {
   constructor(
@@ -24,8 +34,11 @@ export class StreamerRegistry {
   ) {}
 
   /** The monitored streamers (archived ones are not). */
-  all(): Promise<StreamerRow[]> {
-    return this.sql<StreamerRow[]>`select * from streamers where archived_at is null order by slug`
+  all(): Promise<MonitoredRow[]> {
+    return this.sql<MonitoredRow[]>`
+      select slug, kick_user_id, kick_slug, username, live, viewers, title, category_id, category_name, started_at,
+             profile_picture_url, source, checked_at, changed_at
+      from streamers where archived_at is null order by slug`
   }
 
   /** A monitored streamer; null when unknown or archived. */

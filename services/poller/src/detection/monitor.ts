@@ -1,12 +1,12 @@
 import { StreamerStatus, unknownStatus } from '@kickmon/shared/contracts/status'
 import type { Logger } from '@kickmon/shared/logger'
 import type { Reading } from './readings.ts'
-import { applyReading, initialState, tick, type MachineConfig, type StreamerState } from './state-machine.ts'
+import { applyReading, initialState, tick, tickDue, type MachineConfig, type StreamerState } from './state-machine.ts'
 import type { StatusCommitter } from '../recording/status-committer.ts'
 import type { SnapshotWriter } from '../recording/snapshot-writer.ts'
-import type { StreamerRow } from '../channels/streamer-registry.ts'
+import type { MonitoredRow } from '../channels/streamer-registry.ts'
 
-export function statusFromRow(r: StreamerRow): StreamerStatus {
+export function statusFromRow(r: MonitoredRow): StreamerStatus {
   const iso = (d: Date | null) => (d ? d.toISOString() : null)
   return {
     ...unknownStatus(r.slug),
@@ -55,7 +55,7 @@ export class Monitor {
    * With several pollers `rows` is this instance's share and `monitored` every monitored slug:
    * one dropped from the share but still monitored was handed to a peer, not removed.
    */
-  sync(rows: StreamerRow[], committed: Map<string, StreamerStatus> = new Map(), monitored?: Set<string>) {
+  sync(rows: MonitoredRow[], committed: Map<string, StreamerStatus> = new Map(), monitored?: Set<string>) {
     const seen = new Set<string>()
     for (const row of rows) {
       seen.add(row.slug)
@@ -113,7 +113,9 @@ export class Monitor {
     const cfgFor = (slack: number) => withSlack.get(slack) ?? withSlack.set(slack, { ...this.cfg, staleMs: this.cfg.staleMs + slack }).get(slack)!
     for (const [slug, prev] of this.states) {
       const uid = prev.status.kick_user_id
-      const step = tick(prev, now, cfgFor(uid === null ? 0 : this.staleSlackMs(uid)))
+      const cfg = cfgFor(uid === null ? 0 : this.staleSlackMs(uid))
+      if (!tickDue(prev, now, cfg)) continue
+      const step = tick(prev, now, cfg)
       if (!step.changed && !step.events.length) continue
       this.states.set(slug, step.state)
       this.commit(step.state, step.events, step.changed)

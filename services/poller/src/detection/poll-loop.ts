@@ -5,7 +5,7 @@ import { ChannelRenames } from '../channels/channel-renames.ts'
 import type { Monitor } from './monitor.ts'
 import { selectPolled, type Coverage } from './poll-selection.ts'
 import { scheduleBatches } from './schedule-batches.ts'
-import type { StreamerRegistry, StreamerRow } from '../channels/streamer-registry.ts'
+import type { MonitoredRow, StreamerRegistry } from '../channels/streamer-registry.ts'
 
 /**
  * `api: false` (browser-only mode, no credentials) keeps the streamer list in sync but calls no API.
@@ -19,7 +19,7 @@ export type PollLoopHooks = {
   /** Told about every live-state batch (the browser fallback covers streamers whose polls keep failing). */
   onBatch?: (userIds: number[], ok: boolean) => void
   /** Gets each registry read (default: the Monitor syncs to it); with several pollers it keeps this instance's share (membership/ownership.ts). */
-  onRows?: (rows: StreamerRow[]) => Promise<void> | void
+  onRows?: (rows: MonitoredRow[]) => Promise<void> | void
   /** How webhooks cover each streamer now (webhooks/coverage.ts); null: they cannot be relied on, poll everyone. */
   coverage?: () => ((userId: number) => Coverage) | null
 }

@@ -170,6 +170,15 @@ function changeMetadata(
   return next
 }
 
+/**
+ * Would `tick` change anything now (a grace window over, or staleness to flip)? Asked first, so a
+ * pass over every streamer each second allocates nothing for the many it leaves as they are.
+ */
+export function tickDue(prev: StreamerState, now: number, cfg: MachineConfig): boolean {
+  if (prev.status.live && prev.offlineSince !== null && now - prev.offlineSince >= cfg.graceMs) return true
+  return (prev.lastReadAt === null || now - prev.lastReadAt > cfg.staleMs) !== prev.status.stale
+}
+
 /** Time passing: ends grace windows and marks streamers nobody could read as stale. */
 export function tick(prev: StreamerState, now: number, cfg: MachineConfig): Step {
   let { status, offlineSince, ended } = prev

@@ -1,7 +1,7 @@
 import type { StreamerStatus } from '@kickmon/shared/contracts/status'
 import type { Logger } from '@kickmon/shared/logger'
 import type { Monitor } from '../detection/monitor.ts'
-import type { StreamerRow } from '../channels/streamer-registry.ts'
+import type { MonitoredRow } from '../channels/streamer-registry.ts'
 import type { Membership } from './membership.ts'
 import { ownerOf } from './rendezvous.ts'
 
@@ -20,7 +20,7 @@ export const HANDOFF_MS = 2000
  */
 export class Ownership {
   /** The whole registry as last read (every instance reads it each cycle). */
-  rows: StreamerRow[] = []
+  rows: MonitoredRow[] = []
   private slugs = new Set<string>()
   private userIds = new Set<number>()
   private chain: Promise<void> = Promise.resolve()
@@ -40,7 +40,7 @@ export class Ownership {
   ) {}
 
   /** Place `rows` (or the last read again, after a member change). `committed` skips the KV read (start-up). */
-  place(rows?: StreamerRow[], committed?: Map<string, StreamerStatus>): Promise<void> {
+  place(rows?: MonitoredRow[], committed?: Map<string, StreamerStatus>): Promise<void> {
     if (rows) {
       this.rows = rows
       this.slugs = new Set(rows.map((r) => r.slug))
@@ -73,8 +73,8 @@ export class Ownership {
     const rows = this.rows
     const handoffUntil = m.changedAt + this.handoffMs
     let wait = 0
-    const owned: StreamerRow[] = []
-    const arriving: StreamerRow[] = []
+    const owned: MonitoredRow[] = []
+    const arriving: MonitoredRow[] = []
     for (const r of rows) {
       if (!m.owns(r.slug)) continue
       if (!this.monitor.get(r.slug)) {

@@ -76,26 +76,49 @@ export class SnapshotWriter {
   }
 }
 
+/**
+ * Column arrays for `unnest(...)`: one query text whatever the batch size, so postgres.js
+ * prepares each statement once per connection. With `values (...), (...)` each batch size was
+ * a statement of its own (13 parameters a row), and every one stayed cached on every connection:
+ * tens of MB at a few thousand streamers (docs/performance.md, "poller memory").
+ */
+function columns<T, K extends string>(rows: T[], pick: (r: T) => Record<K, string | number | null>): Record<K, (string | number | null)[]> {
+  const out = {} as Record<K, (string | number | null)[]>
+  for (const r of rows) for (const [k, v] of Object.entries(pick(r)) as [K, string | number | null][]) (out[k] ??= []).push(v)
+  return out
+}
+
+/**
+ * Booleans travel as text ('t'/'f', cast back in SQL): postgres.js declares an array of booleans
+ * as `boolean`, not `boolean[]`, and serializes a `boolean[]` parameter's strings all as false.
+ */
+const pgBool = (b: boolean) => (b ? 't' : 'f')
+
 async function writeStatuses(tx: Tx, rows: StreamerStatus[]) {
-  const v = rows.map((s) => [
-    s.slug, s.kick_user_id, s.username, s.live, s.viewers ?? 0, s.title, s.category?.id ?? null, s.category?.name ?? null,
-    s.started_at, s.profile_picture_url, s.source, s.checked_at, s.changed_at,
-  ])
-  await tx`update streamers set kick_user_id = v.kick_user_id::bigint, username = v.username, live = v.live::boolean,
-      viewers = v.viewers::int, title = v.title, category_id = v.category_id::int, category_name = v.category_name,
-      started_at = v.started_at::timestamptz, profile_picture_url = v.pic, source = v.source,
-      checked_at = v.checked_at::timestamptz, changed_at = v.changed_at::timestamptz, updated_at = now()
-    from (values ${tx(v as never)}) as v(slug, kick_user_id, username, live, viewers, title, category_id, category_name, started_at, pic, source, checked_at, changed_at)
+  const c = columns(rows, (s) => ({
+    slug: s.slug, kick_user_id: s.kick_user_id, username: s.username, live: pgBool(s.live), viewers: s.viewers ?? 0, title: s.title,
+    category_id: s.category?.id ?? null, category_name: s.category?.name ?? null, started_at: s.started_at, pic: s.profile_picture_url,
+    source: s.source, checked_at: s.checked_at, changed_at: s.changed_at,
+  }))
+  await tx`update streamers set kick_user_id = v.kick_user_id, username = v.username, live = v.live::boolean,
+      viewers = v.viewers, title = v.title, category_id = v.category_id, category_name = v.category_name,
+      started_at = v.started_at, profile_picture_url = v.pic, source = v.source,
+      checked_at = v.checked_at, changed_at = v.changed_at, updated_at = now()
+    from unnest(${c.slug}::text[], ${c.kick_user_id}::bigint[], ${c.username}::text[], ${c.live}::text[], ${c.viewers}::int[], ${c.title}::text[],
+                ${c.category_id}::int[], ${c.category_name}::text[], ${c.started_at}::timestamptz[], ${c.pic}::text[], ${c.source}::text[],
+                ${c.checked_at}::timestamptz[], ${c.changed_at}::timestamptz[])
+      as v(slug, kick_user_id, username, live, viewers, title, category_id, category_name, started_at, pic, source, checked_at, changed_at)
     where streamers.slug = v.slug`
 }
 
 async function writeSamples(tx: Tx, all: Sample[]) {
   const shown = all.filter((s): s is Sample & { viewers: number } => s.viewers !== null)
   if (shown.length) {
-    const rows = shown.map((s) => [s.slug, new Date(s.at).toISOString(), s.viewers, s.source])
+    const c = columns(shown, (s) => ({ slug: s.slug, at: new Date(s.at).toISOString(), viewers: s.viewers, source: s.source }))
     await tx`insert into viewer_samples (streamer_id, at, viewers, source)
-      select st.id, v.at::timestamptz, v.viewers::int, v.source
-      from (values ${tx(rows as never)}) as v(slug, at, viewers, source) join streamers st on st.slug = v.slug
+      select st.id, v.at, v.viewers, v.source
+      from unnest(${c.slug}::text[], ${c.at}::timestamptz[], ${c.viewers}::int[], ${c.source}::text[]) as v(slug, at, viewers, source)
+      join streamers st on st.slug = v.slug
       on conflict do nothing`
   }
 
@@ -128,16 +151,23 @@ async function writeSamples(tx: Tx, all: Sample[]) {
   }
   const iso = (ms: number) => new Date(ms).toISOString()
   const sampled = [...aggs.values()].filter((a) => a.firstAt !== null)
-  const cutOnly = [...aggs.values()].filter((a) => a.firstAt === null).map((a) => [a.slug, a.startedAt])
+  const cutOnly = [...aggs.values()].filter((a) => a.firstAt === null)
   if (cutOnly.length) {
     // Only hidden readings for this stream in the batch: whatever comes next starts a new run.
+    const c = columns(cutOnly, (a) => ({ slug: a.slug, started_at: a.startedAt }))
     await tx`update stream_sessions ss set last_sample_at = null, last_viewers = null
-      from (values ${tx(cutOnly as never)}) as v(slug, started_at) join streamers st on st.slug = v.slug
-      where ss.streamer_id = st.id and ss.started_at = v.started_at::timestamptz`
+      from unnest(${c.slug}::text[], ${c.started_at}::timestamptz[]) as v(slug, started_at) join streamers st on st.slug = v.slug
+      where ss.streamer_id = st.id and ss.started_at = v.started_at`
   }
   if (!sampled.length) return
-  const v = sampled.map((a) => [a.slug, a.startedAt, iso(a.firstAt!), a.seconds, a.counted, iso(a.lastAt), a.lastViewers, a.peak, iso(a.peakAt), a.bridge, a.cut])
-  const vals = () => tx`(values ${tx(v as never)}) as v(slug, started_at, first_at, seconds, counted, last_at, last_viewers, peak, peak_at, bridge, cut)`
+  const c = columns(sampled, (a) => ({
+    slug: a.slug, started_at: a.startedAt, first_at: iso(a.firstAt!), seconds: a.seconds, counted: a.counted, last_at: iso(a.lastAt),
+    last_viewers: a.lastViewers, peak: a.peak, peak_at: iso(a.peakAt), bridge: pgBool(a.bridge), cut: pgBool(a.cut),
+  }))
+  const vals = () => tx`unnest(${c.slug}::text[], ${c.started_at}::timestamptz[], ${c.first_at}::timestamptz[], ${c.seconds}::float8[],
+      ${c.counted}::float8[], ${c.last_at}::timestamptz[], ${c.last_viewers}::int[], ${c.peak}::int[], ${c.peak_at}::timestamptz[],
+      ${c.bridge}::text[], ${c.cut}::text[])
+    as v(slug, started_at, first_at, seconds, counted, last_at, last_viewers, peak, peak_at, bridge, cut)`
   await tx`insert into stream_sessions (streamer_id, started_at)
     select st.id, v.started_at::timestamptz from ${vals()} join streamers st on st.slug = v.slug
     on conflict (streamer_id, started_at) do nothing`
