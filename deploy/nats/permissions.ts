@@ -5,8 +5,8 @@
 //
 // To let a component use a new subject: add it to that identity's `publish` (it sends or
 // requests there) or `subscribe` (it listens or answers there) below, then run the renderer.
-// Replies need nothing: every identity answers requests through `allow_responses`, and reads
-// replies on its own inbox prefix (shared/src/nats-identity.ts).
+// Replies: an identity reads replies on its own inbox prefix (shared/src/nats-identity.ts) and
+// answers into the inboxes of the identities listed in its `answers`.
 //
 // Every stream, bucket, durable consumer and subject the code uses comes from its contract
 // (shared/src/contracts/); what is spelled here are the patterns nats-server matches: subject
@@ -25,8 +25,15 @@ export type Permissions = {
   publishDeny?: string[]
   subscribe: string[]
   subscribeDeny?: string[]
-  /** May answer requests sent to it (reply subjects are opened for one response). */
-  allowResponses: boolean
+  /**
+   * Whose requests it answers: it may publish into their inboxes (`_INBOX_<identity>.>`).
+   * Not nats-server's `allow_responses`: with it, nats-server 2.9 remembers the reply subject of
+   * every message delivered to the connection for 2 minutes, JetStream's deliveries included
+   * (each carries a `$JS.ACK…` reply), and past 4,096 of them walks the whole list on every
+   * delivery; a poller reading webhooks at a few thousand a second then made nats-server the
+   * ingress's bottleneck, falling run after run (docs/performance.md, webhook-ingress).
+   */
+  answers: NatsIdentity[]
 }
 
 const EVENTS = EVENTS_STREAM
@@ -38,6 +45,13 @@ export const INTERNAL_EVENT_CONSUMERS = [RECORDER_DURABLE, NOTIFIER_DURABLE]
 const srvAnswer = (service: string) => ['$SRV.*', `$SRV.*.${service}`, `$SRV.*.${service}.*`]
 /** An identity's reply inbox (shared/src/nats-identity.ts). */
 const inbox = (identity: NatsIdentity) => `${inboxPrefix(identity)}.>`
+/** Who sends requests to each of our services (`$SRV` discovery included: the gateway's health report and the CLI). */
+const CALLERS = {
+  poller: ['gateway', 'notifier', 'operator', 'poller'], // pollers ask each other (kickmon.poller.sync)
+  auth: ['gateway', 'notifier', 'operator', 'poller'],
+  gateway: ['gateway', 'operator'],
+  notifier: ['gateway', 'operator'],
+} as const satisfies Record<string, NatsIdentity[]>
 
 /** JetStream API calls on one stream: `manage` (create, update, info, purge…) or only `read` (info, get). */
 const stream = (name: string, access: 'manage' | 'read') =>
@@ -75,13 +89,13 @@ export const PERMISSIONS: Record<'poller' | 'auth' | 'gateway' | 'notifier' | 'o
       ...kv(STATUS_BUCKET, 'write'), ...kv(MEMBERS_BUCKET, 'write'),
     ],
     subscribe: ['poller.>', 'kickmon.poller.>', ...srvAnswer('poller'), inbox('poller')],
-    allowResponses: true,
+    answers: [...CALLERS.poller],
   },
   // Users, sessions, keys, configuration: answers auth.*, announces revocations.
   auth: {
     publish: ['kickmon.auth.>'],
     subscribe: ['auth.>', ...srvAnswer('auth'), inbox('auth')],
-    allowResponses: true,
+    answers: [...CALLERS.auth],
   },
   // The internet-facing service: acts only for sessions and API keys (never as a system actor),
   // publishes verified Kick webhooks, reads statuses.
@@ -98,7 +112,7 @@ export const PERMISSIONS: Record<'poller' | 'auth' | 'gateway' | 'notifier' | 'o
       JS_INFO, ...stream(WEBHOOKS, 'manage'), ...kv(STATUS_BUCKET, 'read'),
     ],
     subscribe: [subjects.statusAll, 'kickmon.auth.>', subjects.streamerRemoved, ...srvAnswer('gateway'), inbox('gateway')],
-    allowResponses: true,
+    answers: [...CALLERS.gateway],
   },
   // The notification service: reads events with its own durable consumer and statuses, asks auth
   // who a caller is and what a rule's owner may see, the poller for a stream's summary, and
@@ -109,14 +123,14 @@ export const PERMISSIONS: Record<'poller' | 'auth' | 'gateway' | 'notifier' | 'o
       JS_INFO, ...stream(EVENTS, 'read'), ...consumers(EVENTS), ...kv(STATUS_BUCKET, 'read'),
     ],
     subscribe: ['notifier.>', subjects.statusAll, 'kickmon.auth.>', subjects.streamerRemoved, ...srvAnswer('notifier'), inbox('notifier')],
-    allowResponses: true,
+    answers: [...CALLERS.notifier],
   },
   // The CLI and migrations: the administrator. The only identity that may publish on
   // auth.admin.>, where auth accepts system actors.
   operator: {
     publish: ['>'],
     subscribe: ['>'],
-    allowResponses: true,
+    answers: [], // it may publish anywhere
   },
   // Outsiders: read-only. Statuses and events, the status bucket, and their own durable
   // consumers on KICK_EVENTS (replay from a time or sequence). Nothing else.
@@ -130,7 +144,7 @@ export const PERMISSIONS: Record<'poller' | 'auth' | 'gateway' | 'notifier' | 'o
       `$JS.API.CONSUMER.CREATE.${EVENTS}`, // the unnamed form carries the consumer's name in its body, out of the subject's reach
     ),
     subscribe: [subjects.statusAll, subjects.eventsAll, inbox('subscriber')],
-    allowResponses: false,
+    answers: [],
   },
 }
 

@@ -5,7 +5,7 @@ import { createUser, fromSeed } from '@nats-io/nkeys'
 import { connect, type NatsConnection } from '@nats-io/transport-node'
 import { PERMISSIONS, type Identity, type Permissions } from '../../deploy/nats/permissions.ts'
 import { natsAuthOptions, type NatsCredentials } from '../../shared/src/nats-credentials.ts'
-import { identityOptions } from '../../shared/src/nats-identity.ts'
+import { identityOptions, inboxPrefix } from '../../shared/src/nats-identity.ts'
 
 // nats-server authentication for every way of running kickmon (docs/nats.md "Identities and
 // permissions"): one nkey user per identity, its seed in `<dir>/<identity>.nk` (mode 0600,
@@ -21,9 +21,8 @@ function block(p: Permissions): string {
   const side = (allow: string[], deny?: string[]) => `{ allow: ${list(allow)}${deny?.length ? `, deny: ${list(deny)}` : ''} }`
   return [
     '{',
-    `  publish: ${side(p.publish, p.publishDeny)}`,
+    `  publish: ${side([...p.publish, ...p.answers.map((id) => `${inboxPrefix(id)}.>`)], p.publishDeny)}`,
     `  subscribe: ${side(p.subscribe, p.subscribeDeny)}`,
-    ...(p.allowResponses ? ['  allow_responses: true'] : []),
     '}',
   ].join('\n')
 }

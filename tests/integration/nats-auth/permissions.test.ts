@@ -204,6 +204,21 @@ describe('a compromised gateway', () => {
     sub.unsubscribe()
   })
 
+  test('answers only into our identities’ inboxes: it cannot put a message in an outsider’s inbox', async () => {
+    const seen: string[] = []
+    const sub = subscriber.subscribe('_INBOX.>', { callback: (_e, m) => void seen.push(m.subject) })
+    await subscriber.flush()
+    const errors: string[] = []
+    void (async () => {
+      for await (const s of gateway.status()) if (s.type === 'error') errors.push(String(s.error.message))
+    })()
+    gateway.publish('_INBOX.someone.1', 'a forged reply')
+    await eventually(() => errors.some((e) => /Permissions Violation for Publish to "_INBOX.someone.1"/.test(e)), 5_000, 'the refusal')
+    await subscriber.flush()
+    expect(seen).toEqual([])
+    sub.unsubscribe()
+  })
+
   test('reads status pages and checks share links for anonymous visitors, but defines no page as the system', async () => {
     expect((await request(gateway, PublicApi.publicPages.subject, {}, PublicApi.publicPages.output)).pages).toEqual([])
     const link = await refusal(request(gateway, PublicApi.publicShare.subject, { id: crypto.randomUUID() }, PublicApi.publicShare.output))
