@@ -16,6 +16,7 @@ const scenarios: { name: string; file: string; args: string[] }[] = [
   { name: 'latency-poll', file: 'latency-poll.ts', args: [] },
   // Three runs each even with --quick: their targets are read as a median and a spread.
   { name: 'webhook-ingress', file: 'webhook-ingress.ts', args: ['--runs', '3'] },
+  { name: 'webhook-consumer', file: 'webhook-consumer.ts', args: [] },
   { name: 'burst', file: 'burst.ts', args: ['--rounds', '3'] },
   { name: 'memory', file: 'memory.ts', args: ['--runs', '3'] },
   { name: 'naive-baseline', file: 'naive-baseline.ts', args: [] },
@@ -67,6 +68,8 @@ function summaries(): Record<string, unknown>[] {
   if (p) rows.push({ figure: `poll detection (online, interval ${p.options.pollIntervalS} s)`, value: `max ${p.figures?.online?.status?.max} ms`, target: `≤ ${p.options.pollIntervalS * 1000 + 1000} ms` })
   const i = read('webhook-ingress')
   if (i) rows.push({ figure: `webhook ingress alone (${i.options.tool}, ${i.options.connections} connections)`, value: `${i.runs.map((r: any) => r.rate_per_s).join(' / ')} deliveries/s (median ${i.median_rate_per_s})`, target: `≥ ${i.target_per_s}/s` })
+  const wc = read('webhook-consumer')
+  if (wc) rows.push({ figure: `KICK_WEBHOOKS → poller's consumer alone (JetStream, ${wc.options.deliveries} a round)`, value: `${wc.rounds.map((r: any) => r['stored/s']).join(' / ')} stored/s (median ${wc.median_stored_per_s})`, target: '' })
   const b = read('burst')
   if (b) for (const r of b.rounds) {
     rows.push({ figure: `burst round ${r.round} (${r.changes} at once)`, value: `${r.every_client_consistent_ms === null ? 'never' : Math.round(r.every_client_consistent_ms) + ' ms'}, lost ${r.lost_at_some_client}, doubled ${r.duplicate_fragments}`, target: 'consistent < 1 s, 0 lost, 0 doubled' })
