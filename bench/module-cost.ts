@@ -15,7 +15,7 @@
 //                                                     an explicit list (packages resolve from the checkout
 //                                                     root, or give a path into a workspace's node_modules)
 //
-// Dynamic `import()`s (and `require()`s in our ES modules) are not followed: they are what a process pays only when it takes that path.
+// Dynamic `import()`s (and `require()`s inside functions) are not followed: they are what a process pays only when it takes that path.
 // Results: bench/results/module-cost-<service or "list">.json. docs/performance.md, "memory".
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { builtinModules } from 'node:module'
@@ -134,9 +134,11 @@ function graphSteps(entries: string[], ours: boolean): Step[] {
   const visit = (file: string) => {
     if (seen.has(file) || !/\.[cm]?[jt]s$/.test(file)) return // text, JSON, HTML: part of our code's cost
     seen.add(file)
-    const code = readFileSync(file, 'utf8')
-    const imports = (file.endsWith('.ts') ? js.scanImports(ts.transformSync(code)) : js.scanImports(code))
-      .filter((i) => i.kind === 'import-statement') // our code is ES modules: a require() in it is a deliberate lazy load
+    const code = file.endsWith('.ts') ? ts.transformSync(readFileSync(file, 'utf8')) : readFileSync(file, 'utf8')
+    // A require() at the top level (`x = require(…)` or a bare `require(…)`, printed at column 0 by
+    // the transpiler) loads at start too; one inside a function is a lazy load, like an import().
+    const topLevel = (p: string) => new RegExp(`^(?:\\S[^\\n]*= )?require\\(${JSON.stringify(p).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`, 'm').test(code)
+    const imports = js.scanImports(code).filter((i) => i.kind === 'import-statement' || (i.kind === 'require-call' && topLevel(i.path)))
     for (const { path } of imports) {
       if (path.startsWith('node:') || path.startsWith('bun:') || path === 'bun' || builtin.has(path)) continue
       const resolved = Bun.resolveSync(path, dirname(file))
