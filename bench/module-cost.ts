@@ -26,16 +26,20 @@ import { flag, int, num, parseArgs } from './lib/args.ts'
 import { median, printTable, writeResult } from './lib/stats.ts'
 
 const ROOT = join(import.meta.dir, '..')
-// What each main.ts imports, without running it: the shared service runner, then the service's
-// config and definition (main.ts itself would start the service).
-const main = (...svcs: string[]) => ['shared/src/service.ts', 'shared/src/parse-env.ts', ...svcs.flatMap((s) => [`services/${s}/src/config.ts`, `services/${s}/src/definition.ts`])]
+// What each main.ts loads at start, without running it: the shared service runner, then the
+// service's config and definition (main.ts itself would start the service), and shared/src/db.ts
+// (postgres.js) for a service that opens the database, which the runner imports only then.
+const main = (db: boolean, ...svcs: string[]) => [
+  'shared/src/service.ts', 'shared/src/parse-env.ts', ...(db ? ['shared/src/db.ts'] : []),
+  ...svcs.flatMap((s) => [`services/${s}/src/config.ts`, `services/${s}/src/definition.ts`]),
+]
 const ENTRIES = {
-  auth: main('auth'),
-  poller: main('poller'),
-  gateway: main('gateway'),
-  notifier: main('notifier'),
+  auth: main(true, 'auth'),
+  poller: main(true, 'poller'),
+  gateway: main(false, 'gateway'),
+  notifier: main(true, 'notifier'),
   // scripts/one-process.ts
-  'one-process': main('auth', 'poller', 'gateway'),
+  'one-process': main(true, 'auth', 'poller', 'gateway'),
 } as const
 // Left out of the bundles as scripts/infra/bundles.ts leaves them out (only ever imported lazily).
 const EXTERNAL = ['playwright-core', 'nodemailer']
