@@ -9,17 +9,20 @@
 //                                                     modules), each with the modules of ours that
 //                                                     import it, then the definition itself (our code)
 //   bun bench/module-cost.ts --service one-process    the same for auth + poller + gateway together
+//   bun bench/module-cost.ts --service notifier --ours  each of our modules a step too (what its own code costs)
 //   bun bench/module-cost.ts --bundled ...            each step bundled first (Bun.build, target bun),
 //                                                     as the services run (.build/, docs/operations.md)
+//   bun bench/module-cost.ts --bundled --external badge-maker,liquidjs
+//                                                     with more packages left out of the bundles
 //   bun bench/module-cost.ts zod elysia services/gateway/src/api/openapi.ts
 //                                                     an explicit list (packages resolve from the checkout
 //                                                     root, or give a path into a workspace's node_modules)
 //
-// Dynamic `import()`s (and `require()`s inside functions) are not followed: they are what a process pays only when it takes that path.
+// Dynamic `import()`s (and `require()`s inside functions) are not followed: they are what a
+// process pays only when it takes that path (shared/src/lazy.ts).
 // Results: bench/results/module-cost-<service or "list">.json. docs/performance.md, "memory".
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { builtinModules } from 'node:module'
-import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { z } from 'zod'
 import { flag, int, num, parseArgs } from './lib/args.ts'
@@ -48,6 +51,8 @@ const { _: positional, rest } = splitPositional(process.argv.slice(2))
 const a = parseArgs({
   service: z.enum(Object.keys(ENTRIES) as [keyof typeof ENTRIES]).optional(),
   bundled: flag,
+  /** More packages left out of the bundles (comma-separated), to see what leaving them to node_modules would save. */
+  external: z.string().optional(),
   /** Each of our modules a step of its own too (depth-first, after what it imports): what its own code costs. */
   ours: flag,
   runs: int(3, 1, 20),
@@ -65,7 +70,8 @@ type Step = { label: string; file: string; importers?: string[] }
 const steps: Step[] = a.service ? graphSteps(ENTRIES[a.service].map((e) => join(ROOT, e)), a.ours) : positional.map((s) => ({ label: s, file: Bun.resolveSync(s.startsWith('.') || s.includes('/src/') ? join(ROOT, s) : s, ROOT) }))
 console.log(`${steps.length} modules, ${steps.length + 1} steps × ${a.runs} runs${a.bundled ? ', bundled' : ', from sources'}`)
 
-const work = mkdtempSync(join(tmpdir(), 'module-cost-'))
+// Inside the checkout (.build-*/ is ignored by git), so a package left out of a bundle resolves.
+const work = mkdtempSync(join(ROOT, '.build-module-cost-'))
 const MARK = 'MODULE-COST-RSS-KB '
 async function measure(n: number): Promise<number> {
   const entry = join(work, `step-${n}.ts`)
@@ -81,7 +87,7 @@ async function measure(n: number): Promise<number> {
   ].join('\n'))
   let run = entry
   if (a.bundled) {
-    const r = await Bun.build({ entrypoints: [entry], outdir: join(work, `out-${n}`), target: 'bun', external: EXTERNAL, throw: false })
+    const r = await Bun.build({ entrypoints: [entry], outdir: join(work, `out-${n}`), target: 'bun', external: [...EXTERNAL, ...(a.external?.split(',').filter(Boolean) ?? [])], throw: false })
     if (!r.success) throw new Error(`bundling step ${n} failed: ${r.logs.join('\n')}`)
     run = r.outputs[0]!.path
   }
