@@ -1,16 +1,19 @@
 import { Svcm, type Service } from '@nats-io/services'
 import type { NatsConnection } from '@nats-io/transport-node'
 import type { ServiceConfig } from './config.ts'
-import { createDb, waitForDb, type Sql } from './db.ts'
+import type { Sql } from './db.ts'
 import { grantsProbe } from './db-grants.ts'
 import { Health, dbProbe, natsProbe } from './health.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { createMetrics, natsRequestsCounter, type Registry } from './metrics.ts'
+import { lazyImport } from './lazy.ts'
 import { expectedVersion } from './migrate.ts'
 import { connectNats } from './nats.ts'
 import { addEndpoints, type Endpoint } from './rpc.ts'
 
 const HEALTH_PATHS = new Set(['/healthz', '/readyz', '/metrics'])
+/** postgres.js (~3 MB) only in a service that uses the database: the gateway does not. */
+const dbModule = lazyImport('postgres (./db.ts)', 'the database connection', () => import('./db.ts'))
 
 export const VERSION = '0.1.0'
 
@@ -81,6 +84,7 @@ export async function createService<C extends ServiceConfig>(opts: ServiceOption
   let sql: Sql | null = null
   if (opts.useDb) {
     if (!config.DATABASE_URL) throw new Error(`${name} needs DATABASE_URL in its config (useDb)`)
+    const { createDb, waitForDb } = await dbModule()
     sql = createDb(config.DATABASE_URL, name)
     await waitForDb(sql, (err, attempt) =>
       log.warn({ attempt, err: String((err as Error).message ?? err).replace(/\w+:\/\/\S+/g, '<url>') }, 'waiting for PostgreSQL'),

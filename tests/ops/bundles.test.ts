@@ -67,6 +67,15 @@ describe('three processes and the notifier, each from its bundle', () => {
     }
   })
 
+  test('the gateway draws a badge from its bundle (badge-maker is loaded on the first one)', async () => {
+    const r = await fetch(`${stack.gatewayUrl}/badge/nobody-watched.svg`)
+    expect(r.status).toBe(200)
+    expect(r.headers.get('content-type')).toStartWith('image/svg+xml')
+    const svg = await r.text()
+    expect(svg).toStartWith('<svg')
+    expect(svg.toLowerCase()).toContain('not found')
+  })
+
   test('the schema version each bundled service expects is the last migration in sql/', async () => {
     // /readyz compares the database's schema with the newest file in sql/, which each service
     // found from its bundle's folder when it started: one migration taken back, each says so.

@@ -45,7 +45,7 @@ export function notifierEndpoints(d: NotifierDeps): Endpoint<any, any>[] {
     },
     templatesPreview: async (i, rc) => {
       await who(i, rc)
-      if (i.template) checkTemplate(i.template)
+      if (i.template) await checkTemplate(i.template)
       const r = await render(i.channel_type, sampleNotice(i.event_type, d.config.KICK_WEB_URL), i.template)
       return { text: r.text, used_default: r.usedDefault, error: r.error }
     },

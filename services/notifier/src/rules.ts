@@ -38,7 +38,7 @@ export async function createRule(d: NotifierDeps, p: Principal, i: NotifierInput
   const ch = await getChannelRow(d, p, i.channel_id)
   if (i.template) {
     if (ch.type === 'webhook') throw new AppError('VALIDATION', 'template: webhook channels send a fixed JSON payload; templates apply to the other types')
-    checkTemplate(i.template)
+    await checkTemplate(i.template)
   }
   await requireVisible(d.nc, p, i.streamers, requestId)
   const [r] = await d.sql<RuleRow[]>`
@@ -70,7 +70,7 @@ export async function updateRule(d: NotifierDeps, p: Principal, i: NotifierInput
   if (i.template) {
     const [ch] = await d.sql<{ type: string }[]>`select type from notify_channels where id = ${r.channel_id}`
     if (ch?.type === 'webhook') throw new AppError('VALIDATION', 'template: webhook channels send a fixed JSON payload; templates apply to the other types')
-    checkTemplate(i.template)
+    await checkTemplate(i.template)
   }
   if (i.streamers) await requireVisible(d.nc, p, i.streamers, requestId)
   const [u] = await d.sql<RuleRow[]>`

@@ -1,19 +1,26 @@
-import { Liquid } from 'liquidjs'
+import type { Liquid } from 'liquidjs'
 import type { ChannelType } from '@kickmon/shared/contracts/notifier'
 import { AppError } from '@kickmon/shared/errors'
+import { lazyImport } from '@kickmon/shared/lazy'
 import type { Notice, NoticeKind } from './notice.ts'
 
 // Templates are Liquid (liquidjs), rendered with no file system (no include/render of files)
 // and bounded parse, render and memory, so a user's template cannot read files or spin.
+// liquidjs and its engine (~5 MB) are made on the first template checked or rendered, not at
+// start: a notifier with nothing to send never pays them (docs/performance.md, "memory").
 
-const liquid = new Liquid({
-  templates: {},
-  ownPropertyOnly: true,
-  strictFilters: true,
-  parseLimit: 20_000,
-  renderLimit: 200,
-  memoryLimit: 1_000_000,
-})
+const liquidjs = lazyImport('liquidjs', 'notification templates', () => import('liquidjs'))
+let engine: Liquid | null = null
+async function liquid(): Promise<Liquid> {
+  return (engine ??= new (await liquidjs()).Liquid({
+    templates: {},
+    ownPropertyOnly: true,
+    strictFilters: true,
+    parseLimit: 20_000,
+    renderLimit: 200,
+    memoryLimit: 1_000_000,
+  }))
+}
 
 const LINES: Record<NoticeKind, string> = {
   online: '{{ streamer.username }} is live on Kick: {{ stream.title | default: "(no title)" }}\n{{ stream.category | default: "No category" }} · {{ stream.viewers | default: "hidden" }} viewers\n{{ streamer.url }}',
@@ -32,9 +39,10 @@ export function defaultTemplate(type: ChannelType, kind: NoticeKind): string {
 }
 
 /** Refuse a template that does not parse (422 naming the field). */
-export function checkTemplate(template: string) {
+export async function checkTemplate(template: string) {
+  const l = await liquid()
   try {
-    liquid.parse(template)
+    l.parse(template)
   } catch (e) {
     throw new AppError('VALIDATION', `template: ${(e as Error).message.split('\n')[0]}`)
   }
@@ -50,8 +58,9 @@ export type Rendered = { text: string; usedDefault: boolean; error: string | nul
  */
 export async function render(type: ChannelType, n: Notice, template: string | null | undefined): Promise<Rendered> {
   if (template) {
+    const l = await liquid()
     try {
-      const text = (await liquid.parseAndRender(template, ctx(n))).trim()
+      const text = (await l.parseAndRender(template, ctx(n))).trim()
       if (text) return { text, usedDefault: false, error: null }
       return { text: await renderDefault(type, n), usedDefault: true, error: 'the template rendered nothing; the default was used' }
     } catch (e) {
@@ -62,5 +71,5 @@ export async function render(type: ChannelType, n: Notice, template: string | nu
 }
 
 async function renderDefault(type: ChannelType, n: Notice): Promise<string> {
-  return (await liquid.parseAndRender(defaultTemplate(type, n.event.type), ctx(n))).trim()
+  return (await (await liquid()).parseAndRender(defaultTemplate(type, n.event.type), ctx(n))).trim()
 }

@@ -1,5 +1,5 @@
-import { makeBadge } from 'badge-maker'
 import type { StreamerStatus } from '@kickmon/shared/contracts/status'
+import { lazyRequire } from '@kickmon/shared/lazy'
 import type { StatusStore } from '../live/status-store.ts'
 import { fmtInt } from '../views/format.ts'
 import type { PublicPages } from './pages.ts'
@@ -16,6 +16,13 @@ export type Badge = { svg: string; etag: string; found: boolean }
 
 /** Badges kept ready; past this the cache starts over (each is rendered again on its next request). */
 const MAX_CACHED = 20_000
+
+/**
+ * badge-maker (and its tables of glyph widths) costs the gateway ~6 MB at start, though most
+ * installations draw no badge; loaded on the first badge instead. Synchronous because the
+ * /badge route answers from `get()` as it is.
+ */
+const badgeMaker = lazyRequire('badge-maker', 'drawing badges', () => require('badge-maker') as typeof import('badge-maker'))
 
 export class Badges {
   private cache = new Map<string, Badge>()
@@ -42,7 +49,7 @@ export class Badges {
     if (!b) {
       if (this.cache.size >= MAX_CACHED) this.cache.clear()
       this.renders++
-      const svg = makeBadge({ ...(s ? message(s, viewers) : { message: 'not found', color: 'lightgrey' }), label: label ?? (s?.username || slug), style })
+      const svg = badgeMaker().makeBadge({ ...(s ? message(s, viewers) : { message: 'not found', color: 'lightgrey' }), label: label ?? (s?.username || slug), style })
       b = { svg, etag: `"b-${Bun.hash(svg).toString(36)}"`, found: !!s }
       this.cache.set(key, b)
     }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { Webhook } from 'standardwebhooks'
+import { lazyImport } from '@kickmon/shared/lazy'
 import { safeFetch } from '../safe-fetch.ts'
 import type { Notice } from '../notice.ts'
 import { classify, networkFailure, readAnswer } from './http-result.ts'
@@ -9,6 +9,9 @@ import type { Provider } from './types.ts'
 // `webhook-id` (the same on every retry of one delivery, so receivers can de-duplicate),
 // `webhook-timestamp` (seconds) and `webhook-signature: v1,<base64 HMAC-SHA256 of
 // id.timestamp.body>` with the channel's `whsec_…` secret.
+
+// Loaded on the first webhook sent (docs/performance.md, "memory").
+const standardWebhooks = lazyImport('standardwebhooks', 'signing webhook deliveries', () => import('standardwebhooks'))
 
 /** A fresh signing secret: `whsec_` + 32 random bytes in base64 (shown once, at creation). */
 export const newSigningSecret = () => `whsec_${randomBytes(32).toString('base64')}`
@@ -33,7 +36,7 @@ export const webhook: Provider = {
   async send(cfg, out, env) {
     const body = JSON.stringify(webhookPayload(out.notice))
     const now = new Date()
-    const signature = new Webhook(cfg.signing_secret).sign(out.messageId, now, body)
+    const signature = new (await standardWebhooks()).Webhook(cfg.signing_secret).sign(out.messageId, now, body)
     try {
       out.onRequest?.()
       const res = await safeFetch(cfg.url, {
