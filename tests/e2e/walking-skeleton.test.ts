@@ -7,6 +7,7 @@ import { ARTIFACTS, launchBrowser } from '../harness/browser.ts'
 import { eventually } from '../harness/services.ts'
 import { ADMIN, testStack } from '../harness/stack.ts'
 import { closeAll } from './helpers.ts'
+import { inboxPrefix } from '../../shared/src/nats-identity.ts'
 
 // The walking skeleton: a simulated Kick channel goes live, the poller sees it, NATS carries
 // it, PostgreSQL records it, and an open dashboard shows it without a reload.
@@ -74,7 +75,7 @@ test('log in, watch a channel go live and offline on the dashboard without a rel
 test('the services answer $SRV discovery', async () => {
   const nc = await connectAs(stack.nats.url, 'operator')
   const names = new Set<string>()
-  const sub = nc.subscribe(createInbox(), { max: 10, timeout: 2000 })
+  const sub = nc.subscribe(createInbox(inboxPrefix('operator')), { max: 10, timeout: 2000 })
   nc.publish('$SRV.PING', '', { reply: sub.getSubject() })
   setTimeout(() => sub.unsubscribe(), 1000)
   for await (const m of sub) names.add((m.json() as { name: string }).name)

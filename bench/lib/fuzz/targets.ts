@@ -1,5 +1,6 @@
 import { createInbox, type NatsConnection } from '@nats-io/transport-node'
 import { discovery } from '../../../shared/src/contracts/names.ts'
+import { inboxPrefix } from '../../../shared/src/nats-identity.ts'
 
 export type HttpTarget = { method: string; path: string }
 
@@ -37,7 +38,7 @@ export async function natsTargets(nc: NatsConnection, expect = ['auth', 'gateway
   const out = new Map<string, NatsTarget>()
   const seen = new Set<string>()
   for (let round = 0; round < 10 && expect.some((s) => !seen.has(s)); round++) {
-    const inbox = createInbox()
+    const inbox = createInbox(inboxPrefix('operator'))
     const sub = nc.subscribe(inbox)
     const timer = setTimeout(() => sub.unsubscribe(), 1000) // every instance answers within this
     nc.publish(discovery.info, '', { reply: inbox })

@@ -3,6 +3,7 @@ import { createInbox } from '@nats-io/transport-node'
 import { connectAs } from '../../harness/nats-auth.ts'
 import { eventually } from '../../harness/services.ts'
 import { ADMIN, testStack } from '../../harness/stack.ts'
+import { inboxPrefix } from '../../../shared/src/nats-identity.ts'
 
 // ONE_PROCESS=on: auth, poller and gateway in one Bun process (scripts/one-process.ts). What a
 // user must not notice: each is still its own service in $SRV with its own health, each still
@@ -33,7 +34,7 @@ test('each service answers $SRV.PING under its own name, once, and has its own h
   const nc = await connectAs(stack.nats.url, 'operator')
   try {
     const names: string[] = []
-    const inbox = createInbox()
+    const inbox = createInbox(inboxPrefix('operator'))
     const sub = nc.subscribe(inbox, { callback: (_e, m) => void names.push(m.json<{ name: string }>().name) })
     nc.publish('$SRV.PING', '', { reply: inbox })
     await eventually(() => names.length >= 3, 5000, 'three services answering $SRV.PING')
