@@ -9,6 +9,7 @@ import type { FeedLog } from './feed-log.ts'
 import type { Caller } from '../identity/request-auth.ts'
 import type { SessionCache } from '../identity/session-cache.ts'
 import type { StatusStore } from './status-store.ts'
+import { flatten } from '../views/html.ts'
 import { rowDeleted, rowsDeleted, streamerRow, type RowExtras } from '../views/streamer-row.ts'
 
 type Socket = ServerWebSocket<unknown>
@@ -212,13 +213,13 @@ export class LiveFeed {
 
   // ------------------------------------------------------------ sending
 
-  /** A row's markup, rendered once per change. */
+  /** A row's markup, rendered once per change (kept in one buffer, not as the rope `html` makes). */
   private row(slug: string): string | null {
     let r = this.rows.get(slug)
     if (r === undefined) {
       const s = this.statuses.get(slug)
       if (!s) return null
-      r = streamerRow(s, this.extras).value
+      r = flatten(streamerRow(s, this.extras).value)
       this.rows.set(slug, r)
     }
     return r
