@@ -9,7 +9,6 @@ import type { FeedLog } from './feed-log.ts'
 import type { Caller } from '../identity/request-auth.ts'
 import type { SessionCache } from '../identity/session-cache.ts'
 import type { StatusStore } from './status-store.ts'
-import { flatten } from '../views/html.ts'
 import { rowDeleted, rowsDeleted, streamerRow, type RowExtras } from '../views/streamer-row.ts'
 
 type Socket = ServerWebSocket<unknown>
@@ -54,7 +53,8 @@ export class LiveFeed {
   private clients = new Map<Socket, Client>()
   private watchers = new Map<number, Watcher>()
   private bySlug = new Map<string, Set<number>>()
-  private rows = new Map<string, string>()
+  /** Each streamer's row, rendered once per change, and catch-up chunks (dropped when unused: chunk-memo.ts). */
+  private rows = new ChunkMemo(Infinity)
   private batch = new Map<string, StreamerStatus | null>()
   private flushing = false
   private chunks = new ChunkMemo()
@@ -213,16 +213,12 @@ export class LiveFeed {
 
   // ------------------------------------------------------------ sending
 
-  /** A row's markup, rendered once per change (kept in one buffer, not as the rope `html` makes). */
+  /** A row's markup, rendered once per change. */
   private row(slug: string): string | null {
-    let r = this.rows.get(slug)
-    if (r === undefined) {
+    return this.rows.get(slug, () => {
       const s = this.statuses.get(slug)
-      if (!s) return null
-      r = flatten(streamerRow(s, this.extras).value)
-      this.rows.set(slug, r)
-    }
-    return r
+      return s ? streamerRow(s, this.extras).value : null
+    })
   }
 
   private upsert(slug: string): string {
