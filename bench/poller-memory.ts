@@ -10,7 +10,7 @@
 // the heap and of each object type's count (what grows with the streamers).
 //
 //   bun bench/poller-memory.ts [--sizes 1000,5000,10000] [--load 30] [--idle 60] [--rate 5] [--sources] [--quick]
-import { readFileSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { z } from 'zod'
@@ -21,6 +21,7 @@ import { startStack, type Stack } from '../scripts/infra/stack.ts'
 import { flag, int, num, parseArgs } from './lib/args.ts'
 import { seedStreamers, simChannels, startBenchInfra } from './lib/bench-stack.ts'
 import { ChangeDriver, shuffled } from './lib/changes.ts'
+import { heapColumns, heapProbeEnv, mb, probeHeap, slope, typeGrowth, type Heap } from './lib/heap-report.ts'
 import { rssMb } from './lib/rss.ts'
 import { SimControl } from './lib/sim-control.ts'
 import { median, printTable, writeResult } from './lib/stats.ts'
@@ -45,11 +46,6 @@ if (!a.sources) {
   runFromBundles(true)
 }
 
-type Heap = {
-  rssBeforeGc: number; memoryUsage: { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number }
-  heapSize: number; heapCapacity: number; extraMemorySize: number; objectCount: number; objectTypeCounts: Record<string, number>
-  rssAnon: number; rssFile: number; mimalloc: { committed: number | null; inUse: number | null; huge: number | null } | null
-}
 type Run = { streamers: number; rss_mb_idle: number | null; rss_mb_peak: number | null; heap: Heap }
 
 const runs: Run[] = []
@@ -59,13 +55,7 @@ printTable(`poller-memory (${a.sources ? 'sources' : 'bundled'}): ${loadS} s of 
   streamers: r.streamers,
   'RSS after idle MB': r.rss_mb_idle,
   'RSS peak MB': r.rss_mb_peak,
-  'RSS after full GC MB': mb(r.heap.memoryUsage.rss),
-  'JS heap MB': mb(r.heap.heapSize),
-  'heap capacity MB': mb(r.heap.heapCapacity),
-  'extra (outside the heap) MB': mb(r.heap.extraMemorySize),
-  'anonymous / file-backed RSS MB': `${mb(r.heap.rssAnon)} / ${mb(r.heap.rssFile)}`,
-  'malloc committed / in use MB': r.heap.mimalloc ? `${mb(r.heap.mimalloc.committed ?? 0)} / ${mb((r.heap.mimalloc.inUse ?? 0) + (r.heap.mimalloc.huge ?? 0))}` : '–',
-  objects: r.heap.objectCount,
+  ...heapColumns(r.heap),
 })))
 
 // What grows with the streamers: slope between the smallest and the largest size.
@@ -75,20 +65,10 @@ const dn = hi.streamers - lo.streamers
 const perStreamer = dn > 0
   ? {
       rss_idle_bytes: lo.rss_mb_idle !== null && hi.rss_mb_idle !== null ? Math.round(((hi.rss_mb_idle - lo.rss_mb_idle) * 2 ** 20) / dn) : null,
-      rss_after_gc_bytes: Math.round((hi.heap.memoryUsage.rss - lo.heap.memoryUsage.rss) / dn),
-      js_heap_bytes: Math.round((hi.heap.heapSize - lo.heap.heapSize) / dn),
-      heap_capacity_bytes: Math.round((hi.heap.heapCapacity - lo.heap.heapCapacity) / dn),
-      extra_bytes: Math.round((hi.heap.extraMemorySize - lo.heap.extraMemorySize) / dn),
-      objects: Math.round(((hi.heap.objectCount - lo.heap.objectCount) / dn) * 100) / 100,
+      ...slope(lo.heap, hi.heap, dn),
     }
   : null
-const types = [...new Set([...Object.keys(lo.heap.objectTypeCounts), ...Object.keys(hi.heap.objectTypeCounts)])]
-  .map((type) => {
-    const counts = runs.map((r) => r.heap.objectTypeCounts[type] ?? 0)
-    return { type, ...Object.fromEntries(runs.map((r, i) => [`at ${r.streamers}`, counts[i]])), 'per streamer': dn > 0 ? Math.round(((counts.at(-1)! - counts[0]!) / dn) * 100) / 100 : null }
-  })
-  .sort((x, y) => Math.abs(y['per streamer'] ?? 0) - Math.abs(x['per streamer'] ?? 0))
-  .slice(0, 20)
+const types = typeGrowth(runs.map((r) => ({ label: `at ${r.streamers}`, heap: r.heap })), dn, 'streamer')
 if (perStreamer) {
   printTable(`per streamer, ${lo.streamers} → ${hi.streamers}`, [perStreamer])
   printTable('objects by type after a full collection (the 20 that grow most with the streamers)', types)
@@ -112,7 +92,7 @@ async function measure(streamers: number): Promise<Run> {
       sim: { channels: streamers, activity: false, env: { KICK_SIM_SEED: '1', KICK_SIM_TOKEN_TTL_S: '86400', LOG_LEVEL: 'warn' } },
       env: {
         POLL_INTERVAL_S: '10', OFFLINE_GRACE_S: '30', KICK_WEBHOOKS: 'off', BROWSER_FALLBACK: 'off', LOG_LEVEL: 'warn',
-        BUN_OPTIONS: `--preload ${join(import.meta.dir, 'lib', 'heap-probe.ts')}`, HEAP_PROBE_FILE: probeFile,
+        ...heapProbeEnv(probeFile),
       },
     })
     const pid = stack.procs.get('poller')!.pid!
@@ -131,8 +111,7 @@ async function measure(streamers: number): Promise<Run> {
     clearInterval(sampler)
     const end = performance.now() - t0
     const idle = median(rss.filter((s) => s.t >= end - 10_000).map((s) => s.mb))
-    process.kill(pid, 'SIGUSR2')
-    const heap = await readProbe(probeFile)
+    const heap = await probeHeap(pid, probeFile, 'poller')
     const run: Run = { streamers, rss_mb_idle: idle === null ? null : Math.round(idle * 10) / 10, rss_mb_peak: rss.length ? Math.round(Math.max(...rss.map((s) => s.mb)) * 10) / 10 : null, heap }
     console.log(`  ${streamers} streamers: RSS after idle ${run.rss_mb_idle} MB, JS heap ${mb(heap.heapSize)} MB, ${heap.objectCount} objects`)
     return run
@@ -144,20 +123,4 @@ async function measure(streamers: number): Promise<Run> {
     await infra.destroy()
     rmSync(probeFile, { force: true })
   }
-}
-
-function mb(bytes: number): number {
-  return Math.round((bytes / 2 ** 20) * 10) / 10
-}
-
-async function readProbe(file: string): Promise<Heap> {
-  const deadline = Date.now() + 15_000
-  while (Date.now() < deadline) {
-    try {
-      return JSON.parse(readFileSync(file, 'utf8')) as Heap
-    } catch {
-      await Bun.sleep(200)
-    }
-  }
-  throw new Error(`the poller wrote no heap figures to ${file} (is bench/lib/heap-probe.ts preloaded?)`)
 }

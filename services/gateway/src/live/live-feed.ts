@@ -53,7 +53,8 @@ export class LiveFeed {
   private clients = new Map<Socket, Client>()
   private watchers = new Map<number, Watcher>()
   private bySlug = new Map<string, Set<number>>()
-  private rows = new Map<string, string>()
+  /** Each streamer's row, rendered once per change, and catch-up chunks (dropped when unused: chunk-memo.ts). */
+  private rows = new ChunkMemo(Infinity)
   private batch = new Map<string, StreamerStatus | null>()
   private flushing = false
   private chunks = new ChunkMemo()
@@ -214,14 +215,10 @@ export class LiveFeed {
 
   /** A row's markup, rendered once per change. */
   private row(slug: string): string | null {
-    let r = this.rows.get(slug)
-    if (r === undefined) {
+    return this.rows.get(slug, () => {
       const s = this.statuses.get(slug)
-      if (!s) return null
-      r = streamerRow(s, this.extras).value
-      this.rows.set(slug, r)
-    }
-    return r
+      return s ? streamerRow(s, this.extras).value : null
+    })
   }
 
   private upsert(slug: string): string {

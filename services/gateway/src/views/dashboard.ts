@@ -23,7 +23,7 @@ function controls(q: DashQuery, categories: string[]): Html {
 
 function addForm(): Html {
   return html`<form class="add" hx-post="/streamers" hx-target="#add-result" hx-disable="find button" data-reset-on-success>
-  <label>add a streamer <input name="slug" required maxlength="200" placeholder="slug or kick.com/… link" autocomplete="off"></label>
+  <label>add a streamer <input name="slug" required maxlength="200" placeholder="slug or kick.com/&hellip; link" autocomplete="off"></label>
   <button type="submit">+ add</button>
   <span id="add-result" class="result" aria-live="polite"></span>
 </form>`
@@ -50,7 +50,7 @@ export function dashboardPage(o: { user: SessionUser; csrf: string; statuses: St
   <header class="dash-head">
     <h1 id="dash-title">streamers</h1>
     <p class="counts"><b id="count-live">${fmtInt(live.length)}</b> live · <b id="count-viewers">${fmtInt(live.reduce((n, s) => n + (s.viewers ?? 0), 0))}</b> viewers · <b id="count-total">${fmtInt(statuses.length)}</b> watched<span class="stale-count"${stale ? '' : html` hidden`}> · <b id="count-stale">${fmtInt(stale)}</b> stale</span><span class="shown"> · showing <b id="count-shown">${fmtInt(shown.length)}</b></span></p>
-    <p class="conn" id="conn" role="status" data-state="connecting">connecting…</p>
+    <p class="conn" id="conn" role="status" data-state="connecting">connecting&hellip;</p>
   </header>
   ${controls(q, categories)}
   ${o.user.role !== 'viewer' ? addForm() : ''}

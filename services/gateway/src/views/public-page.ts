@@ -18,7 +18,7 @@ function state(s: StreamerStatus): Html {
 
 function lastStream(s: StreamerStatus, last: LastStream | null | undefined): Html {
   if (s.live) return html``
-  if (!last) return html`<span class="dim">–</span>`
+  if (!last) return html`<span class="dim">&ndash;</span>`
   const end = last.ended_at ?? s.changed_at
   return html`last live <time datetime="${end}" data-relative="ago" title="${fmtTime(end)}"></time> <small class="dim">(${fmtDuration(last.duration_s)})</small>`
 }
@@ -80,7 +80,7 @@ export function publicPage(v: PublicPageView): string {
   <header class="dash-head">
     <h1 id="p-title">${v.title}</h1>
     <p class="counts">${raw(liveCount(v.statuses))} of <b>${fmtInt(v.statuses.length)}</b> live</p>
-    <p class="conn" id="conn" role="status" data-state="connecting">connecting…</p>
+    <p class="conn" id="conn" role="status" data-state="connecting">connecting&hellip;</p>
   </header>
   ${v.description ? html`<p class="dim">${v.description}</p>` : ''}
   <div class="table" role="table" aria-label="${v.title}">

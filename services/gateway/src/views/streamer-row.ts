@@ -24,7 +24,7 @@ function stateBadge(s: StreamerStatus) {
 }
 
 function viewers(s: StreamerStatus, x: RowExtras) {
-  if (!s.live) return html`<span class="dim">–</span>`
+  if (!s.live) return html`<span class="dim">&ndash;</span>`
   if (s.viewers === null) return html`<span class="dim hidden-count" title="the streamer hides the viewer count on Kick">hidden</span>`
   const ch = x.change(s.slug)
   const dir = !ch ? '' : ch.pct > 2 ? 'up' : ch.pct < -2 ? 'down' : 'flat'
@@ -36,6 +36,8 @@ function viewers(s: StreamerStatus, x: RowExtras) {
  * One dashboard row. `oob` makes it replace the row with the same id when pushed over /ws.
  * data-* attributes carry what the client sorts and counts by (stale and category it reads from
  * the class and the category cell). Kept lean: a whole-fleet change sends every row to every socket.
+ * Our own markup is Latin-1 only (entities such as `&ndash;`, not the characters): one character
+ * outside it makes JavaScriptCore store the whole string, row or page, at two bytes a character.
  */
 export function streamerRow(s: StreamerStatus, x: RowExtras = NO_EXTRAS, o: { oob?: boolean; hidden?: boolean } = {}): Html {
   const cls = `row ${s.live ? 'live' : 'offline'}${s.stale ? ' stale' : ''}`
