@@ -69,7 +69,7 @@ function summaries(): Record<string, unknown>[] {
   const i = read('webhook-ingress')
   if (i) rows.push({ figure: `webhook ingress alone (${i.options.tool}, ${i.options.connections} connections)`, value: `${i.runs.map((r: any) => r.rate_per_s).join(' / ')} deliveries/s (median ${i.median_rate_per_s})`, target: `≥ ${i.target_per_s}/s` })
   const wc = read('webhook-consumer')
-  if (wc) rows.push({ figure: `KICK_WEBHOOKS → poller's consumer alone (JetStream, ${wc.options.deliveries} a round)`, value: `${wc.rounds.map((r: any) => r['stored/s']).join(' / ')} stored/s (median ${wc.median_stored_per_s})`, target: '' })
+  if (wc) rows.push({ figure: `KICK_WEBHOOKS → poller's consumer alone (JetStream, ${wc.rounds[0]?.deliveries} a round)`, value: `${wc.rounds.map((r: any) => r['stored/s']).join(' / ')} stored/s (median ${wc.median_stored_per_s})`, target: '' })
   const b = read('burst')
   if (b) for (const r of b.rounds) {
     rows.push({ figure: `burst round ${r.round} (${r.changes} at once)`, value: `${r.every_client_consistent_ms === null ? 'never' : Math.round(r.every_client_consistent_ms) + ' ms'}, lost ${r.lost_at_some_client}, doubled ${r.duplicate_fragments}`, target: 'consistent < 1 s, 0 lost, 0 doubled' })
