@@ -155,7 +155,8 @@ export const AuthApi = {
   login: api(
     'auth.session.login',
     z.object({
-      username: text(1, 256, 'username'),
+      // Blank after trimming names no account (and the failure counter needs one to count against).
+      username: text(1, 256, 'username').refine((s) => s.trim() !== '', 'username must not be empty'),
       password: text(1, 1024, 'password'),
       ip: ClientIp.optional(),
       user_agent: UserAgent.optional(),

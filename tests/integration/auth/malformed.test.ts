@@ -116,6 +116,13 @@ describe('malformed requests get a clear 4xx answer from every endpoint', () => 
     }
   })
 
+  test('a username that is only whitespace is refused as empty, not an internal error', async () => {
+    for (const username of ['\t', '   ', '\n \r']) {
+      const a = await rawCall(h.nc, AuthApi.login.subject, JSON.stringify({ ...bases.login, username }))
+      expect([a.status, a.code, a.message]).toEqual([422, 'VALIDATION', 'username: username must not be empty'])
+    }
+  })
+
   test('validation errors name the field', async () => {
     const a = await rawCall(h.nc, AuthApi.usersCreate.subject, JSON.stringify({ actor: { system: 'x' }, username: 'ok', password: 5, role: 'admin' }))
     expect(a).toMatchObject({ status: 422, code: 'VALIDATION' })
