@@ -78,6 +78,21 @@ test('a public page updates live, shows only its streamers and sets no cookie', 
   await page.close()
 }, 60_000)
 
+test('the live feed opens even when the page\'s scripts arrive late and out of step', async () => {
+  // On a slow link htmx can start (it waits only a task once the page is parsed) before a
+  // later <script defer> has arrived: with the WebSocket extension or app.js in their own files,
+  // the feed then never opened, or opened without the page saying so.
+  const page = await ctx.newPage()
+  await page.route('**/assets/*.js', async (route) => {
+    if (!route.request().url().endsWith('/htmx.min.js')) await Bun.sleep(1200)
+    await route.continue()
+  })
+  await page.goto(`${stack.gatewayUrl}/p/team`)
+  await page.waitForSelector('#conn[data-state="open"]', { timeout: 15_000 })
+  expect(await page.locator('#p-rows .row').count()).toBe(2)
+  await page.close()
+}, 60_000)
+
 test('the embed works in an iframe on an allowed origin, live, and is refused on another', async () => {
   const page = await ctx.newPage()
   // The embed's own response, to tell "not served" from "served but its feed never opened".

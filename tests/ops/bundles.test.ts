@@ -65,6 +65,11 @@ describe('three processes and the notifier, each from its bundle', () => {
       expect(r.status, file).toBe(200)
       expect(await r.text(), file).toBe(readFileSync(path, 'utf8'))
     }
+    // What every page loads: htmx, then its WebSocket extension, then app.js, in one script.
+    const page = await (await fetch(`${stack.gatewayUrl}/assets/kickmon.js`)).text()
+    const at = ['htmx.org/dist/htmx.min.js', 'htmx.org/dist/ext/hx-ws.js'].map((m) => page.indexOf(readFileSync(require.resolve(m), 'utf8').replace(/^\/\/# sourceMappingURL=.*$/gm, '').trim()))
+    at.push(page.indexOf(readFileSync(files['app.js'], 'utf8').trim()))
+    expect(at.every((i, n) => i >= 0 && (n === 0 || i > at[n - 1]!)), `kickmon.js holds htmx, hx-ws and app.js in that order: ${at}`).toBe(true)
   })
 
   test('the gateway draws a badge from its bundle (badge-maker is loaded on the first one)', async () => {
@@ -111,6 +116,6 @@ describe('ONE_PROCESS=on from its bundle', () => {
       expect(stack.procs.get(name)!.pid, name).toBe(pid)
       expect((await fetch(`http://127.0.0.1:${port(stack, name)}/readyz`)).status, name).toBe(200)
     }
-    for (const file of ['app.js', 'htmx.min.js']) expect((await fetch(`${stack.gatewayUrl}/assets/${file}`)).status, file).toBe(200)
+    for (const file of ['kickmon.js', 'htmx.min.js']) expect((await fetch(`${stack.gatewayUrl}/assets/${file}`)).status, file).toBe(200)
   })
 })

@@ -185,7 +185,7 @@ describe('the images, run without Docker', () => {
 
   test('the system works: log in, static assets, a streamer added with the kickmon image as the NATS operator', async () => {
     const gw = `http://127.0.0.1:${ports.gateway}`
-    for (const a of ['/assets/app.css', '/assets/htmx.min.js', '/login']) expect((await fetch(`${gw}${a}`)).status, a).toBe(200)
+    for (const a of ['/assets/app.css', '/assets/kickmon.js', '/login']) expect((await fetch(`${gw}${a}`)).status, a).toBe(200)
     const login = await fetch(`${gw}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: env.auth.ADMIN_USERNAME, password: env.auth.ADMIN_PASSWORD }) })
     expect(login.status).toBe(200)
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!

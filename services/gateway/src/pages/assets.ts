@@ -23,7 +23,23 @@ const FILES: Record<string, { path: string; type: string }> = {
   'favicon.svg': { path: join(webDir, 'img', 'favicon.svg'), type: 'image/svg+xml' },
 }
 
-export const assets = new Elysia({ name: 'assets' }).get('/assets/:file', ({ params }) => {
+// Every page loads htmx, its WebSocket extension and app.js as this one script. As three
+// <script defer> files they raced on a slow link: htmx starts one task after the page is parsed,
+// and the browser runs tasks while it waits for a later deferred script, so htmx could start
+// before hx-ws.js (the live feed never opened) or before app.js (it opened unannounced).
+const PAGE_SCRIPT = ['htmx.min.js', 'hx-ws.js', 'app.js'] as const
+let pageScript: Promise<string> | null = null
+const joinPageScript = async () => {
+  const parts = await Promise.all(PAGE_SCRIPT.map((f) => Bun.file(FILES[f]!.path).text()))
+  // A source-map comment would point into the middle of the joined file.
+  return parts.map((p) => p.replace(/^\/\/# sourceMappingURL=.*$/gm, '')).join('\n;\n')
+}
+
+export const assets = new Elysia({ name: 'assets' }).get('/assets/:file', async ({ params }) => {
+  if (params.file === 'kickmon.js') {
+    const body = await (pageScript ??= joinPageScript().catch((e) => ((pageScript = null), Promise.reject(e))))
+    return new Response(body, { headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' } })
+  }
   // Own keys only: `constructor` and friends are on every object's prototype.
   const f = Object.hasOwn(FILES, params.file) ? FILES[params.file] : undefined
   if (!f) return new Response('not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } })

@@ -45,9 +45,7 @@ ${o.csrf ? html`<meta name="csrf-token" content="${o.csrf}">` : ''}
 <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/app.css">
 ${(o.styles ?? []).map((s) => html`<link rel="stylesheet" href="/assets/${s}">`)}
-<script src="/assets/htmx.min.js" defer></script>
-<script src="/assets/hx-ws.js" defer></script>
-<script src="/assets/app.js" defer></script>
+<script src="/assets/kickmon.js" defer></script>
 ${(o.scripts ?? []).map((s) => html`<script src="/assets/${s}" defer></script>`)}
 </head>
 <body${headers ? html` hx-headers:inherited="${headers}"` : ''}>

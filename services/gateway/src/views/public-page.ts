@@ -68,9 +68,7 @@ function head(title: string): Html {
 <title>${title} · kickmon</title>
 <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/app.css">
-<script src="/assets/htmx.min.js" defer></script>
-<script src="/assets/hx-ws.js" defer></script>
-<script src="/assets/app.js" defer></script>
+<script src="/assets/kickmon.js" defer></script>
 </head>`
 }
 
