@@ -105,6 +105,29 @@ describe('Origin: null on the live feeds', () => {
   })
 })
 
+describe('Origin: null on login', () => {
+  // Login carries no CSRF token (there is no session yet), so its only guard against a page
+  // elsewhere logging you into its own account is the origin: a sandboxed frame or a data: page
+  // sends "null", and a browser too old for Sec-Fetch-Site sends nothing else to refuse.
+  test('the API and the login form refuse Origin: null and foreign origins, accept their own and programs that send none', async () => {
+    const api = (headers: Record<string, string>) =>
+      fetch(`${h.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(ADMIN) })
+    const form = (headers: Record<string, string>) =>
+      fetch(`${h.base}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(ADMIN).toString() })
+    for (const origin of ['null', 'https://evil.example']) {
+      const r = await api({ origin })
+      expect([origin, r.status, r.headers.get('set-cookie')]).toEqual([origin, 403, null])
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN')
+      const f = await form({ origin })
+      expect([origin, f.status, f.headers.get('set-cookie')]).toEqual([origin, 403, null])
+    }
+    for (const headers of [{ origin: h.base }, {}] as Record<string, string>[]) {
+      expect((await api(headers)).status).toBe(200)
+      expect((await form(headers)).status).toBe(303)
+    }
+  })
+})
+
 describe('an unassigned user learns nothing about streamers outside their list', () => {
   test('a burst of removals sends delete fragments only to sockets that could see those rows', async () => {
     const u = await h.user('user')

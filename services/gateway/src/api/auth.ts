@@ -3,7 +3,7 @@ import { Role } from '@kickmon/shared/contracts/auth'
 import { AppError } from '@kickmon/shared/errors'
 import { clearSessionCookies, sessionCookie } from '../identity/cookies.ts'
 import type { GatewayDeps } from '../deps.ts'
-import { checkOrigin } from '../identity/request-auth.ts'
+import { checkStrictOrigin } from '../identity/request-auth.ts'
 import { json } from '../http/errors.ts'
 import { ANY_ROLE, route } from './define.ts'
 
@@ -22,7 +22,7 @@ export const authApiRoutes = (d: GatewayDeps) => [
       schema: z.object({ user: z.object({ id: z.number().int(), username: z.string(), role: Role }), csrf_token: z.string() }),
     },
     handle: async ({ body, req, ip, rid }) => {
-      checkOrigin(req)
+      checkStrictOrigin(req)
       const r = await d.auth.login({ ...body, ...(ip ? { ip } : {}), user_agent: req.headers.get('user-agent') ?? undefined }, rid)
       const maxAge = (Date.parse(r.expires_at) - Date.now()) / 1000
       const res = json(200, { user: { id: r.user.id, username: r.user.username, role: r.user.role }, csrf_token: r.csrf_token })

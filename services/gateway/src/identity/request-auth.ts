@@ -72,11 +72,12 @@ export function checkChange(req: Request, caller: Caller, formToken?: string) {
 }
 
 /**
- * For the live feeds (`/ws`, `/api/v1/stream`): as checkOrigin, and `Origin: null` too. Browsers
- * send "null" from sandboxed frames, `data:` and `file:` pages and after cross-origin redirects:
- * never our own pages, and a WebSocket upgrade or an EventSource carries the cookie from there.
+ * For what no CSRF token guards: the live feeds (`/ws`, `/api/v1/stream`: a WebSocket upgrade or
+ * an EventSource carries the cookie from anywhere) and login (a page elsewhere must not log you
+ * into its account). As checkOrigin, and `Origin: null` too: browsers send "null" from sandboxed
+ * frames, `data:` and `file:` pages and after cross-origin redirects, never from our own pages.
  */
-export function checkLiveOrigin(req: Request) {
+export function checkStrictOrigin(req: Request) {
   if (req.headers.get('origin') === 'null') throw new AppError('FORBIDDEN', 'cross-origin request refused (Origin: null)')
   checkOrigin(req)
 }

@@ -3,7 +3,7 @@ import { AppError } from '@kickmon/shared/errors'
 import { Slug } from '@kickmon/shared/validation'
 import type { GatewayDeps } from '../deps.ts'
 import { upgrade } from '../http/sockets.ts'
-import { callerOf, checkLiveOrigin } from '../identity/request-auth.ts'
+import { callerOf, checkStrictOrigin } from '../identity/request-auth.ts'
 
 /**
  * `/ws`: the dashboard's live rows as htmx fragments. The session is checked on the upgrade
@@ -14,7 +14,7 @@ import { callerOf, checkLiveOrigin } from '../identity/request-auth.ts'
 export const liveSocket = (d: GatewayDeps) =>
   new Elysia({ name: 'live-socket' }).route('WS', '/ws', async (ctx) => {
     const { request } = ctx
-    checkLiveOrigin(request)
+    checkStrictOrigin(request)
     const caller = await callerOf(request, d)
     if (!caller) throw new AppError('UNAUTHENTICATED', 'log in first')
     const q = new URL(request.url).searchParams

@@ -3,7 +3,7 @@ import { isAppError } from '@kickmon/shared/errors'
 import { Credentials } from '../api/auth.ts'
 import { clearSessionCookies, sessionCookie } from '../identity/cookies.ts'
 import type { GatewayDeps } from '../deps.ts'
-import { callerOf, checkChange, checkOrigin } from '../identity/request-auth.ts'
+import { callerOf, checkChange, checkStrictOrigin } from '../identity/request-auth.ts'
 import { clientIpOf, requestIdOf } from '../http/request-id.ts'
 import { loginPage } from '../views/login.ts'
 
@@ -20,7 +20,7 @@ export const authRoutes = (d: GatewayDeps) =>
       return html(loginPage({ next: next === '/' ? undefined : next }))
     })
     .post('/login', async ({ request, server, body }) => {
-      checkOrigin(request)
+      checkStrictOrigin(request)
       const form = (body ?? {}) as Record<string, unknown>
       const username = typeof form.username === 'string' ? form.username.slice(0, 256) : ''
       const input = Credentials.safeParse({ username, password: typeof form.password === 'string' ? form.password : '' })
