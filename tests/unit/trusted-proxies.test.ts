@@ -4,7 +4,7 @@ import { AuthConfigSchema } from '../../services/auth/src/config.ts'
 import { GatewayConfigSchema } from '../../services/gateway/src/config.ts'
 import { NotifierConfigSchema } from '../../services/notifier/src/config.ts'
 import { PollerConfigSchema } from '../../services/poller/src/config.ts'
-import { TrustedProxies } from '../../shared/src/trusted-proxies.ts'
+import { TrustedProxies } from '../../services/gateway/src/http/trusted-proxies.ts'
 import { readForwarded } from '../../services/gateway/src/http/forwarded.ts'
 
 const gateway = (env: Record<string, string>) => parseEnv(GatewayConfigSchema, env)

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { bindHost, kickUrlVars, port, secret, serviceSchema } from '@kickmon/shared/config'
-import { parseTrustedProxies } from '@kickmon/shared/trusted-proxies'
+import { parseTrustedProxies } from './http/trusted-proxies.ts'
 
 // What the gateway reads (docs/design.md#configuration): where it listens, Kick's hosts and
 // webhook key, proxies, share links and the public routes' limits. No PostgreSQL: it asks the others.

@@ -10,6 +10,7 @@ import type { EventStream } from './live/event-stream.ts'
 import type { FeedLog } from './live/feed-log.ts'
 import type { HealthReporter } from './health-report.ts'
 import type { MediaCache } from './media/media-cache.ts'
+import type { NotifierClient } from './clients/notifier-client.ts'
 import type { PollerClient } from './clients/poller-client.ts'
 import type { ProfileCache } from './media/profile-cache.ts'
 import type { PublicSite } from './public/index.ts'
@@ -24,6 +25,7 @@ export type GatewayDeps = {
   health: Health
   auth: AuthClient
   poller: PollerClient
+  notifier: NotifierClient
   sessions: SessionCache
   keys: ApiKeyCache
   /** Ends open sockets and streams whose session or key is no longer valid. */

@@ -11,6 +11,7 @@ import { FeedLog } from './live/feed-log.ts'
 import { HealthReporter } from './health-report.ts'
 import { stopWithDeadline, topicPublisher } from './http/server.ts'
 import { MediaCache } from './media/media-cache.ts'
+import { NotifierClient } from './clients/notifier-client.ts'
 import { PollerClient } from './clients/poller-client.ts'
 import { ProfileCache } from './media/profile-cache.ts'
 import { buildPublicSite } from './public/index.ts'
@@ -38,6 +39,7 @@ export async function buildDeps(ctx: Pick<ServiceContext<GatewayConfig>, 'log' |
   return {
     pub,
     config, log, nc, health, auth, poller, sessions, keys, watch, access, statuses, trend,
+    notifier: new NotifierClient(nc),
     feedLog: new FeedLog(),
     events: new EventStream(statuses, access, sessions, watch, log),
     profiles: new ProfileCache(poller),

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { EventType } from '@kickmon/shared/contracts/status'
 import { Channel, ChannelType, Delivery, Rule, StreamerSet, Template, TestResult, type NotifierInput } from '@kickmon/shared/contracts/notifier'
 import type { GatewayDeps } from '../deps.ts'
-import { NotifierClient } from '../clients/notifier-client.ts'
+import type { NotifierClient } from '../clients/notifier-client.ts'
 import { ANY_ROLE, route, type ApiRoute } from './define.ts'
 import { IdParams, Limit } from './schemas.ts'
 
@@ -49,7 +49,7 @@ function oneById(
 }
 
 export const notificationRoutes = (d: GatewayDeps) => {
-  const n = new NotifierClient(d.nc)
+  const n = d.notifier
   return [
     route({
       method: 'GET', path: '/api/v1/notification-channels', tag: 'notifications', access: ANY_ROLE,

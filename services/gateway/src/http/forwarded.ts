@@ -4,7 +4,7 @@
 // anyone else ignored (never an error).
 import { Elysia } from 'elysia'
 import type { GatewayConfig } from '../config.ts'
-import { TrustedProxies } from '@kickmon/shared/trusted-proxies'
+import { TrustedProxies } from './trusted-proxies.ts'
 
 export type Forwarded = {
   /** The client's address: login throttling, the audit log, session records and rate limits use it. */

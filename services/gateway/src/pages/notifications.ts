@@ -8,7 +8,6 @@ import { ANY_ROLE } from '../api/define.ts'
 import { IdParams } from '../api/schemas.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { html } from '../views/html.ts'
-import { NotifierClient } from '../clients/notifier-client.ts'
 import type { Caller } from '../identity/request-auth.ts'
 import { notice } from '../views/components.ts'
 import { channelCreated, deliveryRows, notificationsPage, notifyMe, ruleCreated, testResult } from '../views/notifications.ts'
@@ -36,7 +35,7 @@ function configFromForm(type: ChannelType, f: Record<string, unknown>): Record<s
 const RuleForm = z.object({ channel_id: z.coerce.number({ error: 'choose a channel' }).int().positive() })
 
 export const notificationPages = (d: GatewayDeps) => {
-  const n = new NotifierClient(d.nc)
+  const n = d.notifier
   const visibleSlugs = async (c: Caller, rid: string) =>
     (await d.access.filter(c, d.statuses.all(), rid)).map((s) => s.slug).sort()
   const channelsOf = async (c: Caller, rid: string) => (await n.call('channelsList', { actor: c.actor }, rid)).channels
