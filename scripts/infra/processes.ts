@@ -39,6 +39,8 @@ export class SupervisedProcess {
   private stopping = false
   private restarts = 0
   exits: { code: number | null; signal: string | null; at: number }[] = []
+  /** Its last lines, for the message when it never becomes ready. */
+  readonly lastLines: string[] = []
 
   constructor(
     readonly name: ServiceName,
@@ -77,7 +79,10 @@ export class SupervisedProcess {
 
   private async pipe(stream: ReadableStream<Uint8Array>) {
     const put = (line: string) => {
-      if (line.trim()) this.sink(this.name, line)
+      if (!line.trim()) return
+      this.lastLines.push(line)
+      if (this.lastLines.length > 20) this.lastLines.shift()
+      this.sink(this.name, line)
     }
     put(await forEachPiece(stream, '\n', put))
   }

@@ -115,7 +115,12 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       if (names.includes('notifier')) spawn('notifier')
     } else for (const name of names) spawn(name)
     const ready = { auth: authPort, poller: pollerPort, gateway: gatewayPort, notifier: notifierPort }
-    await Promise.all([...procs.keys()].filter((n) => n !== 'kick-sim' && n !== 'notify-sim').map((n) => readyz(ready[n as keyof typeof ready], n)))
+    await Promise.all([...procs.keys()].filter((n) => n !== 'kick-sim' && n !== 'notify-sim').map((n) =>
+      readyz(ready[n as keyof typeof ready], n).catch((e: Error) => {
+        // Say why: how often it exited, and what it printed last.
+        const p = procs.get(n)!
+        throw new Error(`${n}: ${e.message}; it exited ${p.exits.length} time(s); its last lines:\n${p.lastLines.join('\n')}`)
+      })))
     return { gatewayUrl: `http://127.0.0.1:${gatewayPort}`, simUrl, notifySimUrl, env, procs, stop }
   } catch (e) {
     await stop()
