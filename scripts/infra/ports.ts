@@ -2,17 +2,17 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 
 /**
- * Where the kernel picks the local ports of outgoing connections. A port from `listen(0)` is in
+ * Where the kernel's range for the local ports of outgoing connections starts. A port from `listen(0)` is in
  * this range too, so between our check and the service's bind any outgoing connection (a
  * database or NATS client) could take it as its own, and the service then cannot listen for as
  * long as that connection lives. Ports are therefore picked below it.
  */
-function ephemeralRange(): [number, number] {
+function ephemeralStart(): number {
   try {
-    const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number)
-    if (lo && hi) return [lo, hi]
+    const lo = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0])
+    if (lo > 0) return lo
   } catch {}
-  return [32768, 60999]
+  return 32768
 }
 
 /** Listens on 127.0.0.1:`port` and closes again: the port (0: the kernel's pick) or null when taken. */
@@ -33,8 +33,7 @@ const given = new Set<number>()
 
 /** A TCP port free right now on 127.0.0.1, outside the range outgoing connections take theirs from. */
 export async function freePort(): Promise<number> {
-  const [lo] = ephemeralRange()
-  const [from, to] = [10_000, lo - 1]
+  const [from, to] = [10_000, ephemeralStart() - 1]
   if (to - from >= 1000)
     for (let i = 0; i < 50; i++) {
       const port = from + Math.floor(Math.random() * (to - from + 1))

@@ -35,15 +35,17 @@ const joinPageScript = async () => {
   return parts.map((p) => p.replace(/^\/\/# sourceMappingURL=.*$/gm, '')).join('\n;\n')
 }
 
+/** An asset's answer: browsers may keep it five minutes. */
+const served = (body: BodyInit, type: string) =>
+  new Response(body, { headers: { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'public, max-age=300' } })
+
 export const assets = new Elysia({ name: 'assets' }).get('/assets/:file', async ({ params }) => {
   if (params.file === 'kickmon.js') {
-    const body = await (pageScript ??= joinPageScript().catch((e) => ((pageScript = null), Promise.reject(e))))
-    return new Response(body, { headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' } })
+    // Joined once; a failed read is tried again on the next request.
+    return served(await (pageScript ??= joinPageScript().catch((e) => ((pageScript = null), Promise.reject(e)))), 'text/javascript')
   }
   // Own keys only: `constructor` and friends are on every object's prototype.
   const f = Object.hasOwn(FILES, params.file) ? FILES[params.file] : undefined
   if (!f) return new Response('not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } })
-  return new Response(Bun.file(f.path), {
-    headers: { 'content-type': `${f.type}; charset=utf-8`, 'cache-control': 'public, max-age=300' },
-  })
+  return served(Bun.file(f.path), f.type)
 })
